@@ -1,0 +1,525 @@
+//! Generates the methods, the reclamation on drop and the bound checks of a validated struct.
+//!
+//! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`:
+//!
+//! - `impl S where <pointee bounds> { <five methods per field> }`: each method is one call into
+//!   `hazptr::__private`. The `where` clause states each pointee's bounds (`Send + Sync`, and
+//!   `'static` for a static domain) and each family's trait; if a bound fails for a concrete type,
+//!   the error is reported there, once, at the user's field type, and the method bodies, which
+//!   may assume the clause, add nothing to it.
+//! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
+//!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
+//! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
+//!   `where` clause cannot make, because they depend on the struct's generic parameters (there a
+//!   failing clause would silently disable the impl instead of reporting an error): that the
+//!   field really is a `hazptr::AtomicPtr`, that generic pointees are bounded, that a domain
+//!   field holds its domain by value.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{Ident, Path, Type};
+
+use super::model::{HazardField, Model};
+
+/// The code for a struct that passed validation.
+pub(crate) fn generate(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    let ident = &model.input.ident;
+    let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
+    let checked = checked_where_clause(model);
+    let methods = model
+        .fields
+        .iter()
+        .map(|field| methods(field, krate, Mode::Real));
+    let reclaims = model.fields.iter().map(|field| reclaim(field, krate));
+    let checks = model.fields.iter().map(|field| checks(field, krate));
+    let custom_drop = model.custom_drop.then(|| {
+        quote_spanned! {ident.span()=>
+            <Self as #krate::HazardDrop>::drop(self);
+        }
+    });
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #checked {
+                #(#methods)*
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::__private::ReclaimFields for #ident #ty_generics #checked {
+                #[inline]
+                fn reclaim_fields(&mut self) {
+                    #(#reclaims)*
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics ::core::ops::Drop for #ident #ty_generics #where_clause {
+                fn drop(&mut self) {
+                    #custom_drop
+                    #[allow(unused_imports)]
+                    use #krate::__private::{ReclaimSkipped as _, ReclaimViaDerive as _};
+                    (&#krate::__private::DropGlue::new(self)).reclaim();
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[doc(hidden)]
+                #[allow(dead_code)]
+                fn __hazptr_checks() {
+                    #(#checks)*
+                }
+            }
+        };
+    }
+}
+
+/// The methods of every field that is fine, with bodies that never run, for a struct whose
+/// derive reported errors: code calling them then compiles, and the user sees only the errors
+/// that matter.
+pub(crate) fn fallback(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    let ident = &model.input.ident;
+    let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
+    let methods = model
+        .fields
+        .iter()
+        .map(|field| methods(field, krate, Mode::Fallback));
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            #[allow(unused_variables, clippy::all)]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #(#methods)*
+            }
+        };
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Real,
+    Fallback,
+}
+
+/// The struct's `where` clause plus, per pointee and family, the bounds the runtime needs.
+fn checked_where_clause(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    // Type (as written) -> (the type, its bounds), merged so each type is bounded once.
+    let mut bounds: BTreeMap<String, (Type, Vec<TokenStream>)> = BTreeMap::new();
+    let mut add = |ty: &Type, bound: TokenStream| {
+        let entry = bounds
+            .entry(ty.to_token_stream().to_string())
+            .or_insert_with(|| (ty.clone(), Vec::new()));
+        if !entry
+            .1
+            .iter()
+            .any(|seen| seen.to_string() == bound.to_string())
+        {
+            entry.1.push(bound);
+        }
+    };
+    for field in &model.fields {
+        let span = field.pointee.span();
+        // Every token of a bound carries the span of the type it bounds: rustc reports a failing
+        // clause at its bound, which must point at the user's field, not at the derive.
+        let at = |tokens: TokenStream, span: Span| respan(tokens, span);
+        add(
+            &field.pointee,
+            at(quote!(#krate::__private::PointeeSend), span),
+        );
+        add(
+            &field.pointee,
+            at(quote!(#krate::__private::PointeeSync), span),
+        );
+        match (&field.domain, &field.family) {
+            (None, family) => {
+                add(&field.pointee, at(quote!('static), span));
+                if let Some(family) = family {
+                    add(family, at(quote!(#krate::StaticDomain), family.span()));
+                }
+            }
+            (Some(_), Some(family)) => {
+                add(family, at(quote!(#krate::InstanceFamily), family.span()));
+            }
+            (Some(_), None) => {
+                let global: Type = syn::parse2(at(quote!(#krate::Global), field.ty.span()))
+                    .unwrap_or_else(|_| syn::parse_quote!(#krate::Global));
+                add(&global, at(quote!(#krate::InstanceFamily), field.ty.span()));
+            }
+        }
+    }
+
+    // Spanned at the type, so that a failing clause points at the user's field type.
+    let predicates = bounds
+        .values()
+        .map(|(ty, bounds)| quote_spanned!(ty.span()=> #ty: #(#bounds)+*));
+    let existing = model
+        .input
+        .generics
+        .where_clause
+        .as_ref()
+        .map(|clause| &clause.predicates)
+        .filter(|predicates| !predicates.is_empty())
+        .map(|predicates| {
+            let trailing = (!predicates.trailing_punct()).then(|| quote!(,));
+            quote!(#predicates #trailing)
+        });
+    quote!(where #existing #(#predicates,)*)
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
+/// What the generated code names for one field: its place and its domain.
+struct Access<'f> {
+    field: &'f HazardField<'f>,
+    krate: &'f Path,
+}
+
+impl Access<'_> {
+    /// `&self.field`, as the `hazptr::AtomicPtr` it is.
+    fn field(&self) -> TokenStream {
+        let krate = self.krate;
+        let member = &self.field.member;
+        quote!(#krate::__private::HazardField::field(&self.#member))
+    }
+
+    /// The runtime module and the extra domain argument for this field's domain.
+    fn runtime(&self) -> (TokenStream, Option<TokenStream>) {
+        let krate = self.krate;
+        match &self.field.domain {
+            None => (quote!(#krate::__private::static_domain), None),
+            Some(domain) => {
+                let member = &domain.member;
+                (
+                    quote!(#krate::__private::instance),
+                    Some(quote!(&self.#member,)),
+                )
+            }
+        }
+    }
+
+    /// A call into the runtime: plain for static domains; for a per-instance domain, in an
+    /// `unsafe` block whose promise (the domain passed is the field's) this expansion keeps.
+    fn call(&self, function: &str, args: &TokenStream) -> TokenStream {
+        let (module, domain) = self.runtime();
+        let function = Ident::new(function, Span::call_site());
+        let field = self.field();
+        if domain.is_some() {
+            quote! {
+                // SAFETY: `#domain` is the domain field the user named for this field; every
+                // generated method of this field protects through it and retires into it.
+                unsafe { #module::#function(#field, #domain #args) }
+            }
+        } else {
+            quote!(#module::#function(#field, #args))
+        }
+    }
+
+    /// The guard type a load returns.
+    fn guard(&self) -> TokenStream {
+        let krate = self.krate;
+        let pointee = &self.field.pointee;
+        match (&self.field.domain, &self.field.family) {
+            (None, None) => quote!(#krate::Protected<'_, #pointee>),
+            (None, Some(family)) => quote!(#krate::Protected<'_, #pointee, #family>),
+            (Some(_), Some(family)) => quote!(#krate::ProtectedIn<'_, #pointee, #family>),
+            (Some(_), None) => quote!(#krate::ProtectedIn<'_, #pointee, #krate::Global>),
+        }
+    }
+}
+
+/// The five (four for `non_null`) methods of one field.
+fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
+    let access = Access { field, krate };
+    let vis = &field.vis;
+    let pointee = &field.pointee;
+    let boxed = quote!(#krate::__private::Box<#pointee>);
+    let name = field.display_name();
+    let ty = pretty(pointee);
+    let guard = access.guard();
+    let body = |real: TokenStream| match mode {
+        Mode::Real => real,
+        Mode::Fallback => quote!(::core::unreachable!()),
+    };
+    let domain_note = match &field.domain {
+        None => "The guard's hazard pointer comes from a per-thread cache: a load costs about \
+                 as much as one protected load with a reused `HazardPointer`."
+            .to_owned(),
+        Some(domain) => format!(
+            "Protects through the struct's own domain (field {}); each load acquires a hazard \
+             record from it.",
+            display(&domain.member)
+        ),
+    };
+    let retire_note = match &field.domain {
+        None => "The old value is retired into the field's static domain and dropped once no \
+                 guard protects it."
+            .to_owned(),
+        Some(domain) => format!(
+            "The old value is retired into the struct's domain (field {}) and dropped once no \
+             guard protects it, at the latest when the struct is dropped.",
+            display(&domain.member)
+        ),
+    };
+
+    let load = field.method("load_protected");
+    let swap = field.method("swap_and_retire");
+    let cas = field.method("compare_exchange_and_retire");
+    let update = field.method("update");
+    let clear = field.method("clear_and_retire");
+
+    let swap_body = body(access.call("swap_and_retire", &quote!(::core::convert::Into::into(new))));
+    let swap_doc =
+        format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
+
+    if field.non_null {
+        let load_body = body(access.call("load_non_null", &TokenStream::new()));
+        let cas_body = body(access.call(
+            "compare_exchange_and_retire",
+            &quote!(
+                ::core::option::Option::Some(current),
+                ::core::convert::Into::into(new)
+            ),
+        ));
+        let update_body = body(access.call(
+            "update_non_null",
+            &quote!(|current| #krate::__private::Box::new(f(current))),
+        ));
+        let load_doc = format!(
+            "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, and \
+             the value is not reclaimed while the guard lives, even if another thread replaces \
+             it.\n\n{domain_note}\n\n# Panics\n\nIf the field is null, which only `unsafe` code, \
+             or moving an emptied `AtomicPtr` into it, can cause."
+        );
+        let cas_doc = format!(
+            "Installs `new` in field {name} if it still holds `current` (compared by address; \
+             pass the value a guard derefs to).\n\n{retire_note}\n\n# Errors\n\nGives `new` back \
+             if the field holds another value."
+        );
+        let update_doc = format!(
+            "Replaces the value of field {name} with `f(&current)`, calling `f` again if another \
+             thread replaced the value meanwhile (read-copy-update).\n\n{retire_note}"
+        );
+        quote! {
+            #[doc = #load_doc]
+            #[inline]
+            #[track_caller]
+            #vis fn #load(&self) -> #guard {
+                #load_body
+            }
+
+            #[doc = #swap_doc]
+            #[inline]
+            #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
+                #swap_body
+            }
+
+            #[doc = #cas_doc]
+            #[inline]
+            #vis fn #cas(
+                &self,
+                current: &#pointee,
+                new: impl ::core::convert::Into<#boxed>,
+            ) -> ::core::result::Result<(), #boxed> {
+                #cas_body
+            }
+
+            #[doc = #update_doc]
+            #[inline]
+            #[track_caller]
+            #vis fn #update(&self, mut f: impl ::core::ops::FnMut(&#pointee) -> #pointee) {
+                #update_body
+            }
+        }
+    } else {
+        let load_body = body(access.call("load", &TokenStream::new()));
+        let cas_body = body(access.call(
+            "compare_exchange_and_retire",
+            &quote!(current, ::core::convert::Into::into(new)),
+        ));
+        let update_body = body(access.call(
+            "update",
+            &quote!(|current| #krate::__private::Box::new(f(current))),
+        ));
+        let clear_body = body(access.call("clear_and_retire", &TokenStream::new()));
+        let load_doc = format!(
+            "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, and \
+             the value is not reclaimed while the guard lives, even if another thread replaces \
+             it. `None` if the field is empty.\n\n{domain_note}"
+        );
+        let cas_doc = format!(
+            "Installs `new` in field {name} if it still holds `current` (compared by address; \
+             `None` for empty; pass what a guard derefs to, e.g. `guard.as_deref()`).\n\n\
+             {retire_note}\n\n# Errors\n\nGives `new` back if the field holds another value."
+        );
+        let update_doc = format!(
+            "Replaces the value of field {name} with `f(current)` (`None` when empty), calling \
+             `f` again if another thread replaced the value meanwhile (read-copy-update).\n\n\
+             {retire_note}"
+        );
+        let clear_doc =
+            format!("Empties field {name}; returns whether it held a value.\n\n{retire_note}");
+        quote! {
+            #[doc = #load_doc]
+            #[inline]
+            #vis fn #load(&self) -> ::core::option::Option<#guard> {
+                #load_body
+            }
+
+            #[doc = #swap_doc]
+            #[inline]
+            #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
+                #swap_body
+            }
+
+            #[doc = #cas_doc]
+            #[inline]
+            #vis fn #cas(
+                &self,
+                current: ::core::option::Option<&#pointee>,
+                new: impl ::core::convert::Into<#boxed>,
+            ) -> ::core::result::Result<(), #boxed> {
+                #cas_body
+            }
+
+            #[doc = #update_doc]
+            #[inline]
+            #vis fn #update(
+                &self,
+                mut f: impl ::core::ops::FnMut(::core::option::Option<&#pointee>) -> #pointee,
+            ) {
+                #update_body
+            }
+
+            #[doc = #clear_doc]
+            #[inline]
+            #vis fn #clear(&self) -> bool {
+                #clear_body
+            }
+        }
+    }
+}
+
+/// Retires the field's last value; part of `ReclaimFields::reclaim_fields`.
+fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
+    let member = &field.member;
+    let field_mut = quote!(#krate::__private::HazardField::field_mut(&mut self.#member));
+    match &field.domain {
+        None => quote! {
+            #krate::__private::static_domain::retire_on_drop(#field_mut);
+        },
+        Some(domain) => {
+            let domain = &domain.member;
+            quote! {
+                // SAFETY: `self.#domain` is the domain this field's methods protect through and
+                // retire into; the struct is being dropped, so the field is not used again.
+                unsafe { #krate::__private::instance::retire_on_drop(#field_mut, &self.#domain) };
+            }
+        }
+    }
+}
+
+/// The checks of `__hazptr_checks` for one field.
+fn checks(field: &HazardField, krate: &Path) -> TokenStream {
+    let ty = field.ty;
+    let mut out = quote_spanned! {ty.span()=>
+        #krate::__private::assert_hazptr_atomic_ptr::<#ty>();
+    };
+    if field.generic {
+        let pointee = &field.pointee;
+        let span = pointee.span();
+        out.extend(match (&field.domain, &field.family) {
+            (None, family) => {
+                let family = family.iter();
+                quote_spanned! {span=>
+                    #krate::__private::assert_static_pointee::<#pointee>();
+                    #(#krate::__private::assert_static_domain::<#family>();)*
+                }
+            }
+            (Some(_), family) => {
+                let family = family.iter();
+                quote_spanned! {span=>
+                    #krate::__private::assert_pointee::<#pointee>();
+                    #(#krate::__private::assert_instance_family::<#family>();)*
+                }
+            }
+        });
+    }
+    if let Some(domain) = &field.domain {
+        let domain_ty = domain.ty;
+        out.extend(quote_spanned! {domain_ty.span()=>
+            #krate::__private::assert_owned_domain::<#domain_ty>();
+        });
+    }
+    out
+}
+
+fn display(member: &syn::Member) -> String {
+    match member {
+        syn::Member::Named(ident) => format!("`{ident}`"),
+        syn::Member::Unnamed(index) => format!("`{}`", index.index),
+    }
+}
+
+/// A type as a person writes it, for documentation: `Vec<String>`, not `Vec < String >`.
+fn pretty(ty: &Type) -> String {
+    let mut out = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (" :: ", "::"),
+        (":: ", "::"),
+        ("& ", "&"),
+        ("* const ", "*const "),
+        ("* mut ", "*mut "),
+        (" ;", ";"),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("( ", "("),
+        (" )", ")"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty;
+    use syn::parse_quote;
+
+    #[test]
+    fn types_print_as_written() {
+        assert_eq!(pretty(&parse_quote!(Vec<String>)), "Vec<String>");
+        assert_eq!(
+            pretty(&parse_quote!(std::collections::HashMap<u8, (u16, [u8; 4])>)),
+            "std::collections::HashMap<u8, (u16, [u8; 4])>"
+        );
+        assert_eq!(pretty(&parse_quote!(&'static str)), "&'static str");
+    }
+}

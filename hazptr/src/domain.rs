@@ -1,0 +1,75 @@
+//! Domain families: which domain protects and reclaims a field's values.
+
+/// A family for domains that live inside a struct, one per instance:
+/// `#[hazard(domain = field)]`, with the field holding a `hazptr::Domain<Self>`.
+///
+/// Implement it for a type of your own (any type will do; it only names the family) or use
+/// `()`:
+///
+/// ```
+/// pub struct QueueFamily;
+/// impl hazptr::InstanceFamily for QueueFamily {}
+/// ```
+///
+/// It is not implemented for [`Global`](crate::Global), on purpose: `Domain::new(&Global)` would
+/// make a second domain of the global family, and `haphazard`'s safe loads trust that the global
+/// family has exactly one domain. A per-instance domain needs a family of its own.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the family of a per-instance domain",
+    label = "not an `InstanceFamily`",
+    note = "a domain stored in the struct needs a family that has no program-wide domain: declare one with `struct MyFamily; impl hazptr::InstanceFamily for MyFamily {{}}`, or use `()`",
+    note = "for the global domain or a `static_unique_domain!` family, drop `domain = …` from `#[hazard(…)]`"
+)]
+pub trait InstanceFamily: 'static {}
+
+impl InstanceFamily for () {}
+
+/// Declares a static domain with a family of its own, usable by `#[hazard]` fields of type
+/// `AtomicPtr<T, Family>` and by `protected!`.
+///
+/// `static_unique_domain!(static NAME: Domain<Family>);` declares `NAME`, a program-wide
+/// `Domain<Family>`, and `Family`, a type only this macro can instantiate (so no other domain of
+/// that family can exist). Use it at module scope. Values retired into it are reclaimed
+/// independently of the global domain's, which keeps a busy structure's garbage and scans to
+/// itself.
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected};
+///
+/// hazptr::static_unique_domain!(static ROUTES: Domain<RouteFamily>);
+///
+/// #[derive(HazardProtected)]
+/// struct Router {
+///     #[hazard(non_null)]
+///     table: AtomicPtr<Vec<String>, RouteFamily>,
+/// }
+///
+/// let router = Router { table: hazptr::atomic_ptr(vec!["/".to_string()]) };
+/// router.swap_and_retire_table(vec!["/".to_string(), "/health".to_string()]);
+/// assert_eq!(router.load_protected_table().len(), 2);
+/// # let _ = &ROUTES;
+/// ```
+#[macro_export]
+macro_rules! static_unique_domain {
+    ($vis:vis static $domain:ident: Domain<$family:ident>) => {
+        $crate::__private::haphazard::static_unique_domain!($vis static $domain: Domain<$family>);
+
+        // SAFETY: `$domain` is the one domain of `$family`: the family's only constructor is
+        // private to the module `static_unique_domain!` generated, which builds `$domain` with
+        // it. The cache below only receives hazard pointers of `$domain`.
+        unsafe impl $crate::__private::StaticDomain for $family {
+            #[inline]
+            fn domain() -> &'static $crate::Domain<Self> {
+                &$domain
+            }
+
+            #[inline]
+            fn with_cache<R>(
+                f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
+            ) -> ::core::option::Option<R> {
+                $crate::__hazard_cache_key!(CACHE: $family);
+                CACHE.try_with(f).ok()
+            }
+        }
+    };
+}

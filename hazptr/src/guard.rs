@@ -1,0 +1,160 @@
+//! Guards: a protected reference together with the hazard pointer that protects it.
+
+use core::fmt;
+use core::ops::Deref;
+
+use haphazard::{Global, HazardPointer};
+
+use crate::hazard_cache::{CachedHazard, StaticDomain};
+
+/// A reference to a value loaded from a `#[hazard]` field of a static domain (the global domain
+/// or a [`static_unique_domain!`](crate::static_unique_domain) family), protected from
+/// reclamation for as long as the guard lives.
+///
+/// Returned by the generated `load_protected…()` methods. Another thread may replace and retire
+/// the value meanwhile: the guard still reads the value it loaded, and the value is reclaimed
+/// only after the last guard protecting it is dropped. Dropping the guard ends the protection and
+/// returns its hazard pointer to a per-thread cache, so guards are cheap to make and drop; hold
+/// one only as long as you read through it, since a protected value cannot be reclaimed.
+///
+/// A guard borrows the struct it was loaded from, so it cannot outlive it. It may move to
+/// another thread (with scoped threads) when `T: Sync`.
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected};
+///
+/// #[derive(HazardProtected)]
+/// struct Settings {
+///     #[hazard(non_null)]
+///     greeting: AtomicPtr<String>,
+/// }
+///
+/// let settings = Settings { greeting: hazptr::atomic_ptr("hello".to_string()) };
+/// let old = settings.load_protected_greeting();
+/// settings.swap_and_retire_greeting("bonjour".to_string());
+/// assert_eq!(*old, "hello"); // still readable: `old` protects it
+/// assert_eq!(*settings.load_protected_greeting(), "bonjour");
+/// ```
+#[must_use = "a guard protects its value only while it lives; dropping it at once makes the load useless"]
+pub struct Protected<'a, T, F: StaticDomain = Global> {
+    // Dereferenceable while `_hazard` protects it, and `_hazard` lives exactly as long as `self`.
+    value: &'a T,
+    _hazard: CachedHazard<F>,
+}
+
+impl<'a, T, F: StaticDomain> Protected<'a, T, F> {
+    /// Wraps a value that `hazard` protects.
+    ///
+    /// # Safety
+    ///
+    /// `hazard` protects `value` (it was loaded with `hazard` from a field whose values are only
+    /// ever retired into `F::domain()`), and `value` stays valid while the protection lasts.
+    #[inline]
+    pub(crate) unsafe fn new(value: &'a T, hazard: CachedHazard<F>) -> Self {
+        Self {
+            value,
+            _hazard: hazard,
+        }
+    }
+
+    /// The address of the protected value, for comparisons and for
+    /// `compare_exchange_and_retire…`.
+    #[inline]
+    #[must_use]
+    pub fn as_ptr(this: &Self) -> *const T {
+        this.value
+    }
+}
+
+impl<T, F: StaticDomain> Deref for Protected<'_, T, F> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<T, F: StaticDomain> AsRef<T> for Protected<'_, T, F> {
+    #[inline]
+    fn as_ref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<T: fmt::Debug, F: StaticDomain> fmt::Debug for Protected<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value, f)
+    }
+}
+
+impl<T: fmt::Display, F: StaticDomain> fmt::Display for Protected<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.value, f)
+    }
+}
+
+/// A reference to a value loaded from a `#[hazard(domain = …)]` field, whose domain is a field
+/// of the same struct, protected from reclamation for as long as the guard lives.
+///
+/// Like [`Protected`], but its hazard pointer comes from the struct's own domain, which keeps no
+/// per-thread cache: making one costs a hazard-record acquisition (about 20 ns). Borrows the
+/// struct, so the domain cannot be dropped while the guard lives.
+#[must_use = "a guard protects its value only while it lives; dropping it at once makes the load useless"]
+pub struct ProtectedIn<'a, T, F: 'static> {
+    // Dereferenceable while `_hazard` protects it, and `_hazard` lives exactly as long as `self`.
+    value: &'a T,
+    _hazard: HazardPointer<'a, F>,
+}
+
+impl<'a, T, F: 'static> ProtectedIn<'a, T, F> {
+    /// Wraps a value that `hazard` protects.
+    ///
+    /// # Safety
+    ///
+    /// `hazard` protects `value` (it was loaded with `hazard` from a field whose values are only
+    /// ever retired into `hazard`'s domain), and `value` stays valid while the protection lasts.
+    #[inline]
+    pub(crate) unsafe fn new(value: &'a T, hazard: HazardPointer<'a, F>) -> Self {
+        Self {
+            value,
+            _hazard: hazard,
+        }
+    }
+
+    /// The address of the protected value, for comparisons and for
+    /// `compare_exchange_and_retire…`.
+    #[inline]
+    #[must_use]
+    pub fn as_ptr(this: &Self) -> *const T {
+        this.value
+    }
+}
+
+impl<T, F: 'static> Deref for ProtectedIn<'_, T, F> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<T, F: 'static> AsRef<T> for ProtectedIn<'_, T, F> {
+    #[inline]
+    fn as_ref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<T: fmt::Debug, F: 'static> fmt::Debug for ProtectedIn<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value, f)
+    }
+}
+
+impl<T: fmt::Display, F: 'static> fmt::Display for ProtectedIn<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.value, f)
+    }
+}
