@@ -1,0 +1,1 @@
+//! Benchmarks of hazptr (filled in by the benchmark work).

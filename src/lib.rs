@@ -1,0 +1,4 @@
+//! Lock-free structures written with `#[derive(HazardProtected)]`, as a user of hazptr would write
+//! them. The examples run them, the integration tests and benchmarks exercise them, and this
+//! crate compiles the derive's output under `#![deny(warnings, clippy::pedantic)]`.
+#![deny(warnings, clippy::pedantic)]
