@@ -1,29 +1,36 @@
-use hazptr::{AtomicPtr, HazardProtected, protected};
+//! The seed's two-thread scenario, narrated step by step: two threads protect the same object,
+//! one retires it, and it is freed only once the last protection ends.
+//!
+//! Run with `cargo run --release --example walkthrough`.
 
-#[derive(Debug)]
-struct Config {
-    v: u32,
-}
+use std::sync::atomic::AtomicUsize;
 
-#[derive(HazardProtected)]
-pub struct Service {
-    #[hazard]
-    config: AtomicPtr<Config>,
-    #[hazard(rename = routes, non_null)]
-    route_table: AtomicPtr<Vec<String>>,
-    hits: std::sync::atomic::AtomicU64,
-}
+static FREED: AtomicUsize = AtomicUsize::new(0);
 
 fn main() {
-    let svc = Service {
-        config: hazptr::atomic_ptr(Config { v: 1 }),
-        route_table: hazptr::atomic_ptr(vec![]),
-        hits: Default::default(),
-    };
-    let g = svc.load_protected_config().unwrap();
-    svc.swap_and_retire_config(Config { v: 2 });
-    println!("{:?} {}", g.v, svc.load_protected_routes().len());
-    protected!(let c = svc.config);
-    println!("{:?}", c);
-    let _ = &svc.hits;
+    println!("hazptr walkthrough: one object, two readers, one replacement\n");
+    println!(
+        "{:<4} {:<78} {:>8} {:>8} {:>7} {:>5}",
+        "step", "what happened", "thread 1", "thread 2", "retired", "freed"
+    );
+    let mut number = 0;
+    hazptr_suite::walkthrough::run(&FREED, |step| {
+        number += 1;
+        let guard = |read: Option<u32>| read.map_or_else(|| "-".to_owned(), |v| format!("v{v}"));
+        let reclaimed = step
+            .reclaimed
+            .map(|n| format!("  (reclaimed {n})"))
+            .unwrap_or_default();
+        println!(
+            "{number:<4} {:<78} {:>8} {:>8} {:>7} {:>5}{reclaimed}",
+            step.what,
+            guard(step.thread1_reads),
+            guard(step.thread2_reads),
+            step.retired,
+            step.freed,
+        );
+    });
+    println!("\nthread N: the config version that thread's guard protects and reads (- = none)");
+    println!("retired: Config values retired and waiting for reclamation");
+    println!("freed: Config values dropped so far (v1, then v2 when the service is dropped)");
 }

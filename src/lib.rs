@@ -2,3 +2,5 @@
 //! them. The examples run them, the integration tests and benchmarks exercise them, and this
 //! crate compiles the derive's output under `#![deny(warnings, clippy::pedantic)]`.
 #![deny(warnings, clippy::pedantic)]
+
+pub mod walkthrough;

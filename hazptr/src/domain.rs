@@ -29,9 +29,11 @@ impl InstanceFamily for () {}
 ///
 /// `static_unique_domain!(static NAME: Domain<Family>);` declares `NAME`, a program-wide
 /// `Domain<Family>`, and `Family`, a type only this macro can instantiate (so no other domain of
-/// that family can exist). Use it at module scope. Values retired into it are reclaimed
-/// independently of the global domain's, which keeps a busy structure's garbage and scans to
-/// itself.
+/// that family can exist), like `haphazard`'s macro of the same name, and makes the family a
+/// [`StaticDomain`](crate::StaticDomain) with its own per-thread hazard-pointer cache. Use it at
+/// module scope; attributes such as doc comments before `static` go on the static. Values
+/// retired into it are reclaimed independently of the global domain's, which keeps a busy
+/// structure's garbage and scans to itself.
 ///
 /// ```
 /// use hazptr::{AtomicPtr, HazardProtected};
@@ -51,25 +53,44 @@ impl InstanceFamily for () {}
 /// ```
 #[macro_export]
 macro_rules! static_unique_domain {
-    ($vis:vis static $domain:ident: Domain<$family:ident>) => {
-        $crate::__private::haphazard::static_unique_domain!($vis static $domain: Domain<$family>);
-
-        // SAFETY: `$domain` is the one domain of `$family`: the family's only constructor is
-        // private to the module `static_unique_domain!` generated, which builds `$domain` with
-        // it. The cache below only receives hazard pointers of `$domain`.
-        unsafe impl $crate::__private::StaticDomain for $family {
-            #[inline]
-            fn domain() -> &'static $crate::Domain<Self> {
-                &$domain
+    ($(#[$attr:meta])* $vis:vis static $domain:ident: Domain<$family:ident>) => {
+        #[allow(non_snake_case)]
+        mod $domain {
+            #[doc = ::core::concat!(
+                "The domain family of [`", ::core::stringify!($domain), "`]: only that static ",
+                "can be a `Domain<", ::core::stringify!($family), ">`."
+            )]
+            pub struct $family {
+                _only_this_module_constructs_it: (),
             }
 
-            #[inline]
-            fn with_cache<R>(
-                f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
-            ) -> ::core::option::Option<R> {
-                $crate::__hazard_cache_key!(CACHE: $family);
-                CACHE.try_with(f).ok()
+            // SAFETY: `$family` has a private field, so only this module can construct it, and it
+            // does so exactly once, for `$domain`: `$domain` is the only `Domain<$family>`.
+            unsafe impl $crate::Singleton for $family {}
+
+            $(#[$attr])*
+            pub static $domain: $crate::Domain<$family> = $crate::Domain::new(&$family {
+                _only_this_module_constructs_it: (),
+            });
+
+            // SAFETY: `$domain` is the one domain of `$family` (see above), and the cache below only
+            // receives hazard pointers that `hazptr` made from `$domain`.
+            unsafe impl $crate::__private::StaticDomain for $family {
+                #[inline]
+                fn domain() -> &'static $crate::Domain<Self> {
+                    &$domain
+                }
+
+                #[inline]
+                fn with_cache<R>(
+                    f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
+                ) -> ::core::option::Option<R> {
+                    $crate::__hazard_cache_key!(CACHE: $family);
+                    CACHE.try_with(f).ok()
+                }
             }
         }
+        $vis use $domain::$family;
+        $vis use $domain::$domain;
     };
 }

@@ -291,19 +291,19 @@ mod tests {
         assert!(before >= 3);
         let mut set = HazardSet::<Global, 3>::acquire();
         assert_eq!(cached(), before - 3);
-        let [a, b, c] = set.each_mut();
-        let (x, y, z): (AtomicPtr<u8>, AtomicPtr<u8>, AtomicPtr<u8>) = (
-            AtomicPtr::from(Box::new(1)),
-            AtomicPtr::from(Box::new(2)),
-            AtomicPtr::from(Box::new(3)),
-        );
+        let [first, second, third] = set.each_mut();
+        let values: [AtomicPtr<u8>; 3] = [1, 2, 3].map(|v| AtomicPtr::from(Box::new(v)));
         assert_eq!(
-            (x.safe_load(a), y.safe_load(b), z.safe_load(c)),
+            (
+                values[0].safe_load(first),
+                values[1].safe_load(second),
+                values[2].safe_load(third)
+            ),
             (Some(&1), Some(&2), Some(&3))
         );
         drop(set);
         assert_eq!(cached(), before);
-        for p in [x, y, z] {
+        for p in values {
             // SAFETY: nothing protects these values any more and they are retired once each.
             unsafe { p.retire() };
         }

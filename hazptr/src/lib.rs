@@ -118,8 +118,6 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// Not public API: what the macros' expansions call. Each item says why it exists.
 #[doc(hidden)]
 pub mod __private {
-    /// `static_unique_domain!` expands `haphazard`'s macro of the same name.
-    pub use haphazard;
     /// The loom thread-local macro, for `__hazard_cache_key!` under `--cfg loom`.
     #[cfg(loom)]
     pub use loom;

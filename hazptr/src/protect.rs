@@ -37,12 +37,12 @@ pub trait HazardField<T, F> {
 }
 
 impl<T, F> HazardField<T, F> for AtomicPtr<T, F> {
-    #[inline(always)]
+    #[inline]
     fn field(&self) -> &AtomicPtr<T, F> {
         self
     }
 
-    #[inline(always)]
+    #[inline]
     fn field_mut(&mut self) -> &mut AtomicPtr<T, F> {
         self
     }

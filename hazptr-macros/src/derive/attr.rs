@@ -134,7 +134,7 @@ fn parse_each(
         },
         syn::Meta::List(_) => attr.parse_nested_meta(each),
         syn::Meta::NameValue(name_value) => Err(syn::Error::new_spanned(
-            &name_value.eq_token,
+            name_value.eq_token,
             "expected `#[hazard]` or `#[hazard(key, key = value)]`",
         )),
     }

@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: a payload that counts its allocations and drops.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts the values a test created and dropped.
+#[derive(Clone, Default)]
+pub struct Counter(Arc<Counts>);
+
+#[derive(Default)]
+pub struct Counts {
+    made: AtomicUsize,
+    dropped: AtomicUsize,
+}
+
+impl Counter {
+    /// A counted value holding `value`.
+    pub fn make(&self, value: u64) -> Counted {
+        self.0.made.fetch_add(1, Ordering::SeqCst);
+        Counted {
+            value,
+            check: !value,
+            counts: Arc::clone(&self.0),
+        }
+    }
+
+    pub fn made(&self) -> usize {
+        self.0.made.load(Ordering::SeqCst)
+    }
+
+    pub fn dropped(&self) -> usize {
+        self.0.dropped.load(Ordering::SeqCst)
+    }
+
+    /// Values made but not dropped yet.
+    pub fn alive(&self) -> usize {
+        self.made() - self.dropped()
+    }
+}
+
+/// A value that records its drop, and a redundant copy of its content (`check == !value`) that a
+/// reader can verify to detect reading freed or half-written memory.
+pub struct Counted {
+    pub value: u64,
+    check: u64,
+    counts: Arc<Counts>,
+}
+
+impl Counted {
+    /// Whether the value is intact.
+    pub fn is_intact(&self) -> bool {
+        self.check == !self.value
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        assert!(self.is_intact(), "dropping a corrupted value");
+        self.check = 0; // a later read of this value would now fail `is_intact`
+        self.counts.dropped.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Reclaims every unprotected value retired into the global domain, waiting for reclamations
+/// other threads are running (tests in one binary share the global domain).
+pub fn reclaim_global() {
+    hazptr::Domain::global().cleanup();
+}
