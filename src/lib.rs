@@ -4,3 +4,4 @@
 #![deny(warnings, clippy::pedantic)]
 
 pub mod walkthrough;
+pub mod vector;

@@ -57,6 +57,71 @@ enum Order {
     Stop,
 }
 
+/// A thread that obeys orders and answers with the version its guard reads afterwards.
+struct Worker {
+    orders: mpsc::Sender<Order>,
+    answers: mpsc::Receiver<Option<u32>>,
+}
+
+impl Worker {
+    fn spawn<'scope>(
+        scope: &'scope thread::Scope<'scope, '_>,
+        service: &'scope Service,
+        drops: &'static AtomicUsize,
+    ) -> Self {
+        let (orders, inbox) = mpsc::channel::<Order>();
+        let (answer, answers) = mpsc::channel::<Option<u32>>();
+        scope.spawn(move || {
+            let mut guard = None;
+            for order in inbox {
+                match order {
+                    Order::Protect => guard = Some(service.load_protected_config()),
+                    Order::ReplaceWithVersion(version) => {
+                        service.swap_and_retire_config(Config { version, drops });
+                    }
+                    Order::Release => guard = None,
+                    Order::Stop => break,
+                }
+                answer
+                    .send(guard.as_ref().map(|config| config.version))
+                    .expect("the walkthrough listens until the end");
+            }
+        });
+        Self { orders, answers }
+    }
+
+    /// Has the worker carry out `order`; returns what its guard reads afterwards.
+    fn order(&self, order: Order) -> Option<u32> {
+        self.orders
+            .send(order)
+            .expect("the worker runs until told to stop");
+        self.answers.recv().ok().flatten()
+    }
+}
+
+/// Reports steps, with the counts that can be observed after each.
+struct Narrator<'o, O: FnMut(&Step)> {
+    observe: &'o mut O,
+    drops: &'static AtomicUsize,
+    /// Values retired so far: the replaced v1, then v2 when the service is dropped.
+    retired: usize,
+    reads: [Option<u32>; 2],
+}
+
+impl<O: FnMut(&Step)> Narrator<'_, O> {
+    fn step(&mut self, what: &str, reclaimed: Option<usize>) {
+        let freed = self.drops.load(Ordering::SeqCst);
+        (self.observe)(&Step {
+            what: what.to_owned(),
+            thread1_reads: self.reads[0],
+            thread2_reads: self.reads[1],
+            retired: self.retired - freed,
+            freed,
+            reclaimed,
+        });
+    }
+}
+
 /// Plays the walkthrough, reporting every step to `observe`.
 ///
 /// `drops` counts dropped `Config`s; pass a fresh counter (it must be `'static` because retired
@@ -69,127 +134,56 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
     let service = Service {
         config: hazptr::atomic_ptr(Config { version: 1, drops }),
     };
-    let mut reads = [None, None];
-    // Values retired so far: the replaced v1, then v2 when the service is dropped.
-    let mut retired = 0;
-    let mut step =
-        |what: &str, reads: [Option<u32>; 2], retired: usize, reclaimed: Option<usize>| {
-            let freed = drops.load(Ordering::SeqCst);
-            observe(&Step {
-                what: what.to_owned(),
-                thread1_reads: reads[0],
-                thread2_reads: reads[1],
-                retired: retired - freed,
-                freed,
-                reclaimed,
-            });
-        };
+    let mut narrator = Narrator {
+        observe: &mut observe,
+        drops,
+        retired: 0,
+        reads: [None, None],
+    };
 
     thread::scope(|scope| {
-        // Each worker obeys orders and answers with what its guard reads afterwards.
-        let spawn = || {
-            let (orders, inbox) = mpsc::channel::<Order>();
-            let (answers, outbox) = mpsc::channel::<Option<u32>>();
-            let service = &service;
-            scope.spawn(move || {
-                let mut guard = None;
-                for order in inbox {
-                    match order {
-                        Order::Protect => guard = Some(service.load_protected_config()),
-                        Order::ReplaceWithVersion(version) => {
-                            service.swap_and_retire_config(Config { version, drops });
-                        }
-                        Order::Release => guard = None,
-                        Order::Stop => break,
-                    }
-                    answers
-                        .send(guard.as_ref().map(|config| config.version))
-                        .expect("the walkthrough listens until the end");
-                }
-            });
-            move |order: Order| {
-                orders
-                    .send(order)
-                    .expect("the worker runs until told to stop");
-                outbox.recv().ok().flatten()
-            }
-        };
-        let thread1 = spawn();
-        let thread2 = spawn();
+        let thread1 = Worker::spawn(scope, &service, drops);
+        let thread2 = Worker::spawn(scope, &service, drops);
+        let n = &mut narrator;
 
-        step(
-            "the service holds config v1; nothing is protected",
-            reads,
-            retired,
-            None,
-        );
-        reads[0] = thread1(Order::Protect);
-        step(
-            "thread 1 protects the current config (v1)",
-            reads,
-            retired,
-            None,
-        );
-        reads[1] = thread2(Order::Protect);
-        step(
-            "thread 2 protects the same object (v1)",
-            reads,
-            retired,
-            None,
-        );
-        reads[0] = thread1(Order::ReplaceWithVersion(2));
-        retired += 1;
-        step(
+        n.step("the service holds config v1; nothing is protected", None);
+        n.reads[0] = thread1.order(Order::Protect);
+        n.step("thread 1 protects the current config (v1)", None);
+        n.reads[1] = thread2.order(Order::Protect);
+        n.step("thread 2 protects the same object (v1)", None);
+        n.reads[0] = thread1.order(Order::ReplaceWithVersion(2));
+        n.retired += 1;
+        n.step(
             "thread 1 installs v2 with swap_and_retire_config: v1 is retired, not freed",
-            reads,
-            retired,
             None,
         );
-        reads[0] = thread1(Order::Release);
-        step(
-            "thread 1 drops its guard; thread 2 still protects v1",
-            reads,
-            retired,
-            None,
-        );
+        n.reads[0] = thread1.order(Order::Release);
+        n.step("thread 1 drops its guard; thread 2 still protects v1", None);
         let reclaimed = Domain::global().eager_reclaim();
-        step(
+        n.step(
             "eager reclaim: v1 survives, thread 2's hazard pointer still protects it",
-            reads,
-            retired,
             Some(reclaimed),
         );
-        reads[1] = thread2(Order::Release);
-        step(
+        n.reads[1] = thread2.order(Order::Release);
+        n.step(
             "thread 2 drops its guard: nothing protects v1 any more",
-            reads,
-            retired,
             None,
         );
         let reclaimed = Domain::global().eager_reclaim();
-        step(
-            "eager reclaim: v1 is freed",
-            reads,
-            retired,
-            Some(reclaimed),
-        );
-        thread1(Order::Stop);
-        thread2(Order::Stop);
+        n.step("eager reclaim: v1 is freed", Some(reclaimed));
+        thread1.order(Order::Stop);
+        thread2.order(Order::Stop);
     });
 
     drop(service);
-    retired += 1;
-    step(
+    narrator.retired += 1;
+    narrator.step(
         "the service is dropped: its last config (v2) is retired",
-        reads,
-        retired,
         None,
     );
     let reclaimed = Domain::global().eager_reclaim();
-    step(
+    narrator.step(
         "eager reclaim: v2 is freed; nothing leaked",
-        reads,
-        retired,
         Some(reclaimed),
     );
 }

@@ -1,1 +1,13 @@
-//! Benchmarks of hazptr (filled in by the benchmark work).
+//! Benchmarks of hazptr against the crates a user would pick instead: raw `haphazard`,
+//! `arc-swap`, `crossbeam-epoch`, `seize` and `std::sync::RwLock<Arc<T>>`.
+//!
+//! The library holds the contenders and the workloads; `src/bin/ratios.rs` runs a short version of
+//! every workload and prints the table of `BENCHMARKS.md`, and `benches/` holds the criterion
+//! benchmarks for detailed numbers.
+
+pub mod contenders;
+pub mod payload;
+pub mod stacks;
+pub mod stats;
+pub mod three_fields;
+pub mod workloads;

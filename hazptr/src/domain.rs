@@ -81,13 +81,7 @@ macro_rules! static_unique_domain {
                     &$domain
                 }
 
-                #[inline]
-                fn with_cache<R>(
-                    f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
-                ) -> ::core::option::Option<R> {
-                    $crate::__hazard_cache_key!(CACHE: $family);
-                    CACHE.try_with(f).ok()
-                }
+                $crate::__static_domain_cache!($family);
             }
         }
         $vis use $domain::$family;

@@ -2,12 +2,26 @@
 //!
 //! `haphazard` hands out a hazard pointer by taking a record from a domain-wide list guarded by
 //! a lock bit (about 22 ns on our machines) and gives it back on drop. Guards are created on
-//! every read, so hazptr keeps a few released hazard pointers per thread and reuses them: taking
-//! one from the cache is a thread-local access and a couple of plain loads and stores. A cached
-//! hazard pointer protects nothing (its protection is reset before it is cached); the records it
-//! holds go back to the domain when the thread exits.
+//! every read, so hazptr keeps a few released hazard pointers per thread and reuses them. A cached
+//! hazard pointer protects nothing (its protection is reset before it is cached).
+//!
+//! The cache sits on the read path of every guard, so it is built to cost a handful of plain
+//! loads and stores:
+//!
+//! - it is a `const`-initialised thread-local whose type needs no `Drop` (the hazard pointers are
+//!   held in `ManuallyDrop`), so reaching it is a plain thread-local address, with no lazy
+//!   initialisation or destructor-state check;
+//! - the most recently released hazard pointer sits in its own slot, `top`, so one guard at a
+//!   time (the common case) takes and returns it with one load and one store each way.
+//!
+//! The records must still go back to the domain when the thread exits. The first time a thread
+//! makes a new hazard pointer (the cold path, when the cache is empty), it also touches a second
+//! thread-local, [`DrainAtExit`], whose destructor empties the cache and closes it: a hazard
+//! pointer released after that (by a guard dropped in another thread-local's destructor) is
+//! dropped instead of cached.
 
 use core::cell::Cell;
+use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 
 use haphazard::{Domain, Global, HazardPointer};
@@ -19,13 +33,22 @@ use haphazard::{Domain, Global, HazardPointer};
 /// plus a few guards held at once.
 pub(crate) const CACHE_CAPACITY: usize = 8;
 
+/// A cached hazard pointer: `ManuallyDrop` so that the cache itself needs no destructor (see the
+/// module documentation); [`HazardCache::drain_and_close`] drops what is left.
+type Cached<F> = Cell<Option<ManuallyDrop<HazardPointer<'static, F>>>>;
+
 /// The released hazard pointers of one thread, for one domain family.
 ///
 /// Used only through [`StaticDomain::with_cache`]; users never name it.
 #[doc(hidden)]
 pub struct HazardCache<F: 'static> {
+    /// The most recently released hazard pointer.
+    top: Cached<F>,
+    /// How many of `rest` are filled (from the start).
     len: Cell<usize>,
-    slots: [Cell<Option<HazardPointer<'static, F>>>; CACHE_CAPACITY],
+    rest: [Cached<F>; CACHE_CAPACITY - 1],
+    /// Set once the thread's [`DrainAtExit`] ran: nothing is cached any more.
+    closed: Cell<bool>,
 }
 
 impl<F: 'static> HazardCache<F> {
@@ -33,43 +56,105 @@ impl<F: 'static> HazardCache<F> {
     #[must_use]
     pub const fn new() -> Self {
         Self {
+            top: Cell::new(None),
             len: Cell::new(0),
-            slots: [const { Cell::new(None) }; CACHE_CAPACITY],
+            rest: [const { Cell::new(None) }; CACHE_CAPACITY - 1],
+            closed: Cell::new(false),
         }
     }
 
     /// Takes a cached hazard pointer, if there is one.
     #[inline]
     fn pop(&self) -> Option<HazardPointer<'static, F>> {
-        let len = self.len.get().checked_sub(1)?;
-        self.len.set(len);
-        self.slots[len].take()
+        match self.top.take() {
+            Some(hazard) => Some(ManuallyDrop::into_inner(hazard)),
+            None => self.pop_rest(),
+        }
     }
 
-    /// Caches `hazard`, or hands it back when the cache is full.
+    #[cold]
+    fn pop_rest(&self) -> Option<HazardPointer<'static, F>> {
+        let len = self.len.get().checked_sub(1)?;
+        self.len.set(len);
+        self.rest.get(len)?.take().map(ManuallyDrop::into_inner)
+    }
+
+    /// Caches the hazard pointer in `slot`, leaving `slot` empty, unless the cache is full or
+    /// closed.
     #[inline]
-    fn push(&self, hazard: HazardPointer<'static, F>) -> Result<(), HazardPointer<'static, F>> {
+    fn push_from(&self, slot: &mut Option<HazardPointer<'static, F>>) {
+        if self.closed.get() {
+            return;
+        }
+        if let Some(displaced) = self.top.replace(slot.take().map(ManuallyDrop::new)) {
+            self.push_rest(displaced, slot);
+        }
+    }
+
+    /// Caches `displaced` below the top; hands it back in `slot` when the cache is full.
+    #[cold]
+    fn push_rest(
+        &self,
+        displaced: ManuallyDrop<HazardPointer<'static, F>>,
+        slot: &mut Option<HazardPointer<'static, F>>,
+    ) {
         let len = self.len.get();
-        match self.slots.get(len) {
-            Some(slot) => {
-                slot.set(Some(hazard));
+        match self.rest.get(len) {
+            Some(free) => {
+                free.set(Some(displaced));
                 self.len.set(len + 1);
-                Ok(())
             }
-            None => Err(hazard),
+            None => *slot = Some(ManuallyDrop::into_inner(displaced)),
+        }
+    }
+
+    /// Drops every cached hazard pointer, handing the records back to the domain, and caches
+    /// nothing from now on.
+    pub fn drain_and_close(&self) {
+        self.closed.set(true);
+        while let Some(hazard) = self.pop() {
+            drop(hazard);
         }
     }
 
     /// How many hazard pointers are cached.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn len(&self) -> usize {
-        self.len.get()
+        let top = self.top.take();
+        let on_top = usize::from(top.is_some());
+        self.top.set(top);
+        self.len.get() + on_top
     }
 }
 
 impl<F: 'static> Default for HazardCache<F> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A thread-local whose destructor drains its thread's [`HazardCache`] of `F` (see the module
+/// documentation).
+#[doc(hidden)]
+pub struct DrainAtExit<F: StaticDomain>(PhantomData<F>);
+
+impl<F: StaticDomain> DrainAtExit<F> {
+    /// The value of the thread-local.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<F: StaticDomain> Default for DrainAtExit<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: StaticDomain> Drop for DrainAtExit<F> {
+    fn drop(&mut self) {
+        let _ = F::with_cache(HazardCache::drain_and_close);
     }
 }
 
@@ -81,11 +166,24 @@ impl<F: 'static> Default for HazardCache<F> {
 /// [`Global`]; [`static_unique_domain!`](crate::static_unique_domain) implements it for the
 /// families it declares. Do not implement it by hand.
 ///
+/// ```
+/// use hazptr::{Domain, Global, StaticDomain};
+///
+/// hazptr::static_unique_domain!(static METRICS: Domain<MetricsFamily>);
+///
+/// fn domain_of<F: StaticDomain>() -> &'static Domain<F> {
+///     F::domain()
+/// }
+/// assert!(std::ptr::eq(domain_of::<Global>(), Domain::global()));
+/// assert!(std::ptr::eq(domain_of::<MetricsFamily>(), &METRICS));
+/// ```
+///
 /// # Safety
 ///
 /// `domain()` returns the same domain on every call, and no other `Domain<Self>` ever exists (the
 /// promise `haphazard::Singleton` makes), so protecting through it and retiring into it always
-/// meet. `with_cache` runs `f` on a cache that only ever holds hazard pointers of `domain()`.
+/// meet. `with_cache` runs `f` on this thread's cache of this family, which only ever holds hazard
+/// pointers of `domain()`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not the family of a static domain",
     label = "this family has no program-wide domain",
@@ -97,26 +195,25 @@ pub unsafe trait StaticDomain: Sized + 'static {
     fn domain() -> &'static Domain<Self>;
 
     /// Runs `f` on this thread's hazard-pointer cache of this family; `None` when the thread's
-    /// storage has already been torn down (during thread exit).
+    /// storage is gone (possible only under loom, whose thread-locals have destructors).
     #[doc(hidden)]
     fn with_cache<R>(f: impl FnOnce(&HazardCache<Self>) -> R) -> Option<R>;
+
+    /// Makes sure this thread's cache is drained when the thread exits.
+    #[doc(hidden)]
+    fn drain_at_thread_exit();
 }
 
-crate::__hazard_cache_key!(GLOBAL_CACHE: Global);
-
 // SAFETY: `Domain::global()` is a single static; hazptr never creates another `Domain<Global>`,
-// and `GLOBAL_CACHE` only receives hazard pointers made by `CachedHazard`/`HazardSet` from
-// `Global::domain()`.
+// and the cache declared here only receives hazard pointers made from `Global::domain()` by
+// `CachedHazard` and `HazardSet`.
 unsafe impl StaticDomain for Global {
     #[inline]
     fn domain() -> &'static Domain<Self> {
         Domain::global()
     }
 
-    #[inline]
-    fn with_cache<R>(f: impl FnOnce(&HazardCache<Self>) -> R) -> Option<R> {
-        GLOBAL_CACHE.try_with(f).ok()
-    }
+    crate::__static_domain_cache!(Global);
 }
 
 /// Takes a hazard pointer of `F`'s domain: from this thread's cache when it has one.
@@ -124,18 +221,36 @@ unsafe impl StaticDomain for Global {
 fn acquire<F: StaticDomain>() -> HazardPointer<'static, F> {
     match F::with_cache(HazardCache::pop) {
         Some(Some(hazard)) => hazard,
-        _ => HazardPointer::new_in_domain(F::domain()),
+        _ => new_hazard(),
     }
 }
 
-/// Ends `hazard`'s protection and caches it; if the cache is full or gone, drops it, which hands
-/// its record back to the domain.
+/// A new hazard pointer: takes a record from the domain (a lock-bit-guarded list), which is what
+/// the cache exists to avoid; and arranges for the cache to be drained when the thread exits.
+#[cold]
+#[inline(never)]
+fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
+    F::drain_at_thread_exit();
+    HazardPointer::new_in_domain(F::domain())
+}
+
+/// Ends `hazard`'s protection and caches it; if the cache is full or closed, drops it, which
+/// hands its record back to the domain.
 #[inline]
 fn release<F: StaticDomain>(mut hazard: HazardPointer<'static, F>) {
     hazard.reset_protection();
-    // When the closure does not run (thread-local storage already destroyed), it is dropped with
-    // `hazard` inside, which releases the record just the same.
-    let _full = F::with_cache(move |cache| cache.push(hazard));
+    let mut slot = Some(hazard);
+    let _ = F::with_cache(|cache| cache.push_from(&mut slot));
+    if let Some(uncached) = slot {
+        drop_hazard(uncached);
+    }
+}
+
+/// Drops a hazard pointer that was not cached, releasing its record to the domain.
+#[cold]
+#[inline(never)]
+fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
+    drop(hazard);
 }
 
 /// One hazard pointer of a static domain, returned to the per-thread cache when dropped.
@@ -165,7 +280,10 @@ impl<F: StaticDomain> CachedHazard<F> {
 }
 
 impl<F: StaticDomain> Drop for CachedHazard<F> {
-    #[inline]
+    // Every guard ends here: inlining it into the guard's owner saves a call and a register
+    // save/restore per read, a measurable share of a protected load (see BENCHMARKS.md).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: `drop` runs at most once and `self.hazard` is not used after it, so taking the
         // value out of the `ManuallyDrop` cannot duplicate it.
@@ -192,11 +310,7 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
         let mut cached = cached.unwrap_or_else(|| core::array::from_fn(|_| None));
         Self {
             hazards: core::array::from_fn(|i| {
-                ManuallyDrop::new(
-                    cached[i]
-                        .take()
-                        .unwrap_or_else(|| HazardPointer::new_in_domain(F::domain())),
-                )
+                ManuallyDrop::new(cached[i].take().unwrap_or_else(new_hazard))
             }),
         }
     }
@@ -211,20 +325,24 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
 impl<F: StaticDomain, const N: usize> Drop for HazardSet<F, N> {
     #[inline]
     fn drop(&mut self) {
-        let mut hazards = self.hazards.each_mut().map(|hazard| {
+        let hazards = self.hazards.each_mut().map(|hazard| {
             // SAFETY: `drop` runs at most once and each slot is taken exactly once, here; nothing
             // reads `self.hazards` afterwards.
             unsafe { ManuallyDrop::take(hazard) }
         });
-        for hazard in &mut hazards {
+        let mut slots = hazards.map(|mut hazard| {
             hazard.reset_protection();
-        }
-        // If the closure does not run, dropping it drops the hazard pointers, which releases them.
-        let _ = F::with_cache(move |cache| {
-            for hazard in hazards {
-                let _full = cache.push(hazard);
+            Some(hazard)
+        });
+        let _ = F::with_cache(|cache| {
+            for slot in &mut slots {
+                cache.push_from(slot);
             }
         });
+        // What did not fit (or found the cache closed) is released to the domain.
+        for uncached in slots.into_iter().flatten() {
+            drop_hazard(uncached);
+        }
     }
 }
 
@@ -235,6 +353,36 @@ mod tests {
 
     fn cached() -> usize {
         Global::with_cache(HazardCache::len).unwrap()
+    }
+
+    #[test]
+    fn a_drained_cache_caches_nothing_more() {
+        let cache = HazardCache::<Global>::new();
+        let mut slot = Some(HazardPointer::new());
+        cache.push_from(&mut slot);
+        assert!(slot.is_none());
+        assert_eq!(cache.len(), 1);
+        cache.drain_and_close();
+        assert_eq!(cache.len(), 0);
+        let mut slot = Some(HazardPointer::new());
+        cache.push_from(&mut slot);
+        assert!(slot.is_some(), "a closed cache hands the hazard pointer back");
+    }
+
+    #[test]
+    fn drain_at_exit_empties_and_closes_the_threads_cache() {
+        std::thread::spawn(|| {
+            let guards: Vec<_> = (0..3).map(|_| CachedHazard::<Global>::acquire()).collect();
+            drop(guards);
+            assert_eq!(cached(), 3);
+            // What the thread-local destructor does when the thread exits.
+            drop(DrainAtExit::<Global>::new());
+            assert_eq!(cached(), 0, "the records went back to the domain");
+            drop(CachedHazard::<Global>::acquire());
+            assert_eq!(cached(), 0, "after the drain, released hazard pointers are dropped");
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// Not public API: what the macros' expansions call. Each item says why it exists.
 #[doc(hidden)]
 pub mod __private {
-    /// The loom thread-local macro, for `__hazard_cache_key!` under `--cfg loom`.
+    /// The loom thread-local macro, for `__static_domain_cache!` under `--cfg loom`.
     #[cfg(loom)]
     pub use loom;
 
@@ -131,7 +131,12 @@ pub mod __private {
     /// The generated methods' bodies.
     pub use crate::field::{instance, static_domain};
     /// `protected!`'s hidden hazard pointers, and the caches behind every static-domain guard.
-    pub use crate::hazard_cache::{CachedHazard, HazardCache, HazardSet, StaticDomain};
+    pub use crate::hazard_cache::{
+        CachedHazard, DrainAtExit, HazardCache, HazardSet, StaticDomain,
+    };
+    /// The loom thread-local's cache type.
+    #[cfg(loom)]
+    pub use crate::sync::DrainingCache;
     pub use crate::protect::{HazardField, protect};
     /// The generated `Drop`.
     pub use crate::reclaim_on_drop::{DropGlue, ReclaimFields, ReclaimSkipped, ReclaimViaDerive};

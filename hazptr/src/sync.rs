@@ -8,32 +8,78 @@ pub(crate) use loom::sync::atomic::fence;
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::fence;
 
-/// Declares the per-thread [`HazardCache`](crate::__private::HazardCache) of one domain family.
+/// Expands to the `with_cache` and `drain_at_thread_exit` methods of a
+/// [`StaticDomain`](crate::StaticDomain) implementation for `$family`, each declaring its own
+/// thread-local (see `hazard_cache.rs` for why there are two).
 ///
 /// Defined here, once per configuration, so that the `cfg(loom)` choice is made when hazptr is
 /// compiled: expansions in a user's crate then never mention a cfg that crate does not declare.
 #[cfg(not(loom))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __hazard_cache_key {
-    ($name:ident: $family:ty) => {
-        ::std::thread_local! {
-            static $name: $crate::__private::HazardCache<$family> =
-                const { $crate::__private::HazardCache::new() };
+macro_rules! __static_domain_cache {
+    ($family:ty) => {
+        #[inline]
+        fn with_cache<R>(
+            f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
+        ) -> ::core::option::Option<R> {
+            ::std::thread_local! {
+                static CACHE: $crate::__private::HazardCache<$family> =
+                    const { $crate::__private::HazardCache::new() };
+            }
+            ::core::option::Option::Some(CACHE.with(f))
+        }
+
+        #[cold]
+        fn drain_at_thread_exit() {
+            ::std::thread_local! {
+                static DRAIN: $crate::__private::DrainAtExit<$family> =
+                    const { $crate::__private::DrainAtExit::new() };
+            }
+            DRAIN.with(|_| {});
         }
     };
 }
 
-/// Declares the per-thread [`HazardCache`](crate::__private::HazardCache) of one domain family,
-/// as a loom thread-local so that loom runs its destructor at the end of each modelled thread.
+/// The loom version of `__static_domain_cache!`: one loom thread-local whose destructor (loom runs
+/// them at the end of each modelled thread) drains the cache.
 #[cfg(loom)]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __hazard_cache_key {
-    ($name:ident: $family:ty) => {
-        $crate::__private::loom::thread_local! {
-            static $name: $crate::__private::HazardCache<$family> =
-                $crate::__private::HazardCache::new();
+macro_rules! __static_domain_cache {
+    ($family:ty) => {
+        fn with_cache<R>(
+            f: impl ::core::ops::FnOnce(&$crate::__private::HazardCache<Self>) -> R,
+        ) -> ::core::option::Option<R> {
+            $crate::__private::loom::thread_local! {
+                static CACHE: $crate::__private::DrainingCache<$family> =
+                    $crate::__private::DrainingCache::new();
+            }
+            CACHE.try_with(|cache| f(&cache.0)).ok()
         }
+
+        fn drain_at_thread_exit() {}
     };
+}
+
+/// A [`HazardCache`](crate::__private::HazardCache) that drains itself when dropped: the loom
+/// thread-local, for which one thread-local with a destructor is simplest.
+#[cfg(loom)]
+#[doc(hidden)]
+pub struct DrainingCache<F: 'static>(pub crate::__private::HazardCache<F>);
+
+#[cfg(loom)]
+impl<F: 'static> DrainingCache<F> {
+    /// An empty cache.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(crate::__private::HazardCache::new())
+    }
+}
+
+#[cfg(loom)]
+impl<F: 'static> Drop for DrainingCache<F> {
+    fn drop(&mut self) {
+        self.0.drain_and_close();
+    }
 }

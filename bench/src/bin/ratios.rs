@@ -1,0 +1,378 @@
+//! Runs a short version of every workload, every contender side by side, and prints the table of
+//! `BENCHMARKS.md` with the goals of the benchmark issue marked PASS or MISS.
+//!
+//! `cargo run --release -p hazptr-bench --bin ratios` (about a minute and a half on 2 cores).
+//! Each measurement is repeated; within a round the contenders run one after another, so slow
+//! drift of the machine (other processes, frequency) hits them all alike. Tables give the median
+//! and, in parentheses, the minimum and maximum over the rounds.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use hazptr_bench::contenders::{
+    ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
+    RwLockCell, SeizeCell,
+};
+use hazptr_bench::payload::Payload;
+use hazptr_bench::stacks::{EpochStack, SeizeStack, Stack, pairs_mops};
+use hazptr_bench::stats::Summary;
+use hazptr_bench::three_fields::{
+    ArcSwapFields, OneProtectedBlock, ThreeFields, ThreeGuards, ns_per_read_all,
+};
+use hazptr_bench::workloads::{Contended, Writer, contended, ns_per_read, ns_per_replace, stalled_reader};
+
+/// Rounds of the single-thread workloads (1 and 7).
+const ROUNDS: usize = 11;
+/// Rounds of the multi-threaded workloads (2, 3, 4, 6).
+const THREADED_ROUNDS: usize = 5;
+/// Rounds of the stalled-reader workload (5).
+const STALLED_ROUNDS: usize = 3;
+/// Reads per single-thread measurement.
+const READS: u64 = 400_000;
+/// Swaps per single-thread measurement.
+const SWAPS: u64 = 40_000;
+/// How long one multi-threaded measurement runs.
+const RUN: Duration = Duration::from_millis(150);
+/// Swaps done while a reader stalls (workload 5).
+const STALLED_SWAPS: u64 = 1_000_000;
+/// The most retired-but-unreclaimed payloads a hazard-pointer scheme may hold for its garbage to
+/// count as bounded: twice haphazard's reclamation threshold, max(1000, 2 × hazard records),
+/// which is 1000 with the few dozen hazard records these runs make.
+const GARBAGE_BOUND: u64 = 2_000;
+
+/// A named measurement, repeated.
+type Sampler<'a, T> = (&'static str, Box<dyn FnMut() -> T + 'a>);
+
+/// Runs every sampler once per round, in turn, for `rounds` rounds; the samples of each.
+fn interleave<T>(rounds: usize, mut samplers: Vec<Sampler<'_, T>>) -> Vec<(&'static str, Vec<T>)> {
+    let mut samples: Vec<Vec<T>> = samplers.iter().map(|_| Vec::new()).collect();
+    for _ in 0..rounds {
+        for ((_, sampler), samples) in samplers.iter_mut().zip(&mut samples) {
+            samples.push(sampler());
+        }
+    }
+    samplers
+        .into_iter()
+        .map(|(name, _)| name)
+        .zip(samples)
+        .collect()
+}
+
+fn read_sampler<C: Contender + 'static>() -> Sampler<'static, f64> {
+    let cell = C::new(Payload::new(0));
+    (C::NAME, Box::new(move || ns_per_read(&cell, READS)))
+}
+
+fn replace_sampler<C: Contender + 'static>() -> Sampler<'static, f64> {
+    let cell = C::new(Payload::new(0));
+    (
+        C::NAME,
+        Box::new(move || {
+            let ns = ns_per_replace(&cell, SWAPS);
+            // Leave no garbage for the next contender's measurement to reclaim.
+            cell.reclaim();
+            ns
+        }),
+    )
+}
+
+fn contended_sampler<C: Contender>(readers: usize, writer: Writer) -> Sampler<'static, Contended> {
+    (C::NAME, Box::new(move || contended::<C>(readers, writer, RUN)))
+}
+
+fn three_fields_sampler<S: ThreeFields + 'static>() -> Sampler<'static, f64> {
+    let fields = S::new();
+    (S::NAME, Box::new(move || ns_per_read_all(&fields, READS / 3)))
+}
+
+fn stack_sampler<S: Stack>(threads: usize) -> Sampler<'static, f64> {
+    (S::NAME, Box::new(move || pairs_mops::<S>(threads, RUN)))
+}
+
+/// The samples named `name`.
+fn find<'a, T>(results: &'a [(&'static str, Vec<T>)], name: &str) -> &'a [T] {
+    &results
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no results for {name}"))
+        .1
+}
+
+/// Per-round ratios `numerator / denominator`, summarised.
+fn ratio(numerator: &[f64], denominator: &[f64]) -> Summary {
+    let ratios: Vec<f64> = numerator
+        .iter()
+        .zip(denominator)
+        .map(|(n, d)| n / d)
+        .collect();
+    Summary::of(&ratios)
+}
+
+/// The report being built.
+#[derive(Default)]
+struct Report {
+    text: String,
+    goals: Vec<(String, Summary, String, bool)>,
+}
+
+impl Report {
+    fn heading(&mut self, heading: &str) {
+        let _ = write!(self.text, "\n{heading}\n");
+    }
+
+    fn row(&mut self, name: &str, cells: &[String]) {
+        let _ = write!(self.text, "  {name:<38}");
+        for cell in cells {
+            let _ = write!(self.text, " {cell:>24}");
+        }
+        self.text.push('\n');
+    }
+
+    fn table(&mut self, results: &[(&'static str, Vec<f64>)]) {
+        for (name, samples) in results {
+            self.row(name, &[Summary::of(samples).to_string()]);
+        }
+    }
+
+    fn goal(&mut self, what: impl Into<String>, value: Summary, target: &str, pass: bool) {
+        self.goals.push((what.into(), value, target.to_owned(), pass));
+    }
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|model| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cpus} CPUs, {model}")
+}
+
+#[allow(clippy::too_many_lines)]
+fn main() {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let _ = writeln!(
+        report.text,
+        "hazptr-bench ratios: {}; median (min–max) over {ROUNDS} rounds \
+         ({THREADED_ROUNDS} for threaded workloads), contenders interleaved in each round",
+        machine()
+    );
+
+    // 1. One thread.
+    report.heading("1. One thread: protected load + deref + release (ns/op, lower is better)");
+    let reads = interleave(
+        ROUNDS,
+        vec![
+            read_sampler::<HazptrDerive>(),
+            read_sampler::<HazptrMacro>(),
+            read_sampler::<RawReusedHazard>(),
+            read_sampler::<RawNewHazard>(),
+            read_sampler::<ArcSwapCell>(),
+            read_sampler::<EpochCell>(),
+            read_sampler::<SeizeCell>(),
+            read_sampler::<RwLockCell>(),
+        ],
+    );
+    report.table(&reads);
+    report.heading("1. One thread: swap + retire (ns/op, lower is better)");
+    let swaps = interleave(
+        ROUNDS,
+        vec![
+            replace_sampler::<HazptrDerive>(),
+            replace_sampler::<RawReusedHazard>(),
+            replace_sampler::<ArcSwapCell>(),
+            replace_sampler::<EpochCell>(),
+            replace_sampler::<SeizeCell>(),
+            replace_sampler::<RwLockCell>(),
+        ],
+    );
+    report.table(&swaps);
+
+    let derive = find(&reads, HazptrDerive::NAME);
+    let by_macro = find(&reads, HazptrMacro::NAME);
+    let reused = find(&reads, RawReusedHazard::NAME);
+    let new_hp = find(&reads, RawNewHazard::NAME);
+    let r = ratio(derive, reused);
+    report.goal("generated load / haphazard reused-HP load", r, "≤ 1.15", r.median <= 1.15);
+    let r = ratio(by_macro, reused);
+    report.goal("protected! load / haphazard reused-HP load", r, "≤ 1.15", r.median <= 1.15);
+    let r = ratio(
+        find(&swaps, HazptrDerive::NAME),
+        find(&swaps, RawReusedHazard::NAME),
+    );
+    report.goal("swap_and_retire / haphazard swap + retire", r, "≤ 1.10", r.median <= 1.10);
+    let r = ratio(new_hp, derive);
+    report.goal("haphazard new-HP load / generated load", r, "≥ 3", r.median >= 3.0);
+    let r = ratio(new_hp, by_macro);
+    report.goal("haphazard new-HP load / protected! load", r, "≥ 3", r.median >= 3.0);
+    for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
+        let r = ratio(find(&reads, other), derive);
+        report.goal(format!("1 thread: {other} load / hazptr load"), r, "> 1", r.median > 1.0);
+    }
+
+    // 2. Two readers.
+    report.heading("2. Two readers, no writer (M reads/s, all readers, higher is better)");
+    let two = interleave(
+        THREADED_ROUNDS,
+        vec![
+            contended_sampler::<HazptrDerive>(2, Writer::None),
+            contended_sampler::<HazptrMacro>(2, Writer::None),
+            contended_sampler::<RawReusedHazard>(2, Writer::None),
+            contended_sampler::<RawNewHazard>(2, Writer::None),
+            contended_sampler::<ArcSwapCell>(2, Writer::None),
+            contended_sampler::<EpochCell>(2, Writer::None),
+            contended_sampler::<SeizeCell>(2, Writer::None),
+            contended_sampler::<RwLockCell>(2, Writer::None),
+        ],
+    );
+    let two: Vec<(&str, Vec<f64>)> = two
+        .into_iter()
+        .map(|(name, runs)| (name, runs.iter().map(|run| run.reads_mops).collect()))
+        .collect();
+    report.table(&two);
+    let derive = find(&two, HazptrDerive::NAME);
+    for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
+        let r = ratio(derive, find(&two, other));
+        report.goal(format!("2 readers: hazptr reads / {other} reads"), r, "> 1", r.median > 1.0);
+    }
+
+    // 3 and 4. Readers and a writer.
+    let scenarios = [
+        ("3. 1 reader + 1 writer at 1k swaps/s", 1, Writer::PerSecond(1_000)),
+        ("3. 1 reader + 1 writer at 10k swaps/s", 1, Writer::PerSecond(10_000)),
+        ("3. 1 reader + 1 writer at 100k swaps/s", 1, Writer::PerSecond(100_000)),
+        ("3. 1 reader + 1 writer, unthrottled", 1, Writer::Unthrottled),
+        ("4. Oversubscribed: 3 readers + 1 writer, unthrottled", 3, Writer::Unthrottled),
+    ];
+    for (title, readers, writer) in scenarios {
+        report.heading(title);
+        report.row(
+            "",
+            &[
+                "M reads/s".to_owned(),
+                "k swaps/s".to_owned(),
+                "peak unreclaimed".to_owned(),
+            ],
+        );
+        let runs = interleave(
+            THREADED_ROUNDS,
+            vec![
+                contended_sampler::<HazptrDerive>(readers, writer),
+                contended_sampler::<RawReusedHazard>(readers, writer),
+                contended_sampler::<ArcSwapCell>(readers, writer),
+                contended_sampler::<EpochCell>(readers, writer),
+                contended_sampler::<SeizeCell>(readers, writer),
+                contended_sampler::<RwLockCell>(readers, writer),
+            ],
+        );
+        for (name, runs) in &runs {
+            let column = |f: fn(&Contended) -> f64| Summary::of(&runs.iter().map(f).collect::<Vec<_>>());
+            #[allow(clippy::cast_precision_loss)]
+            let peak = column(|run| run.peak_unreclaimed as f64);
+            report.row(
+                name,
+                &[
+                    column(|run| run.reads_mops).to_string(),
+                    column(|run| run.swaps_per_sec / 1e3).to_string(),
+                    peak.to_string(),
+                ],
+            );
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let peaks = |name: &str| -> Vec<f64> {
+            find(&runs, name).iter().map(|run| run.peak_unreclaimed as f64).collect()
+        };
+        let hazptr_peak = Summary::of(&peaks(HazptrDerive::NAME));
+        let epoch_peak = Summary::of(&peaks(EpochCell::NAME));
+        let short = title.split(':').next().unwrap_or(title);
+        report.goal(
+            format!("{short}: hazptr peak garbage (epoch: {:.0})", epoch_peak.max),
+            hazptr_peak,
+            &format!("≤ {GARBAGE_BOUND}"),
+            hazptr_peak.max <= f64::from(u32::try_from(GARBAGE_BOUND).unwrap_or(u32::MAX)),
+        );
+    }
+
+    // 5. Stalled reader.
+    report.heading(&format!(
+        "5. Stalled reader: one thread holds a protection during {STALLED_SWAPS} swaps \
+         (peak unreclaimed payloads)"
+    ));
+    let stalled = interleave(
+        STALLED_ROUNDS,
+        vec![
+            stalled_sampler::<HazptrDerive>(),
+            stalled_sampler::<RawReusedHazard>(),
+            stalled_sampler::<ArcSwapCell>(),
+            stalled_sampler::<EpochCell>(),
+            stalled_sampler::<SeizeCell>(),
+            stalled_sampler::<RwLockCell>(),
+        ],
+    );
+    report.table(&stalled);
+    let hazptr_peak = Summary::of(find(&stalled, HazptrDerive::NAME));
+    let epoch_peak = Summary::of(find(&stalled, EpochCell::NAME));
+    report.goal(
+        format!("5. stalled reader: hazptr peak garbage (epoch: {:.0})", epoch_peak.max),
+        hazptr_peak,
+        &format!("≤ {GARBAGE_BOUND}"),
+        hazptr_peak.max <= 2_000.0,
+    );
+
+    // 6. Treiber stacks.
+    for threads in [2, 4] {
+        report.heading(&format!(
+            "6. Treiber stack, {threads} threads each pushing then popping (M pairs/s, higher is better)"
+        ));
+        let pairs = interleave(THREADED_ROUNDS, treiber_samplers(threads));
+        report.table(&pairs);
+    }
+
+    // 7. Three fields.
+    report.heading("7. Three protected fields read together, one thread (ns per 3-field read)");
+    let three = interleave(
+        ROUNDS,
+        vec![
+            three_fields_sampler::<OneProtectedBlock>(),
+            three_fields_sampler::<ThreeGuards>(),
+            three_fields_sampler::<ArcSwapFields>(),
+        ],
+    );
+    report.table(&three);
+
+    let mut text = report.text;
+    text.push_str("\nGoals (per-round ratios: median (min–max); garbage: median (min–max) of peaks)\n");
+    let mut missed = 0;
+    for (what, value, target, pass) in &report.goals {
+        let verdict = if *pass { "PASS" } else { "MISS" };
+        missed += usize::from(!pass);
+        let _ = writeln!(text, "  {what:<62} {:>22}  {target:<8} {verdict}", value.to_string());
+    }
+    let _ = writeln!(
+        text,
+        "\n{} of {} goals met; ran in {:.0} s",
+        report.goals.len() - missed,
+        report.goals.len(),
+        started.elapsed().as_secs_f64()
+    );
+    print!("{text}");
+}
+
+fn stalled_sampler<C: Contender>() -> Sampler<'static, f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let sampler = move || stalled_reader::<C>(STALLED_SWAPS) as f64;
+    (C::NAME, Box::new(sampler))
+}
+
+fn treiber_samplers(threads: usize) -> Vec<Sampler<'static, f64>> {
+    vec![
+        stack_sampler::<EpochStack>(threads),
+        stack_sampler::<SeizeStack>(threads),
+    ]
+}

@@ -1,0 +1,18 @@
+// Misuse: a per-instance domain whose family is a `static_unique_domain!` family: that family
+// already has its one program-wide domain.
+// Write instead: drop `domain = dom` (the field then uses the static `ROUTES`), or declare a
+// family of its own: `struct QueueFamily; impl hazptr::InstanceFamily for QueueFamily {}`.
+use hazptr::{AtomicPtr, Domain, HazardProtected};
+
+hazptr::static_unique_domain!(static ROUTES: Domain<RouteFamily>);
+
+#[derive(HazardProtected)]
+struct Router {
+    #[hazard(domain = dom)]
+    table: AtomicPtr<Vec<String>, RouteFamily>,
+    dom: Domain<RouteFamily>,
+}
+
+fn main() {
+    let _ = &ROUTES;
+}
