@@ -2,6 +2,7 @@
 //! them. The examples run them, the integration tests and benchmarks exercise them, and this
 //! crate compiles the derive's output under `#![deny(warnings, clippy::pedantic)]`.
 #![deny(warnings, clippy::pedantic)]
+#![warn(missing_docs)]
 
 pub mod walkthrough;
 pub mod vector;

@@ -136,6 +136,9 @@ impl Descriptor {
         }
         // A push allocates its slot before it installs its write.
         let slot = buckets.element(write.location);
+        hook.reached(Checkpoint::HelpingWrite {
+            location: write.location,
+        });
         slot.compare_exchange(write.old, write.new);
         hook.reached(Checkpoint::WriteStored {
             location: write.location,
@@ -221,6 +224,11 @@ pub enum Checkpoint {
     /// A push installed its descriptor; its write may still be pending.
     PushInstalled {
         /// Where the push writes.
+        location: usize,
+    },
+    /// A thread found a write pending and is about to make its compare-and-swap on the slot.
+    HelpingWrite {
+        /// The slot to write.
         location: usize,
     },
     /// A thread finishing a pending write has made its compare-and-swap on the slot, and has

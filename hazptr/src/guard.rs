@@ -57,8 +57,22 @@ impl<'a, T, F: StaticDomain> Protected<'a, T, F> {
         }
     }
 
-    /// The address of the protected value, for comparisons and for
-    /// `compare_exchange_and_retire…`.
+    /// The address of the protected value, to compare guards by identity.
+    ///
+    /// ```
+    /// use hazptr::{AtomicPtr, HazardProtected, Protected};
+    ///
+    /// #[derive(HazardProtected)]
+    /// struct Cell(#[hazard] AtomicPtr<u32>);
+    ///
+    /// let cell = Cell(hazptr::atomic_ptr(1));
+    /// let a = cell.load_protected().unwrap();
+    /// let b = cell.load_protected().unwrap();
+    /// assert_eq!(Protected::as_ptr(&a), Protected::as_ptr(&b)); // the same object
+    /// cell.swap_and_retire(1);
+    /// let c = cell.load_protected().unwrap();
+    /// assert_ne!(Protected::as_ptr(&a), Protected::as_ptr(&c)); // equal value, new object
+    /// ```
     #[inline]
     #[must_use]
     pub fn as_ptr(this: &Self) -> *const T {
@@ -100,6 +114,26 @@ impl<T: fmt::Display, F: StaticDomain> fmt::Display for Protected<'_, T, F> {
 /// Like [`Protected`], but its hazard pointer comes from the struct's own domain, which keeps no
 /// per-thread cache: making one costs a hazard-record acquisition (about 20 ns). Borrows the
 /// struct, so the domain cannot be dropped while the guard lives.
+///
+/// ```
+/// use hazptr::{AtomicPtr, Domain, HazardProtected, ProtectedIn};
+///
+/// struct LogFamily;
+/// impl hazptr::InstanceFamily for LogFamily {}
+///
+/// #[derive(HazardProtected)]
+/// struct Log<'a> {
+///     #[hazard(domain = domain)]
+///     last: AtomicPtr<&'a str, LogFamily>, // may borrow: the domain dies with the struct
+///     domain: Domain<LogFamily>,
+/// }
+///
+/// let text = String::from("started");
+/// let log = Log { last: hazptr::atomic_ptr(text.as_str()), domain: Domain::new(&LogFamily) };
+/// let last: ProtectedIn<'_, &str, LogFamily> = log.load_protected_last().unwrap();
+/// log.swap_and_retire_last("running");
+/// assert_eq!(*last, "started");
+/// ```
 #[must_use = "a guard protects its value only while it lives; dropping it at once makes the load useless"]
 pub struct ProtectedIn<'a, T, F: 'static> {
     // Dereferenceable while `_hazard` protects it, and `_hazard` lives exactly as long as `self`.
@@ -122,8 +156,8 @@ impl<'a, T, F: 'static> ProtectedIn<'a, T, F> {
         }
     }
 
-    /// The address of the protected value, for comparisons and for
-    /// `compare_exchange_and_retire…`.
+    /// The address of the protected value, to compare guards by identity (see
+    /// [`Protected::as_ptr`]).
     #[inline]
     #[must_use]
     pub fn as_ptr(this: &Self) -> *const T {

@@ -15,10 +15,9 @@
 //!   time (the common case) takes and returns it with one load and one store each way.
 //!
 //! The records must still go back to the domain when the thread exits. The first time a thread
-//! makes a new hazard pointer (the cold path, when the cache is empty), it also touches a second
-//! thread-local, [`DrainAtExit`], whose destructor empties the cache and closes it: a hazard
-//! pointer released after that (by a guard dropped in another thread-local's destructor) is
-//! dropped instead of cached.
+//! caches a hazard pointer (a cold path), it also touches a second thread-local, [`DrainAtExit`],
+//! whose destructor empties the cache and closes it: a hazard pointer released after that (by a
+//! guard dropped in another thread-local's destructor) is dropped instead of cached.
 
 use core::cell::Cell;
 use core::marker::PhantomData;
@@ -41,17 +40,24 @@ type Cached<F> = Cell<Option<ManuallyDrop<HazardPointer<'static, F>>>>;
 ///
 /// Used only through [`StaticDomain::with_cache`]; users never name it.
 #[doc(hidden)]
-pub struct HazardCache<F: 'static> {
+pub struct HazardCache<F: StaticDomain> {
     /// The most recently released hazard pointer.
     top: Cached<F>,
     /// How many of `rest` are filled (from the start).
     len: Cell<usize>,
     rest: [Cached<F>; CACHE_CAPACITY - 1],
-    /// Set once the thread's [`DrainAtExit`] ran: nothing is cached any more.
-    closed: Cell<bool>,
+    /// [`UNREGISTERED`], [`OPEN`] or [`CLOSED`].
+    state: Cell<u8>,
 }
 
-impl<F: 'static> HazardCache<F> {
+/// Nothing cached yet; the thread's [`DrainAtExit`] is not registered.
+const UNREGISTERED: u8 = 0;
+/// Caching: the thread's [`DrainAtExit`] will drain the cache when the thread exits.
+const OPEN: u8 = 1;
+/// Drained at thread exit: nothing is cached any more.
+const CLOSED: u8 = 2;
+
+impl<F: StaticDomain> HazardCache<F> {
     /// An empty cache (usable in a `const` thread-local initialiser).
     #[must_use]
     pub const fn new() -> Self {
@@ -59,7 +65,7 @@ impl<F: 'static> HazardCache<F> {
             top: Cell::new(None),
             len: Cell::new(0),
             rest: [const { Cell::new(None) }; CACHE_CAPACITY - 1],
-            closed: Cell::new(false),
+            state: Cell::new(UNREGISTERED),
         }
     }
 
@@ -83,11 +89,24 @@ impl<F: 'static> HazardCache<F> {
     /// closed.
     #[inline]
     fn push_from(&self, slot: &mut Option<HazardPointer<'static, F>>) {
-        if self.closed.get() {
+        if self.state.get() != OPEN && !self.open() {
             return;
         }
         if let Some(displaced) = self.top.replace(slot.take().map(ManuallyDrop::new)) {
             self.push_rest(displaced, slot);
+        }
+    }
+
+    /// On the first push of a thread, registers the drain at thread exit; `false` once closed.
+    #[cold]
+    fn open(&self) -> bool {
+        match self.state.get() {
+            UNREGISTERED => {
+                F::drain_at_thread_exit();
+                self.state.set(OPEN);
+                true
+            }
+            state => state == OPEN,
         }
     }
 
@@ -111,7 +130,7 @@ impl<F: 'static> HazardCache<F> {
     /// Drops every cached hazard pointer, handing the records back to the domain, and caches
     /// nothing from now on.
     pub fn drain_and_close(&self) {
-        self.closed.set(true);
+        self.state.set(CLOSED);
         while let Some(hazard) = self.pop() {
             drop(hazard);
         }
@@ -127,7 +146,7 @@ impl<F: 'static> HazardCache<F> {
     }
 }
 
-impl<F: 'static> Default for HazardCache<F> {
+impl<F: StaticDomain> Default for HazardCache<F> {
     fn default() -> Self {
         Self::new()
     }
@@ -226,11 +245,10 @@ fn acquire<F: StaticDomain>() -> HazardPointer<'static, F> {
 }
 
 /// A new hazard pointer: takes a record from the domain (a lock-bit-guarded list), which is what
-/// the cache exists to avoid; and arranges for the cache to be drained when the thread exits.
+/// the cache exists to avoid.
 #[cold]
 #[inline(never)]
 fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
-    F::drain_at_thread_exit();
     HazardPointer::new_in_domain(F::domain())
 }
 

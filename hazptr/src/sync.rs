@@ -66,10 +66,10 @@ macro_rules! __static_domain_cache {
 /// thread-local, for which one thread-local with a destructor is simplest.
 #[cfg(loom)]
 #[doc(hidden)]
-pub struct DrainingCache<F: 'static>(pub crate::__private::HazardCache<F>);
+pub struct DrainingCache<F: crate::StaticDomain>(pub crate::__private::HazardCache<F>);
 
 #[cfg(loom)]
-impl<F: 'static> DrainingCache<F> {
+impl<F: crate::StaticDomain> DrainingCache<F> {
     /// An empty cache.
     #[must_use]
     pub const fn new() -> Self {
@@ -78,7 +78,7 @@ impl<F: 'static> DrainingCache<F> {
 }
 
 #[cfg(loom)]
-impl<F: 'static> Drop for DrainingCache<F> {
+impl<F: crate::StaticDomain> Drop for DrainingCache<F> {
     fn drop(&mut self) {
         self.0.drain_and_close();
     }
