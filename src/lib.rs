@@ -5,4 +5,8 @@
 #![warn(missing_docs)]
 
 pub mod walkthrough;
+pub mod treiber;
+pub mod ms_queue;
+pub mod config_reload;
 pub mod vector;
+pub mod baseline;

@@ -5,9 +5,9 @@
 //! # The algorithm
 //!
 //! Elements live in up to 60 buckets, bucket `i` holding `8 · 2^i` slots, each bucket allocated
-//! on first use and installed once by compare-and-swap from null ([`storage`]). The vector's
-//! state is one pointer to an immutable [`Descriptor`]: its size, and the write a push still has
-//! to make (`WriteDescriptor { location, old, new }`). Every push and pop installs a new
+//! on first use and installed once by compare-and-swap from null (`vector/storage.rs`). The
+//! vector's state is one pointer to an immutable `Descriptor`: its size, and the write a push
+//! still has to make (`WriteDescriptor { location, old, new }`). Every push and pop installs a new
 //! descriptor by compare-and-swap and retires the old one into the vector's own hazard-pointer
 //! domain. Before starting its own operation, a thread finishes ("helps") the pending write of
 //! the descriptor it loaded, so a push stalled between installing its descriptor and writing its
@@ -16,7 +16,7 @@
 //! # What this version fixes in the design it comes from
 //!
 //! - **The helped write is marked done, not the current one.** The `done` flag lives inside the
-//!   [`WriteDescriptor`], which is otherwise immutable, and a helper sets the flag of the
+//!   `WriteDescriptor`, which is otherwise immutable, and a helper sets the flag of the
 //!   descriptor it helped. (Clearing "the pending write of whatever descriptor is current"
 //!   could mark a newer push done before its write happened: a lost push, or a pop returning
 //!   a stale slot. `tests/vector.rs` drives that interleaving.)
@@ -26,7 +26,7 @@
 //!   was done, popped, and the slot reused. With bare element values, pushing the value the
 //!   helper expects would let its stale swap succeed and overwrite the newer element. Each slot
 //!   therefore holds the element with the sequence number of the descriptor that wrote it
-//!   ([`storage::Tagged`], a 128-bit atomic); sequence numbers only grow, so a stale swap
+//!   (`storage::Tagged`, in a 128-bit atomic); sequence numbers only grow, so a stale swap
 //!   always fails.
 //! - **Any `Copy` element of up to 8 bytes without padding** ([`Element`]), checked at compile
 //!   time, instead of silently assuming 8 bytes; and indexed [`Vector::get`].
@@ -37,8 +37,16 @@
 //! `load_protected_descriptor()` (a guard from the vector's own domain) and
 //! `compare_exchange_and_retire_descriptor()`, and retires the last descriptor when the vector
 //! drops, after which the domain field frees everything retired into it. The only `unsafe` left
-//! is in the storage (bucket allocation and indexing, element bits); `src/baseline/vector.rs`
-//! is the same vector written against raw `haphazard`, for comparison.
+//! is the algorithm's own: bucket allocation and indexing (in `vector/storage.rs`), and reading
+//! an element back from its bits. `src/baseline/vector.rs` is the same vector, sharing the
+//! storage and the descriptor types, written against raw `haphazard` for comparison.
+//!
+//! # Under `--cfg loom`
+//!
+//! Everything the algorithm synchronises through is loom's: the descriptor field and the domain
+//! (hazptr and haphazard switch to loom atomics), the `done` flags, the bucket pointers, and the
+//! slots, which become loom `Mutex`es since loom has no 128-bit atomic. Only the statistics
+//! counters stay `std` atomics: they order nothing.
 
 mod storage;
 
@@ -53,7 +61,7 @@ use loom::sync::atomic::AtomicBool;
 #[cfg(not(loom))]
 use std::sync::atomic::AtomicBool;
 
-pub(crate) use self::storage::{Buckets, Tagged, assert_fits, from_bits, to_bits};
+pub(crate) use self::storage::{Buckets, Tagged, from_bits, to_bits};
 pub use self::storage::{Element, MAX_LEN};
 
 /// The family of every vector's own hazard-pointer domain.
@@ -204,6 +212,10 @@ impl DescriptorStats {
 pub struct DescriptorCounters(Arc<Counters>);
 
 impl DescriptorCounters {
+    pub(crate) fn new(counters: &Arc<Counters>) -> Self {
+        Self(Arc::clone(counters))
+    }
+
     /// The counts now. Each is read separately, so under concurrent use they may be off by a
     /// few operations relative to each other.
     #[must_use]
@@ -219,7 +231,7 @@ impl DescriptorCounters {
 
 /// A point inside an operation at which a [`Hook`] sees the thread pass.
 #[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Checkpoint {
     /// A push installed its descriptor; its write may still be pending.
     PushInstalled {
@@ -312,7 +324,7 @@ impl<T: Element, H: Hook> Vector<T, H> {
     /// An empty vector that reports its checkpoints to `hook`. Test instrumentation only.
     #[doc(hidden)]
     pub fn with_hook(hook: H) -> Self {
-        const { assert_fits::<T>() };
+        let () = T::FITS_IN_A_SLOT;
         let counters = Arc::new(Counters::default());
         Self {
             domain: Domain::new(&VecFamily),
@@ -446,7 +458,7 @@ impl<T: Element, H: Hook> Vector<T, H> {
     /// A handle on this vector's descriptor counts, which stays readable after the vector drops.
     #[must_use]
     pub fn descriptor_counters(&self) -> DescriptorCounters {
-        DescriptorCounters(Arc::clone(&self.counters))
+        DescriptorCounters::new(&self.counters)
     }
 }
 

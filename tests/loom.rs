@@ -12,24 +12,25 @@
 //! - after the threads join, an eager reclamation drops every retired value exactly once, and
 //!   dropping the structure accounts for the rest: allocations == drops, never a double drop.
 //!
-//! Two loom-specific rules shape the models:
-//! - Under loom, haphazard's global domain is a `loom::lazy_static`, rebuilt for every execution
-//!   and dropped when the model's closure returns, *before* the main thread's loom thread-locals
-//!   are. hazptr's per-thread hazard-pointer cache is such a thread-local, so a static-domain guard
-//!   used on the model's main thread would leave cached hazard pointers that outlive their domain.
-//!   Worse, `loom::thread::JoinHandle::join` returns *before* the joined thread's thread-locals
-//!   are dropped, so even a spawned thread's cache may be dropped after the domain. [`model`]
-//!   therefore runs each body on a spawned thread, and every thread of a model is started with
-//!   [`spawn`], which empties the thread's cache
-//!   (`StaticDomain::release_cached_hazard_pointers`, loom only) before the thread ends.
-//! - `hazptr::static_unique_domain!` does not compile under loom: haphazard's `Domain::new` is
-//!   not `const` there, and that macro builds a `static`. The models use the global domain and
-//!   per-instance domains (`#[hazard(domain = …)]`), which cover both code paths of the runtime
-//!   (cached hazard pointers and `HazardPointer::new_in_domain`).
+//! Two loom-specific facts shape the models:
+//! - Under loom, haphazard's global domain (and a `static_unique_domain!` domain, see
+//!   `hazptr/src/sync.rs`) is a `loom::lazy_static`, rebuilt for every execution and dropped when
+//!   the model's closure returns, *before* the main thread's loom thread-locals are. And
+//!   `loom::thread::JoinHandle::join` returns *before* the joined thread's thread-locals are
+//!   dropped. hazptr's per-thread hazard-pointer cache is such a thread-local, and its destructor
+//!   hands cached hazard pointers back to their domain, so left to itself it could run after the
+//!   domain is gone. [`model`] therefore runs each body on a spawned thread, and every thread of a
+//!   model is started with [`spawn`], which drains the thread's caches before the thread ends
+//!   (with real threads, `join` waits for thread-local destructors and statics are never
+//!   dropped, so this is a loom-only concern).
+//! - The models use the global domain, a `static_unique_domain!` family and per-instance domains
+//!   (`#[hazard(domain = …)]`), which covers every path of the runtime: cached hazard pointers
+//!   of two static families, and `HazardPointer::new_in_domain` per load.
 #![cfg(loom)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use hazptr::__private::HazardCache;
 use hazptr::{AtomicPtr, Domain, Global, HazardProtected, StaticDomain};
 use loom::sync::Arc;
 use loom::thread::{self, JoinHandle};
@@ -41,6 +42,11 @@ fn model(body: impl Fn() + Sync + Send + 'static) {
     if builder.preemption_bound.is_none() {
         builder.preemption_bound = Some(2);
     }
+    // Each atomic operation is a branch; a vector operation makes a few hundred (its domain, its
+    // buckets, hazard-record acquisition), more than loom's default limit of 1000.
+    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
+        builder.max_branches = 20_000;
+    }
     let body = std::sync::Arc::new(body);
     builder.check(move || {
         let body = std::sync::Arc::clone(&body);
@@ -48,12 +54,13 @@ fn model(body: impl Fn() + Sync + Send + 'static) {
     });
 }
 
-/// Spawns a loom thread running `f`, which then empties its hazard-pointer cache (see the module
+/// Spawns a loom thread running `f`, which then drains its hazard-pointer caches (see the module
 /// documentation).
 fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
     thread::spawn(move || {
         let result = f();
-        Global::release_cached_hazard_pointers();
+        let _ = Global::with_cache(HazardCache::drain_and_close);
+        let _ = CounterFamily::with_cache(HazardCache::drain_and_close);
         result
     })
 }
@@ -78,7 +85,11 @@ impl DropLog {
     fn assert_dropped_once(&self, ids: &[usize]) {
         for (id, count) in self.drops.iter().enumerate() {
             let expected = usize::from(ids.contains(&id));
-            assert_eq!(count.load(Ordering::SeqCst), expected, "drops of value {id}");
+            assert_eq!(
+                count.load(Ordering::SeqCst),
+                expected,
+                "drops of value {id}"
+            );
         }
     }
 }
@@ -127,11 +138,13 @@ struct InstanceCell {
     domain: Domain<CellFamily>,
 }
 
-/// A counter updated by read-copy-update.
+hazptr::static_unique_domain!(static COUNTERS: Domain<CounterFamily>);
+
+/// A counter updated by read-copy-update, in a static domain of its own.
 #[derive(HazardProtected)]
 struct Counter {
     #[hazard(non_null)]
-    count: AtomicPtr<Tracked>,
+    count: AtomicPtr<Tracked, CounterFamily>,
 }
 
 /// Reclaims everything the global domain can reclaim: no guard is alive when it is called.
@@ -215,7 +228,7 @@ fn two_update_loops_race() {
                     carried[id].store(value, Ordering::SeqCst);
                     Tracked::new(id, &log)
                 });
-                let _ = Domain::global().eager_reclaim();
+                let _ = CounterFamily::domain().eager_reclaim();
                 calls
             })
         };
@@ -227,15 +240,23 @@ fn two_update_loops_race() {
         let allocated = next_id.load(Ordering::SeqCst);
         assert_eq!(allocated, 1 + calls, "one successor per closure call");
         // Retries dropped their stale successors already; the two replaced values are retired.
-        reclaim_global();
-        assert_eq!(log.total(), allocated - 1, "all but the current value are dropped");
+        CounterFamily::domain().cleanup();
+        assert_eq!(
+            log.total(),
+            allocated - 1,
+            "all but the current value are dropped"
+        );
         drop(Arc::try_unwrap(counter).ok().expect("threads joined"));
-        reclaim_global();
+        CounterFamily::domain().cleanup();
         assert_eq!(log.total(), allocated);
         let finals: Vec<_> = (0..allocated)
             .filter(|&id| carried[id].load(Ordering::SeqCst) == 2)
             .collect();
-        assert_eq!(finals.len(), 1, "exactly one allocation carries the final count 2");
+        assert_eq!(
+            finals.len(),
+            1,
+            "exactly one allocation carries the final count 2"
+        );
         for id in 0..allocated {
             assert_eq!(log.drops(id), 1, "value {id} dropped once");
         }
@@ -312,9 +333,7 @@ fn guard_dropped_on_another_thread_while_retiring() {
             value: hazptr::atomic_ptr(Tracked::new(1, &log)),
         }));
 
-        let guard = spawn(move || cell.load_protected_value())
-            .join()
-            .unwrap();
+        let guard = spawn(move || cell.load_protected_value()).join().unwrap();
         assert_eq!(guard.id, 1);
 
         let dropper = {
@@ -342,4 +361,164 @@ fn guard_dropped_on_another_thread_while_retiring() {
         reclaim_global();
         log.assert_dropped_once(&[1, 2]);
     });
+}
+
+/// The vector's help-then-push path, against `hazptr_suite::vector`'s public API.
+///
+/// A pushes 1 and stops right after installing its descriptor, its write still pending (the
+/// vector's test hook holds it at that checkpoint). Only then does B start: its push (or pop)
+/// finds A's write pending, finishes it (helps), then makes its own. A resumes after B is done.
+/// Loom explores every preemption (up to the bound) around those steps and, more to the point,
+/// every value its memory model lets each load see: B must see A's whole descriptor and pending
+/// write through the descriptor it protected, A must find its write done (or redo it harmlessly),
+/// and nothing is lost, duplicated or left unfreed.
+///
+/// Why A and B do not run freely side by side: haphazard 0.1.8's `Domain::try_acquire_available`
+/// (taking a hazard record from the domain's free list) spins *without yielding* while it reads
+/// the list as locked by another thread. Loom requires every spin to yield (a load may keep
+/// returning the same value for ever, and a preempted lock holder is not rescheduled once the
+/// preemption bound is used up), so a model in which two threads take records from one domain
+/// concurrently fails with "exceeded maximum number of branches". The vector takes a record from
+/// its own domain on every operation (per-instance domains have no per-thread cache), so the
+/// models keep record acquisitions of A and B apart; the models above use static domains, whose
+/// per-thread caches keep each thread's records, so the free list is never contended there.
+mod vector {
+    use std::sync::Mutex;
+
+    use hazptr_suite::vector::{Checkpoint, Hook, Vector};
+    use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicBool, Ordering};
+    use loom::thread::{self, ThreadId};
+
+    use super::{model, spawn};
+
+    /// The vector's hook: records which thread passed which checkpoint, and holds the thread
+    /// that installs the push at location 0 there until the helper is done.
+    #[derive(Default)]
+    struct Handoff {
+        events: Mutex<Vec<(ThreadId, Checkpoint)>>,
+        installed: AtomicBool,
+        helper_done: AtomicBool,
+    }
+
+    /// What the vector holds as its hook: the model's [`Handoff`].
+    struct Hooked(Arc<Handoff>);
+
+    impl Hook for Hooked {
+        fn reached(&self, checkpoint: Checkpoint) {
+            let this = &self.0;
+            this.events
+                .lock()
+                .unwrap()
+                .push((thread::current().id(), checkpoint));
+            if checkpoint == (Checkpoint::PushInstalled { location: 0 }) {
+                this.installed.store(true, Ordering::Release);
+                while !this.helper_done.load(Ordering::Acquire) {
+                    thread::yield_now();
+                }
+            }
+        }
+    }
+
+    impl Handoff {
+        fn wait_until_installed(&self) {
+            while !self.installed.load(Ordering::Acquire) {
+                thread::yield_now();
+            }
+        }
+
+        /// Whether `helper` stored the write of the push at `location` made by another thread.
+        fn helped(&self, helper: ThreadId, location: usize) -> bool {
+            let events = self.events.lock().unwrap();
+            let pusher = events.iter().find_map(|(thread, event)| {
+                (*event == Checkpoint::PushInstalled { location }).then_some(*thread)
+            });
+            pusher.is_some_and(|pusher| {
+                pusher != helper
+                    && events
+                        .iter()
+                        .any(|e| *e == (helper, Checkpoint::WriteStored { location }))
+            })
+        }
+    }
+
+    type HookedVector = Vector<u32, Hooked>;
+
+    /// Starts A: push 1, held after installing its descriptor until B is done.
+    fn start_pusher(vector: &Arc<HookedVector>) -> thread::JoinHandle<()> {
+        let vector = Arc::clone(vector);
+        spawn(move || vector.push(1))
+    }
+
+    /// Starts B: waits for A's install, runs `operation`, then releases A.
+    fn start_helper<R: 'static>(
+        vector: &Arc<HookedVector>,
+        handoff: &Arc<Handoff>,
+        operation: impl FnOnce(&HookedVector) -> R + 'static,
+    ) -> thread::JoinHandle<(ThreadId, R)> {
+        let vector = Arc::clone(vector);
+        let handoff = Arc::clone(handoff);
+        spawn(move || {
+            handoff.wait_until_installed();
+            let result = operation(&vector);
+            handoff.helper_done.store(true, Ordering::Release);
+            (thread::current().id(), result)
+        })
+    }
+
+    /// B pushes while A's push is pending: B finishes A's write first, then pushes after it.
+    #[test]
+    fn help_then_push() {
+        model(|| {
+            let handoff = Arc::new(Handoff::default());
+            let vector = Arc::new(Vector::with_hook(Hooked(Arc::clone(&handoff))));
+            let counters = vector.descriptor_counters();
+            let pusher = start_pusher(&vector);
+            let helper = start_helper(&vector, &handoff, |vector| vector.push(2));
+            pusher.join().unwrap();
+            let (helper, ()) = helper.join().unwrap();
+
+            assert!(handoff.helped(helper, 0), "B finished A's pending write");
+            assert_eq!(vector.len(), 2);
+            assert_eq!(
+                (vector.get(0), vector.get(1), vector.get(2)),
+                (Some(1), Some(2), None)
+            );
+            assert_eq!(
+                (vector.pop(), vector.pop(), vector.pop()),
+                (Some(2), Some(1), None)
+            );
+            drop(Arc::try_unwrap(vector).ok().expect("threads joined"));
+            let stats = counters.snapshot();
+            assert_eq!(
+                stats.allocated, stats.freed,
+                "every descriptor freed: {stats:?}"
+            );
+        });
+    }
+
+    /// B pops while A's push is pending: B finishes A's write, then pops A's element (never a
+    /// stale slot).
+    #[test]
+    fn help_then_pop() {
+        model(|| {
+            let handoff = Arc::new(Handoff::default());
+            let vector = Arc::new(Vector::with_hook(Hooked(Arc::clone(&handoff))));
+            let counters = vector.descriptor_counters();
+            let pusher = start_pusher(&vector);
+            let helper = start_helper(&vector, &handoff, HookedVector::pop);
+            pusher.join().unwrap();
+            let (helper, popped) = helper.join().unwrap();
+
+            assert!(handoff.helped(helper, 0), "B finished A's pending write");
+            assert_eq!(popped, Some(1));
+            assert_eq!((vector.len(), vector.get(0), vector.pop()), (0, None, None));
+            drop(Arc::try_unwrap(vector).ok().expect("threads joined"));
+            let stats = counters.snapshot();
+            assert_eq!(
+                stats.allocated, stats.freed,
+                "every descriptor freed: {stats:?}"
+            );
+        });
+    }
 }

@@ -11,7 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use bytemuck::NoUninit;
-use hazptr_suite::vector::{Checkpoint, Hook, Vector};
+use hazptr_suite::baseline::vector::Vector as BaselineVector;
+use hazptr_suite::vector::{Checkpoint, DescriptorCounters, Hook, NoHook, Vector};
 
 /// Counts the bytes each thread has allocated and not freed, so that a single-threaded test can
 /// check that dropping a vector frees everything it allocated, whatever other tests do meanwhile.
@@ -75,9 +76,55 @@ fn is_pushed_value(value: u64) -> bool {
     value & 1 == 1 && (value >> 33) < THREADS && (value >> 1) & 0xFFFF_FFFF < PER_THREAD
 }
 
+/// The derive-based vector and its raw-`haphazard` baseline, for the tests both must pass.
+trait LockFreeVector<H>: Sync {
+    fn with_hook(hook: H) -> Self;
+    fn push(&self, value: u64);
+    fn pop(&self) -> Option<u64>;
+    fn get(&self, index: usize) -> Option<u64>;
+    fn len(&self) -> usize;
+    fn descriptor_counters(&self) -> DescriptorCounters;
+}
+
+macro_rules! impl_lock_free_vector {
+    ($($vector:ident),*) => {$(
+        impl<H: Hook> LockFreeVector<H> for $vector<u64, H> {
+            fn with_hook(hook: H) -> Self {
+                $vector::with_hook(hook)
+            }
+            fn push(&self, value: u64) {
+                $vector::push(self, value);
+            }
+            fn pop(&self) -> Option<u64> {
+                $vector::pop(self)
+            }
+            fn get(&self, index: usize) -> Option<u64> {
+                $vector::get(self, index)
+            }
+            fn len(&self) -> usize {
+                $vector::len(self)
+            }
+            fn descriptor_counters(&self) -> DescriptorCounters {
+                $vector::descriptor_counters(self)
+            }
+        }
+    )*};
+}
+
+impl_lock_free_vector!(Vector, BaselineVector);
+
 #[test]
 fn concurrent_pushes_and_pops_lose_and_duplicate_nothing() {
-    let vector = Vector::<u64>::new();
+    pushes_and_pops_lose_and_duplicate_nothing::<Vector<u64>>();
+}
+
+#[test]
+fn baseline_concurrent_pushes_and_pops_lose_and_duplicate_nothing() {
+    pushes_and_pops_lose_and_duplicate_nothing::<BaselineVector<u64>>();
+}
+
+fn pushes_and_pops_lose_and_duplicate_nothing<V: LockFreeVector<NoHook>>() {
+    let vector = V::with_hook(NoHook);
     let counters = vector.descriptor_counters();
     let per_thread: Vec<(Vec<u64>, usize)> = thread::scope(|s| {
         let workers: Vec<_> = (0..THREADS)
@@ -109,12 +156,18 @@ fn concurrent_pushes_and_pops_lose_and_duplicate_nothing() {
         workers.into_iter().map(|w| w.join().unwrap()).collect()
     });
 
-    let pops = per_thread.iter().map(|(popped, _)| popped.len()).sum::<usize>();
+    let pops = per_thread
+        .iter()
+        .map(|(popped, _)| popped.len())
+        .sum::<usize>();
     let reads: usize = per_thread.iter().map(|(_, reads)| reads).sum();
     assert!(reads > 0, "the readers read nothing");
     let remaining_len = vector.len();
     let remaining: Vec<u64> = (0..remaining_len).map(|i| vector.get(i).unwrap()).collect();
-    let mut seen: Vec<u64> = per_thread.into_iter().flat_map(|(popped, _)| popped).collect();
+    let mut seen: Vec<u64> = per_thread
+        .into_iter()
+        .flat_map(|(popped, _)| popped)
+        .collect();
     seen.extend(&remaining);
     seen.sort_unstable();
     let mut pushed: Vec<u64> = (0..THREADS)
@@ -135,8 +188,15 @@ fn concurrent_pushes_and_pops_lose_and_duplicate_nothing() {
     let pops = u64::try_from(pops + remaining_len).unwrap();
     // One descriptor installed per push and per pop, plus the first; each was retired.
     assert_eq!(stats.retired, 1 + pushes + pops, "{stats:?}");
-    assert_eq!(stats.allocated, stats.retired + stats.discarded, "{stats:?}");
-    assert_eq!(stats.freed, stats.allocated, "descriptors leaked: {stats:?}");
+    assert_eq!(
+        stats.allocated,
+        stats.retired + stats.discarded,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.freed, stats.allocated,
+        "descriptors leaked: {stats:?}"
+    );
     assert_eq!(stats.reclaimed(), stats.retired, "{stats:?}");
 }
 
@@ -156,10 +216,14 @@ fn dropping_the_vector_frees_every_bucket_and_descriptor() {
         vector.pop().unwrap();
     }
     let counters = vector.descriptor_counters();
-    assert!(live_bytes() > before, "the vector allocated nothing on this thread?");
+    assert!(
+        live_bytes() > before,
+        "the vector allocated nothing on this thread?"
+    );
     drop(vector);
-    assert_eq!(live_bytes(), before, "bytes still allocated after the drop");
     let stats = counters.snapshot();
+    drop(counters);
+    assert_eq!(live_bytes(), before, "bytes still allocated after the drop");
     assert_eq!(stats.freed, stats.allocated, "{stats:?}");
     assert_eq!(stats.retired, 1 + u64::from(pushes) + u64::from(pushes / 2));
 }
@@ -176,7 +240,11 @@ fn retired_descriptors_are_reclaimed_while_the_vector_lives() {
     let stats = counters.snapshot();
     assert_eq!(stats.retired, 100);
     assert_eq!(stats.reclaimed(), 100, "{stats:?}");
-    assert_eq!(stats.allocated - stats.freed, 1, "only the current descriptor lives");
+    assert_eq!(
+        stats.allocated - stats.freed,
+        1,
+        "only the current descriptor lives"
+    );
 }
 
 #[test]
@@ -255,13 +323,23 @@ impl Gate {
     /// Called by the paused thread.
     fn pass(&self) {
         self.reached.0.send(()).unwrap();
-        let release = self.release.1.lock().unwrap_or_else(PoisonError::into_inner);
-        release.recv_timeout(PATIENCE).expect("the test never released the gate");
+        let release = self
+            .release
+            .1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        release
+            .recv_timeout(PATIENCE)
+            .expect("the test never released the gate");
     }
 
     /// Waits until a thread is paused at the gate.
     fn wait_reached(&self) {
-        let reached = self.reached.1.lock().unwrap_or_else(PoisonError::into_inner);
+        let reached = self
+            .reached
+            .1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         reached
             .recv_timeout(PATIENCE)
             .expect("no thread reached the checkpoint");
@@ -279,10 +357,10 @@ struct Gates(Mutex<HashMap<(String, Checkpoint), std::sync::Arc<Gate>>>);
 impl Gates {
     fn add(&self, thread: &str, checkpoint: Checkpoint) -> std::sync::Arc<Gate> {
         let gate = std::sync::Arc::new(Gate::new());
-        self.0
-            .lock()
-            .unwrap()
-            .insert((thread.to_owned(), checkpoint), std::sync::Arc::clone(&gate));
+        self.0.lock().unwrap().insert(
+            (thread.to_owned(), checkpoint),
+            std::sync::Arc::clone(&gate),
+        );
         gate
     }
 }
@@ -317,13 +395,12 @@ fn spawn_named<'s, R: Send + 's>(
 /// The original design's lost push: a helper finishes an old write, then clears the pending
 /// write of the *current* descriptor, which by then is a newer push whose write never happened.
 /// Here the helper only marks the write it helped, so the newer push survives.
-#[test]
-fn a_helper_marks_only_the_write_it_helped() {
+fn a_helper_marks_only_the_write_it_helped<V: LockFreeVector<Gates>>() {
     let gates = Gates::default();
     let p1_installed = gates.add("p1", Checkpoint::PushInstalled { location: 0 });
     let helper_stored = gates.add("helper", Checkpoint::WriteStored { location: 0 });
     let p2_installed = gates.add("p2", Checkpoint::PushInstalled { location: 1 });
-    let vector = Vector::<u64, _>::with_hook(gates);
+    let vector = V::with_hook(gates);
 
     thread::scope(|s| {
         // p1 installs "push 1 at 0" and stops before writing it.
@@ -358,12 +435,11 @@ fn a_helper_marks_only_the_write_it_helped() {
 /// A helper that stalls just before its compare-and-swap must not overwrite the slot once the
 /// write was done by another thread, popped, and the slot reused, even by an element with the
 /// very bits the helper expects (here 0, the bits of a slot never written).
-#[test]
-fn a_late_helper_cannot_overwrite_a_reused_slot() {
+fn a_late_helper_cannot_overwrite_a_reused_slot<V: LockFreeVector<Gates>>() {
     let gates = Gates::default();
     let p1_installed = gates.add("p1", Checkpoint::PushInstalled { location: 0 });
     let helper_helping = gates.add("helper", Checkpoint::HelpingWrite { location: 0 });
-    let vector = Vector::<u64, _>::with_hook(gates);
+    let vector = V::with_hook(gates);
 
     thread::scope(|s| {
         let p1 = spawn_named(s, "p1", || vector.push(7));
@@ -384,4 +460,24 @@ fn a_late_helper_cannot_overwrite_a_reused_slot() {
         p1.join().unwrap();
     });
     assert_eq!(vector.pop(), None);
+}
+
+#[test]
+fn derive_a_helper_marks_only_the_write_it_helped() {
+    a_helper_marks_only_the_write_it_helped::<Vector<u64, Gates>>();
+}
+
+#[test]
+fn baseline_a_helper_marks_only_the_write_it_helped() {
+    a_helper_marks_only_the_write_it_helped::<BaselineVector<u64, Gates>>();
+}
+
+#[test]
+fn derive_a_late_helper_cannot_overwrite_a_reused_slot() {
+    a_late_helper_cannot_overwrite_a_reused_slot::<Vector<u64, Gates>>();
+}
+
+#[test]
+fn baseline_a_late_helper_cannot_overwrite_a_reused_slot() {
+    a_late_helper_cannot_overwrite_a_reused_slot::<BaselineVector<u64, Gates>>();
 }

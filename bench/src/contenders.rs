@@ -228,7 +228,11 @@ pub struct ReusedHazardReader<'a> {
 impl Reader for ReusedHazardReader<'_> {
     #[inline]
     fn read(&mut self) -> u64 {
-        let value = self.cell.0.safe_load(&mut self.hazard).map_or(0, Payload::read);
+        let value = self
+            .cell
+            .0
+            .safe_load(&mut self.hazard)
+            .map_or(0, Payload::read);
         self.hazard.reset_protection();
         value
     }

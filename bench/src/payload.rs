@@ -34,17 +34,24 @@ impl Payload {
         }
     }
 
-    /// What a reader does with a protected payload: reads both words and checks them.
+    /// What a reader does with a protected payload: reads both words (and, in debug builds,
+    /// checks that they agree).
+    ///
+    /// The check is a `debug_assert`: tests run it, the release-mode measurements do not, so
+    /// that no contender's read carries a panic path (an unwinding edge makes a guard's drop
+    /// glue an out-of-line landing pad, which would penalise guard-based APIs for the
+    /// benchmark's own checking). Release builds fold both words into the result instead (equal to `value` for a sound payload).
     ///
     /// # Panics
     ///
-    /// If the two words disagree, which only a use-after-free or a torn publication can cause.
+    /// In debug builds, if the two words disagree, which only a use-after-free or a torn
+    /// publication can cause.
     #[inline]
     #[must_use]
     pub fn read(&self) -> u64 {
-        let value = self.value;
-        assert_eq!(value, !self.check, "payload read after free or torn");
-        value
+        let (value, check) = (self.value, self.check);
+        debug_assert_eq!(value, !check, "payload read after free or torn");
+        value.wrapping_add(value ^ !check)
     }
 }
 

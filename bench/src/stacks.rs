@@ -26,6 +26,25 @@ pub trait Stack: Sync {
     fn pop(&self) -> Option<u64>;
 }
 
+/// hazptr: `hazptr_suite::treiber::TreiberStack`, written with `#[derive(HazardProtected)]`.
+impl Stack for hazptr_suite::treiber::TreiberStack<u64> {
+    const NAME: &'static str = "hazptr (TreiberStack)";
+
+    fn new() -> Self {
+        Self::new()
+    }
+
+    #[inline]
+    fn push(&self, value: u64) {
+        Self::push(self, value);
+    }
+
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        Self::pop(self)
+    }
+}
+
 /// A node of [`EpochStack`].
 struct EpochNode {
     value: u64,
@@ -55,10 +74,13 @@ impl Stack for EpochStack {
         loop {
             let head = self.head.load(Ordering::Relaxed, &guard);
             node.next.store(head, Ordering::Relaxed);
-            match self
-                .head
-                .compare_exchange(head, node, Ordering::Release, Ordering::Relaxed, &guard)
-            {
+            match self.head.compare_exchange(
+                head,
+                node,
+                Ordering::Release,
+                Ordering::Relaxed,
+                &guard,
+            ) {
                 Ok(_) => return,
                 Err(failed) => node = failed.new,
             }
@@ -236,6 +258,7 @@ mod tests {
 
     #[test]
     fn stacks_are_lifo() {
+        lifo::<hazptr_suite::treiber::TreiberStack<u64>>();
         lifo::<EpochStack>();
         lifo::<SeizeStack>();
     }
@@ -243,6 +266,10 @@ mod tests {
     #[test]
     fn concurrent_pairs_make_progress() {
         assert!(pairs_mops::<SeizeStack>(2, Duration::from_millis(10)) > 0.0);
+        assert!(
+            pairs_mops::<hazptr_suite::treiber::TreiberStack<u64>>(2, Duration::from_millis(10))
+                > 0.0
+        );
         assert!(pairs_mops::<EpochStack>(2, Duration::from_millis(10)) > 0.0);
     }
 }

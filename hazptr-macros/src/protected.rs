@@ -12,8 +12,9 @@
 //! ```text
 //! let mut hazards = ::hazptr::__private::HazardSet::<_, 2>::acquire();
 //! let [h0, h1] = hazards.each_mut();
-//! let a = ::hazptr::__private::protect(h0, &(x.head));
-//! let Some(b) = ::hazptr::__private::protect(h1, &(y.tail)) else { return };
+//! let a = ::hazptr::__private::protect(h0, HazptrAtomicPtr::as_atomic_ptr(&(x.head)));
+//! let Some(b) = ::hazptr::__private::protect(h1, HazptrAtomicPtr::as_atomic_ptr(&(y.tail)))
+//!     else { return };
 //! ```
 //!
 //! where `hazards`, `h0` and `h1` have mixed-site hygiene: the user's code cannot name them, and
@@ -22,8 +23,9 @@
 //! from outliving its protection.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser as _};
+use syn::spanned::Spanned as _;
 use syn::{Block, Expr, Local, Stmt};
 
 use crate::errors::Errors;
@@ -37,14 +39,24 @@ struct Binding {
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let bindings = parse(input, &mut errors);
-    if !errors.is_empty() {
-        return errors.into_compile_errors();
+    // The bindings that parsed are expanded even next to errors, so that the code using them adds
+    // no "cannot find value" errors to the real one.
+    let mut out = errors.into_compile_errors();
+    if bindings.is_empty() {
+        return out;
     }
 
     let count = bindings.len();
-    let hazards = Ident::new("hazards", Span::mixed_site());
-    let slots: Vec<_> = (0..count)
-        .map(|index| format_ident!("hazard_{index}", span = Span::mixed_site()))
+    // Located at the first place, so that errors about the hazard pointers point there.
+    let first = bindings[0].place.span();
+    let hazards = Ident::new("hazards", Span::mixed_site().located_at(first));
+    let slots: Vec<_> = bindings
+        .iter()
+        .enumerate()
+        .map(|(index, binding)| {
+            let span = Span::mixed_site().located_at(binding.place.span());
+            format_ident!("hazard_{index}", span = span)
+        })
         .collect();
     let lets = bindings.iter().zip(&slots).map(|(binding, slot)| {
         let Local {
@@ -61,19 +73,32 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             .and_then(|init| init.diverge.as_ref())
             .map(|(else_token, block)| quote!(#else_token #block));
         let eq = init.as_ref().map(|init| init.eq_token);
+        // Spanned at the place: a place that is not a `hazptr::AtomicPtr`, or whose family has
+        // no static domain, is reported there.
+        let protect = quote_spanned! {place.span()=>
+            ::hazptr::__private::protect(
+                #slot,
+                ::hazptr::__private::HazptrAtomicPtr::as_atomic_ptr(&#place),
+            )
+        };
         quote! {
             #(#attrs)*
-            #let_token #pat #eq ::hazptr::__private::protect(#slot, &(#place)) #diverge #semi_token
+            #let_token #pat #eq #protect #diverge #semi_token
         }
     });
-    quote! {
+    // Spanned at the first place: a family without a static domain is reported there.
+    // One hygiene context throughout (rustc cannot join spans of two contexts).
+    let at_first = Span::mixed_site().located_at(first);
+    out.extend(quote_spanned! {at_first=>
         let mut #hazards = ::hazptr::__private::HazardSet::<_, #count>::acquire();
         let [#(#slots),*] = #hazards.each_mut();
-        #(#lets)*
-    }
+    });
+    out.extend(lets);
+    out
 }
 
-/// The `let`s of the input, each checked; problems go to `errors`.
+/// The `let`s of the input, each checked; problems go to `errors`. A `let` whose value is not a
+/// place is reported and still returned (its expansion compiles), so only the mistake is reported.
 fn parse(input: TokenStream, errors: &mut Errors) -> Vec<Binding> {
     if input.is_empty() {
         errors.push(syn::Error::new(
@@ -84,18 +109,26 @@ fn parse(input: TokenStream, errors: &mut Errors) -> Vec<Binding> {
     }
     // The last `let` may omit its `;`: `protected!(let cfg = svc.config)`.
     let mut input = input;
-    let ends_with_semi = matches!(
-        input.clone().into_iter().last(),
-        Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ';'
-    );
-    if !ends_with_semi {
-        input.extend(quote!(;));
+    let last = input.clone().into_iter().last();
+    if let Some(last) = last.filter(
+        |last| !matches!(last, proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ';'),
+    ) {
+        // Spanned at the last token, so that "expected an expression" points into the input.
+        let mut semi = proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone);
+        semi.set_span(last.span());
+        input.extend([proc_macro2::TokenTree::Punct(semi)]);
     }
     let parser = |stream: ParseStream| Block::parse_within(stream);
     let statements = match parser.parse2(input) {
         Ok(statements) => statements,
         Err(error) => {
-            errors.push(error);
+            errors.push(syn::Error::new(
+                error.span(),
+                format_args!(
+                    "{error}: `protected!` takes `let` bindings, as in \
+                     `protected!(let name = value.field);`"
+                ),
+            ));
             return Vec::new();
         }
     };
@@ -104,7 +137,8 @@ fn parse(input: TokenStream, errors: &mut Errors) -> Vec<Binding> {
         let Stmt::Local(local) = statement else {
             errors.spanned(
                 &statement,
-                "`protected!` takes only `let` bindings: `let name = value.field;`",
+                "`protected!` takes only `let` bindings (`let name = value.field;`): put other \
+                 statements after the macro, where the bindings are in scope",
             );
             continue;
         };
@@ -119,11 +153,10 @@ fn parse(input: TokenStream, errors: &mut Errors) -> Vec<Binding> {
         if !is_place(&place) {
             errors.spanned(
                 &place,
-                "`protected!` reads a place that holds a `hazptr::AtomicPtr`: a field \
-                 (`svc.config`), a variable, an index or `*reference`; bind a value returned by \
-                 a call to a variable first",
+                "`protected!` reads a `hazptr::AtomicPtr` where it lives: a field \
+                 (`svc.config`), a variable, an index or `*reference`, not a temporary; bind \
+                 the `AtomicPtr` a call returns to a variable first",
             );
-            continue;
         }
         bindings.push(Binding { local, place });
     }
@@ -167,10 +200,18 @@ mod tests {
     }
 
     #[test]
+    fn a_binding_that_is_not_a_place_is_still_expanded_next_to_its_error() {
+        let out = expand(quote!(let x = make(); let y = a.b;)).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("HazardSet :: < _ , 2usize >"), "{out}");
+    }
+
+    #[test]
     fn rejects_non_places_non_lets_and_nothing() {
         assert!(errors_of(TokenStream::new()).contains("at least one binding"));
-        assert!(errors_of(quote!(let x = make();)).contains("bind a value returned by a call"));
-        assert!(errors_of(quote!(let x = a.get();)).contains("bind a value returned"));
+        assert!(errors_of(quote!(let x = make();)).contains("the `AtomicPtr` a call returns"));
+        assert!(errors_of(quote!(let x = a.get();)).contains("not a temporary"));
+        assert!(errors_of(quote!(let = a;)).contains("`protected!` takes `let` bindings"));
         assert!(errors_of(quote!(foo();)).contains("only `let` bindings"));
         assert!(errors_of(quote!(let x;)).contains("no place to read"));
     }

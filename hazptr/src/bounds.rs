@@ -17,9 +17,9 @@ use haphazard::{AtomicPtr, Domain, HazardPointer};
 ///
 /// Implement it only for `Send` types; the blanket implementation covers all of them.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be stored in a `#[hazard]` field: it is not `Send`",
+    message = "`{Self}` cannot be the value of a `hazptr::AtomicPtr`: it is not `Send`",
     label = "`{Self}` is not `Send`",
-    note = "a replaced value is retired, and whichever thread next reclaims the domain drops it, so it must be `Send`"
+    note = "a replaced value is retired, and whichever thread next reclaims the domain drops it, so it must be `Send`: use a `Send` type (`Arc` instead of `Rc`, …)"
 )]
 pub unsafe trait PointeeSend: Sized {
     /// Retires `ptr` into `domain`.
@@ -47,9 +47,9 @@ unsafe impl<T: Send> PointeeSend for T {
 ///
 /// Implement it only for `Sync` types; the blanket implementation covers all of them.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be stored in a `#[hazard]` field: it is not `Sync`",
+    message = "`{Self}` cannot be the value of a `hazptr::AtomicPtr`: it is not `Sync`",
     label = "`{Self}` is not `Sync`",
-    note = "every thread that loads the field reads the same value at the same time, so it must be `Sync`"
+    note = "every thread that loads the field reads the same value at the same time, so it must be `Sync`: use a `Sync` type (atomics or a `Mutex` instead of `Cell`/`RefCell`, `Arc` instead of `Rc`), or replace whole values instead of mutating them"
 )]
 pub unsafe trait PointeeSync: Sized {
     /// Protects the value of `field` with `hazard`.
@@ -76,16 +76,36 @@ unsafe impl<T: Sync> PointeeSync for T {
     }
 }
 
-/// A `#[hazard]` field's type is `hazptr::AtomicPtr<T, F>` (which owns its pointee as a `Box`).
+/// A `#[hazard]` field's type, or a place `protected!` reads: `hazptr::AtomicPtr<T, F>` (which
+/// owns its pointee as a `Box`).
+///
+/// `protected!` reaches its places through [`HazptrAtomicPtr::as_atomic_ptr`], so that a place of
+/// another type is reported with this trait's message, at the place.
 #[diagnostic::on_unimplemented(
-    message = "`#[hazard]` needs a `hazptr::AtomicPtr<T>`, and `{Self}` is not one",
+    message = "`{Self}` is not a `hazptr::AtomicPtr<T>`: `#[hazard]` fields and the places `protected!` reads must be one",
     label = "not a `hazptr::AtomicPtr`",
-    note = "a `std::sync::atomic::AtomicPtr` does not say who owns what it points to, so hazptr could neither retire the old value on replace nor free the last one on drop",
-    note = "use `hazptr::AtomicPtr<T>`: it owns its pointee as a `Box<T>` and only retirement frees it"
+    note = "the owner of the pointee of a `std::sync::atomic::AtomicPtr` (or of any other pointer) is unknown, so hazptr could neither retire a replaced value nor free the last one",
+    note = "use `hazptr::AtomicPtr<T>`, which owns its pointee as a `Box<T>`: create it with `hazptr::atomic_ptr(value)` or `hazptr::null_ptr()`"
 )]
-pub trait HazptrAtomicPtr {}
+pub trait HazptrAtomicPtr {
+    /// `T`.
+    type Pointee;
+    /// `F`.
+    type Family;
 
-impl<T, F> HazptrAtomicPtr for haphazard::AtomicPtr<T, F, Box<T>> {}
+    /// The place, as the `hazptr::AtomicPtr` it is.
+    fn as_atomic_ptr(&self) -> &AtomicPtr<Self::Pointee, Self::Family>;
+}
+
+impl<T, F> HazptrAtomicPtr for AtomicPtr<T, F, Box<T>> {
+    type Pointee = T;
+    type Family = F;
+
+    #[inline]
+    fn as_atomic_ptr(&self) -> &AtomicPtr<T, F> {
+        self
+    }
+}
 
 /// The field of a struct's own domain holds a `hazptr::Domain<F>` by value.
 #[diagnostic::on_unimplemented(

@@ -51,6 +51,7 @@ impl InstanceFamily for () {}
 /// assert_eq!(router.load_protected_table().len(), 2);
 /// # let _ = &ROUTES;
 /// ```
+#[cfg(not(loom))] // The loom variant, whose `Domain::new` is not `const`, is in `sync.rs`.
 #[macro_export]
 macro_rules! static_unique_domain {
     ($(#[$attr:meta])* $vis:vis static $domain:ident: Domain<$family:ident>) => {

@@ -106,6 +106,136 @@ unsafe fn clear_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, domain: &Domain<F
     true
 }
 
+/// Installs `new`, a pointer whose ownership the caller hands over, if the field still holds
+/// `current` (compared by address), and retires the old value into `domain`; gives `new` back
+/// otherwise.
+///
+/// # Safety
+///
+/// As for [`swap_in`]; and `new` is null or a live `Box<T>`-allocated value, not retired, whose
+/// ownership moves into the field if (and only if) the exchange succeeds; and once this call
+/// unlinks `current`, no thread can start protecting it except through loads validated against
+/// `field` (see [`protect_link`]).
+#[inline]
+unsafe fn compare_exchange_ptr_in<T: PointeeSend, F>(
+    field: &AtomicPtr<T, F>,
+    current: Option<&T>,
+    new: *mut T,
+    domain: &Domain<F>,
+) -> Result<(), *mut T> {
+    let current = current.map_or(ptr::null_mut(), |current| ptr::from_ref(current).cast_mut());
+    // SAFETY: `new` is null or a live, `Box`-allocated value the field may own from now on,
+    // which is what `AtomicPtr::new` requires of its pointer (the caller's promise).
+    let old = unsafe { field.compare_exchange_ptr(current, new) }.map_err(|_| new)?;
+    if let Some(old) = old {
+        fence(Ordering::Acquire);
+        // SAFETY: as in `compare_exchange_in`: the exchange unlinked `old` (a live reference,
+        // so no ABA), only this exchange succeeded with it, no protection can start on it without
+        // validating the field (the caller's promise), and `domain` is the field's domain.
+        unsafe { T::retire_in(old.into_inner().as_ptr(), domain) };
+    }
+    Ok(())
+}
+
+/// Installs `new` if the field holds `current` (compared by address), without retiring the old
+/// value: its ownership passes to the caller (typically `new` links to it). Gives `new` back
+/// otherwise.
+///
+/// Safe for any domain: a value that is not retired is never freed, so the worst a caller can do
+/// is leak it.
+#[inline]
+fn compare_exchange_without_retire_in<T, F>(
+    field: &AtomicPtr<T, F>,
+    current: *const T,
+    new: Box<T>,
+) -> Result<(), Box<T>> {
+    // The old value, if any, is dropped as a `Replaced`, which only forgets the pointer.
+    field.compare_exchange(current.cast_mut(), new).map(drop)
+}
+
+/// Protects the value of `link` with `hazard`: publishes it, then checks that `link` still holds
+/// it (retrying from a fresh load if not) and that `still_valid()` holds. `Err(())` when
+/// `still_valid()` fails (the caller must start again from what it validates), `Ok(None)` when
+/// `link` is null.
+///
+/// Does what `HazardPointer::protect_ptr` does, for a `core::sync::atomic::AtomicPtr` link (a
+/// pointer inside a protected value, or a pointer that aliases a field) instead of a `haphazard`
+/// field, with an extra validation.
+///
+/// # Safety
+///
+/// A value of `link` is only retired into `hazard`'s domain, and only after it has left `link`
+/// or after `still_valid()` has started to return `false`.
+#[inline]
+pub(crate) unsafe fn protect_link<U: PointeeSync, F: 'static>(
+    link: &core::sync::atomic::AtomicPtr<U>,
+    hazard: &mut HazardPointer<'_, F>,
+    still_valid: impl Fn() -> bool,
+) -> Result<Option<*const U>, ()> {
+    let mut value = link.load(Ordering::Acquire);
+    loop {
+        hazard.protect_raw(value);
+        // Orders the publication of the hazard before the loads that validate it, as
+        // `HazardPointer::try_protect_ptr` does; reclamation pairs it with a fence of its own.
+        fence(Ordering::SeqCst);
+        let again = link.load(Ordering::Acquire);
+        if again == value {
+            break;
+        }
+        value = again;
+    }
+    if !still_valid() {
+        hazard.reset_protection();
+        return Err(());
+    }
+    if value.is_null() {
+        hazard.reset_protection();
+        return Ok(None);
+    }
+    // `value` was published in `hazard` before `link` was seen to still hold it while
+    // `still_valid()` held; by the caller's promise it was not retired then, so every
+    // reclamation that could free it sees the hazard and keeps it while `hazard` protects it.
+    Ok(Some(value))
+}
+
+/// Protects the value `a` of `field` with `hazard_a`, then the value of `link(a)` with
+/// `hazard_b`, validated against both `link(a)` and `field` still holding `a`.
+///
+/// Returns raw pointers, dereferenceable while the hazards keep protecting them; `None` when
+/// the field is empty.
+///
+/// # Safety
+///
+/// As for [`swap_in`], both hazards belong to `domain`, and a value `b` held by `link(a)` is
+/// only retired into `domain`, and only after `a` has left `field` or `b` has left `link(a)`.
+#[inline]
+unsafe fn load_and_link_in<T, U, F: 'static>(
+    field: &AtomicPtr<T, F>,
+    hazard_a: &mut HazardPointer<'_, F>,
+    hazard_b: &mut HazardPointer<'_, F>,
+    link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
+) -> Option<(*const T, Option<*const U>)>
+where
+    T: PointeeSend + PointeeSync,
+    U: PointeeSync,
+{
+    loop {
+        // SAFETY: values of `field` are only reclaimed through `domain`, to which `hazard_a`
+        // belongs (the caller's promise).
+        let a: *const T = unsafe { T::protect(field, hazard_a) }?;
+        // SAFETY: `hazard_a` protects `a` until it protects something else, which happens only
+        // on the next turn of this loop, after this reference is gone.
+        let link = link(unsafe { &*a });
+        // SAFETY: `link`'s values are retired into `domain`, to which `hazard_b` belongs, only
+        // after `a` left `field` or they left `link` (the caller's promise).
+        let b = unsafe { protect_link(link, hazard_b, || ptr::eq(field.load_ptr(), a)) };
+        if let Ok(b) = b {
+            return Some((a, b));
+        }
+        // `a` left the field: start again from the field's new value.
+    }
+}
+
 /// Retires the field's current value (the struct holding the field is being dropped).
 ///
 /// # Safety
@@ -240,6 +370,115 @@ pub mod static_domain {
     {
         // SAFETY: as in `swap_and_retire`.
         unsafe { super::clear_in(field, F::domain()) }
+    }
+
+    /// Installs `new`, a pointer whose ownership the caller hands over (typically a node that a
+    /// link of the old value owned), if the field still holds `current`; retires the old value.
+    ///
+    /// # Safety
+    ///
+    /// `new` is null or a live `Box<T>`-allocated value, not retired, whose ownership moves into
+    /// the field if (and only if) the exchange succeeds; once unlinked, `current` cannot be
+    /// protected anew except through loads validated against the field.
+    ///
+    /// # Errors
+    ///
+    /// `Err(new)` when the field no longer holds `current`.
+    #[inline]
+    pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        field: &AtomicPtr<T, F>,
+        current: Option<&T>,
+        new: *mut T,
+    ) -> Result<(), *mut T>
+    where
+        T: PointeeSend + PointeeSync + 'static,
+        F: StaticDomain,
+    {
+        // SAFETY: `F::domain()` is the only domain of the field (`StaticDomain`'s contract); the
+        // rest is the caller's promise.
+        unsafe { super::compare_exchange_ptr_in(field, current, new, F::domain()) }
+    }
+
+    /// Installs `new` if the field holds `current`, without retiring the old value, whose
+    /// ownership passes to the caller.
+    ///
+    /// # Errors
+    ///
+    /// `Err(new)` when the field does not hold `current`.
+    #[inline]
+    pub fn compare_exchange_without_retire<T, F>(
+        field: &AtomicPtr<T, F>,
+        current: *const T,
+        new: Box<T>,
+    ) -> Result<(), Box<T>>
+    where
+        T: PointeeSend + PointeeSync + 'static,
+        F: StaticDomain,
+    {
+        super::compare_exchange_without_retire_in(field, current, new)
+    }
+
+    /// Loads and protects the field's value `a`, and the value of the link `link(a)`.
+    ///
+    /// # Safety
+    ///
+    /// A value `b` held by `link(a)` is only retired into `F`'s domain, and only after `a` has
+    /// left the field or `b` has left `link(a)`.
+    #[inline]
+    #[allow(clippy::type_complexity)]
+    pub unsafe fn load_and_link<'a, T, U, F>(
+        field: &'a AtomicPtr<T, F>,
+        link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
+    ) -> Option<(Protected<'a, T, F>, Option<Protected<'a, U, F>>)>
+    where
+        T: PointeeSend + PointeeSync + 'static,
+        U: PointeeSync + 'static,
+        F: StaticDomain,
+    {
+        let mut hazard_a = CachedHazard::acquire();
+        let mut hazard_b = CachedHazard::acquire();
+        // SAFETY: both hazards come from `F::domain()`, the field's only domain; the link's
+        // promise is the caller's.
+        let (a, b) = unsafe {
+            super::load_and_link_in(
+                field,
+                hazard_a.hazard_pointer(),
+                hazard_b.hazard_pointer(),
+                link,
+            )
+        }?;
+        // SAFETY: `hazard_a` protects `a` and `hazard_b` protects `b` (`load_and_link_in`), and
+        // moving each into its guard keeps the protection for as long as the guard lives.
+        unsafe {
+            Some((
+                Protected::new(&*a, hazard_a),
+                b.map(|b| Protected::new(&*b, hazard_b)),
+            ))
+        }
+    }
+
+    /// [`load_and_link`] for a field that is never empty.
+    ///
+    /// # Safety
+    ///
+    /// As for [`load_and_link`].
+    #[inline]
+    #[track_caller]
+    #[allow(clippy::type_complexity)]
+    pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        field: &'a AtomicPtr<T, F>,
+        link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
+    ) -> (Protected<'a, T, F>, Option<Protected<'a, U, F>>)
+    where
+        T: PointeeSend + PointeeSync + 'static,
+        U: PointeeSync + 'static,
+        F: StaticDomain,
+    {
+        // SAFETY: forwarded from the caller.
+        match unsafe { load_and_link(field, link) } {
+            Some(values) => values,
+            None => non_null_field_was_null(),
+        }
     }
 
     /// Retires the field's last value: called from the struct's `Drop`.
@@ -410,6 +649,110 @@ pub mod instance {
         unsafe { super::clear_in(field, domain) }
     }
 
+    /// Installs `new`, a pointer whose ownership the caller hands over, if the field still holds
+    /// `current`; retires the old value.
+    ///
+    /// # Safety
+    ///
+    /// See the [module documentation](self), and
+    /// [`static_domain::compare_exchange_ptr_and_retire`](super::static_domain::compare_exchange_ptr_and_retire)
+    /// for `new` and `current`.
+    ///
+    /// # Errors
+    ///
+    /// `Err(new)` when the field no longer holds `current`.
+    #[inline]
+    pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        field: &AtomicPtr<T, F>,
+        domain: &Domain<F>,
+        current: Option<&T>,
+        new: *mut T,
+    ) -> Result<(), *mut T>
+    where
+        T: PointeeSend + PointeeSync,
+        F: InstanceFamily,
+    {
+        // SAFETY: forwarded from the caller.
+        unsafe { super::compare_exchange_ptr_in(field, current, new, domain) }
+    }
+
+    /// Installs `new` if the field holds `current`, without retiring the old value, whose
+    /// ownership passes to the caller. Safe: it can at worst leak the old value.
+    ///
+    /// # Errors
+    ///
+    /// `Err(new)` when the field does not hold `current`.
+    #[inline]
+    pub fn compare_exchange_without_retire<T, F>(
+        field: &AtomicPtr<T, F>,
+        current: *const T,
+        new: Box<T>,
+    ) -> Result<(), Box<T>>
+    where
+        T: PointeeSend + PointeeSync,
+        F: InstanceFamily,
+    {
+        super::compare_exchange_without_retire_in(field, current, new)
+    }
+
+    /// Loads and protects the field's value `a`, and the value of the link `link(a)`.
+    ///
+    /// # Safety
+    ///
+    /// See the [module documentation](self); and a value `b` held by `link(a)` is only retired
+    /// into `domain`, and only after `a` has left the field or `b` has left `link(a)`.
+    #[inline]
+    #[allow(clippy::type_complexity)]
+    pub unsafe fn load_and_link<'a, T, U, F>(
+        field: &'a AtomicPtr<T, F>,
+        domain: &'a Domain<F>,
+        link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
+    ) -> Option<(ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)>
+    where
+        T: PointeeSend + PointeeSync,
+        U: PointeeSync,
+        F: InstanceFamily,
+    {
+        let mut hazard_a = HazardPointer::new_in_domain(domain);
+        let mut hazard_b = HazardPointer::new_in_domain(domain);
+        // SAFETY: both hazards belong to `domain`, the field's domain (the caller's promise, as
+        // is the link's).
+        let (a, b) = unsafe { super::load_and_link_in(field, &mut hazard_a, &mut hazard_b, link) }?;
+        // SAFETY: `hazard_a` protects `a` and `hazard_b` protects `b`; moving each into its guard
+        // keeps the protection for as long as the guard lives.
+        unsafe {
+            Some((
+                ProtectedIn::new(&*a, hazard_a),
+                b.map(|b| ProtectedIn::new(&*b, hazard_b)),
+            ))
+        }
+    }
+
+    /// [`load_and_link`] for a field that is never empty.
+    ///
+    /// # Safety
+    ///
+    /// As for [`load_and_link`].
+    #[inline]
+    #[track_caller]
+    #[allow(clippy::type_complexity)]
+    pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        field: &'a AtomicPtr<T, F>,
+        domain: &'a Domain<F>,
+        link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
+    ) -> (ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)
+    where
+        T: PointeeSend + PointeeSync,
+        U: PointeeSync,
+        F: InstanceFamily,
+    {
+        // SAFETY: forwarded from the caller.
+        match unsafe { load_and_link(field, domain, link) } {
+            Some(values) => values,
+            None => non_null_field_was_null(),
+        }
+    }
+
     /// Retires the field's last value into the struct's domain, which frees it when the domain
     /// field is dropped right after: called from the struct's `Drop`.
     ///
@@ -424,5 +767,99 @@ pub mod instance {
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::retire_last_in(field, domain) }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use core::ptr;
+    use core::sync::atomic::{AtomicPtr as Link, AtomicUsize, Ordering};
+
+    use haphazard::{AtomicPtr, Domain, Global, HazardPointer};
+
+    use super::{compare_exchange_without_retire_in, protect_link, static_domain};
+
+    /// Counts its drops in the counter it points to.
+    struct Counted(&'static AtomicUsize);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn exchange_without_retire_leaves_the_old_value_alone() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let field: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted(&DROPS)));
+        let old = field.load_ptr();
+        let stale =
+            compare_exchange_without_retire_in(&field, ptr::null(), Box::new(Counted(&DROPS)));
+        drop(stale.expect_err("the field is not empty"));
+        assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+        assert!(compare_exchange_without_retire_in(&field, old, Box::new(Counted(&DROPS))).is_ok());
+        Domain::global().cleanup();
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            1,
+            "the old value is not retired"
+        );
+        // SAFETY: `old` left the field unretired, so this test owns it; nothing protects it.
+        drop(unsafe { Box::from_raw(old) });
+        // SAFETY: nothing protects the field's value; retired once.
+        unsafe { field.retire() };
+        Domain::global().cleanup();
+        assert_eq!(DROPS.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn ptr_exchange_moves_ownership_in_and_retires_the_old_value() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let field: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted(&DROPS)));
+        let new = Box::into_raw(Box::new(Counted(&DROPS)));
+        // SAFETY: `new` is a live `Box` owned here; `None` does not match, so it stays here.
+        let failed = unsafe { static_domain::compare_exchange_ptr_and_retire(&field, None, new) };
+        assert_eq!(failed, Err(new));
+        // SAFETY: the field holds the value `current` refers to (read with the field unchanged
+        // and unretired), `new` is owned here and moves into the field, and the old value is
+        // reachable from nowhere else.
+        let moved = unsafe {
+            let current = &*field.load_ptr();
+            static_domain::compare_exchange_ptr_and_retire(&field, Some(current), new)
+        };
+        assert!(moved.is_ok());
+        assert_eq!(field.load_ptr(), new);
+        Domain::global().cleanup();
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            1,
+            "the old value is retired and freed"
+        );
+        // SAFETY: nothing protects the field's value; retired once.
+        unsafe { field.retire() };
+        Domain::global().cleanup();
+        assert_eq!(DROPS.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn protect_link_validates_the_link_and_the_extra_condition() {
+        let value = Box::into_raw(Box::new(7_u32));
+        let link = Link::new(value);
+        let mut hazard = HazardPointer::<Global>::new();
+        // SAFETY (all three): `value` is freed only at the end of the test, by the test.
+        let got = unsafe { protect_link(&link, &mut hazard, || true) };
+        assert_eq!(got, Ok(Some(value.cast_const())));
+        assert_eq!(
+            unsafe { protect_link(&link, &mut hazard, || false) },
+            Err(())
+        );
+        link.store(ptr::null_mut(), Ordering::Relaxed);
+        assert_eq!(
+            unsafe { protect_link(&link, &mut hazard, || true) },
+            Ok(None)
+        );
+        drop(hazard);
+        // SAFETY: allocated above, never shared beyond this test, freed once.
+        drop(unsafe { Box::from_raw(value) });
     }
 }

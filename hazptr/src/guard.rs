@@ -80,6 +80,32 @@ impl<'a, T, F: StaticDomain> Protected<'a, T, F> {
     }
 }
 
+impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
+    /// Loads and protects the value of `link`, a plain `AtomicPtr` that aliases values of
+    /// `#[hazard]` fields of `F`'s domain (such as the tail of a Michael–Scott queue, which
+    /// points at the node a chain of links owns). `None` if `link` is null.
+    ///
+    /// Protects like a field load: publishes the hazard, then checks that `link` still holds
+    /// the value. That check proves the value alive only under the promise below.
+    ///
+    /// # Safety
+    ///
+    /// Every value `link` holds is only retired into `F::domain()`, and only after it has left
+    /// `link`.
+    #[inline]
+    pub unsafe fn load_link(link: &'a core::sync::atomic::AtomicPtr<T>) -> Option<Self> {
+        let mut hazard = CachedHazard::acquire();
+        // SAFETY: `hazard` belongs to `F::domain()`; values of `link` are retired into it only
+        // after they leave `link` (the caller's promise), and validating nothing more is
+        // always valid.
+        let value = unsafe { crate::field::protect_link(link, hazard.hazard_pointer(), || true) };
+        let value = value.ok()??;
+        // SAFETY: `hazard` protects `value` (just protected and validated); moving it into the
+        // guard keeps the protection for as long as the guard lives.
+        Some(unsafe { Self::new(&*value, hazard) })
+    }
+}
+
 impl<T, F: StaticDomain> Deref for Protected<'_, T, F> {
     type Target = T;
 
@@ -162,6 +188,28 @@ impl<'a, T, F: 'static> ProtectedIn<'a, T, F> {
     #[must_use]
     pub fn as_ptr(this: &Self) -> *const T {
         this.value
+    }
+}
+
+impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
+    /// Loads and protects the value of `link` through `domain`: [`Protected::load_link`] for a
+    /// per-instance domain. `None` if `link` is null.
+    ///
+    /// # Safety
+    ///
+    /// Every value `link` holds is only retired into `domain`, and only after it has left `link`.
+    #[inline]
+    pub unsafe fn load_link(
+        link: &'a core::sync::atomic::AtomicPtr<T>,
+        domain: &'a haphazard::Domain<F>,
+    ) -> Option<Self> {
+        let mut hazard = HazardPointer::new_in_domain(domain);
+        // SAFETY: `hazard` belongs to `domain`, into which values of `link` are retired only
+        // after they leave `link` (the caller's promise).
+        let value = unsafe { crate::field::protect_link(link, &mut hazard, || true) };
+        let value = value.ok()??;
+        // SAFETY: `hazard` protects `value`; moving it into the guard keeps the protection.
+        Some(unsafe { Self::new(&*value, hazard) })
     }
 }
 

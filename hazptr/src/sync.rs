@@ -83,3 +83,60 @@ impl<F: crate::StaticDomain> Drop for DrainingCache<F> {
         self.0.drain_and_close();
     }
 }
+
+/// The loom variant of [`static_unique_domain!`](crate::static_unique_domain).
+///
+/// Under loom, haphazard's `Domain::new` is not `const` (its atomics are loom's), so the domain
+/// cannot be the initialiser of a `static`. Like haphazard's own global domain under loom, it is
+/// a `loom::lazy_static::Lazy` instead: built on first use in each loom execution, dropped at the
+/// end of it. `$domain` is then a `Lazy<Domain<$family>>`; code that must also build under loom
+/// reaches the domain through `<$family as hazptr::StaticDomain>::domain()`, which works in both
+/// configurations. Everything else (the family's single construction, the `Singleton` and
+/// `StaticDomain` implementations, the per-thread cache) is as in the normal variant.
+#[cfg(loom)]
+#[macro_export]
+macro_rules! static_unique_domain {
+    ($(#[$attr:meta])* $vis:vis static $domain:ident: Domain<$family:ident>) => {
+        #[allow(non_snake_case)]
+        mod $domain {
+            #[doc = ::core::concat!(
+                "The domain family of [`", ::core::stringify!($domain), "`]: only that static ",
+                "can be a `Domain<", ::core::stringify!($family), ">`."
+            )]
+            pub struct $family {
+                _only_this_module_constructs_it: (),
+            }
+
+            // SAFETY: `$family` has a private field, so only this module can construct it, and it
+            // does so once per loom execution, in `new_domain`, which only the lazy `$domain`
+            // calls (once per execution): `$domain` is the only `Domain<$family>`.
+            unsafe impl $crate::Singleton for $family {}
+
+            fn new_domain() -> $crate::Domain<$family> {
+                $crate::Domain::new(&$family {
+                    _only_this_module_constructs_it: (),
+                })
+            }
+
+            $(#[$attr])*
+            pub static $domain: $crate::__private::loom::lazy_static::Lazy<
+                $crate::Domain<$family>,
+            > = $crate::__private::loom::lazy_static::Lazy {
+                init: new_domain,
+                _p: ::core::marker::PhantomData,
+            };
+
+            // SAFETY: `$domain` holds the one domain of `$family` (see above), and the cache below
+            // only receives hazard pointers that `hazptr` made from it.
+            unsafe impl $crate::__private::StaticDomain for $family {
+                fn domain() -> &'static $crate::Domain<Self> {
+                    $domain.get()
+                }
+
+                $crate::__static_domain_cache!($family);
+            }
+        }
+        $vis use $domain::$family;
+        $vis use $domain::$domain;
+    };
+}

@@ -19,7 +19,7 @@ pub const BUCKETS: usize = 60;
 const FIRST_BUCKET_LEN: usize = 8;
 
 /// The most elements a vector holds: `8 · (2^60 − 1)` on 64-bit targets, which fill all
-/// [`BUCKETS`]; half the address space on smaller ones.
+/// `BUCKETS`; half the address space on smaller ones.
 pub const MAX_LEN: usize = (usize::MAX >> 1) - (FIRST_BUCKET_LEN - 1);
 
 /// What a vector can hold: a `Copy` type without padding or uninitialised bytes
@@ -28,22 +28,28 @@ pub const MAX_LEN: usize = (usize::MAX >> 1) - (FIRST_BUCKET_LEN - 1);
 /// The size limit is checked when a vector of the type is built (`Vector::new`): a larger type
 /// fails to compile there with "vector elements are at most 8 bytes". A padded type, such as
 /// `(u8, u16)`, fails the `NoUninit` bound: its padding bytes cannot be read as integers.
-pub trait Element: Copy + NoUninit + Send {}
-
-impl<T: Copy + NoUninit + Send> Element for T {}
-
-/// Fails to compile (when instantiated) for an element type larger than a slot's 8 bytes.
-pub(crate) const fn assert_fits<T>() {
-    assert!(
-        size_of::<T>() <= 8,
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a vector element",
+    label = "not a `Copy` type of at most 8 bytes without padding",
+    note = "vector elements are `Copy + Send` and free of padding (`bytemuck::NoUninit`): add explicit fields for the padding, or store the value elsewhere and push an index"
+)]
+pub trait Element: Copy + NoUninit + Send {
+    /// Fails to evaluate, so fails the build, for a type larger than a slot's 8 bytes. One
+    /// constant per type, so a vector of a too large type reports one error, wherever it is
+    /// used first.
+    #[doc(hidden)]
+    const FITS_IN_A_SLOT: () = assert!(
+        size_of::<Self>() <= 8,
         "vector elements are at most 8 bytes: store a larger value behind an index or a pointer"
     );
 }
 
+impl<T: Copy + NoUninit + Send> Element for T {}
+
 /// The 64 bits that represent `value` in a slot (its bytes, then zeros).
 #[inline]
 pub(crate) fn to_bits<T: Element>(value: T) -> u64 {
-    const { assert_fits::<T>() };
+    let () = T::FITS_IN_A_SLOT;
     let mut bytes = [0; 8];
     bytes[..size_of::<T>()].copy_from_slice(bytemuck::bytes_of(&value));
     u64::from_ne_bytes(bytes)
@@ -56,7 +62,7 @@ pub(crate) fn to_bits<T: Element>(value: T) -> u64 {
 /// `bits` was returned by `to_bits::<T>` (so its first `size_of::<T>()` bytes are a valid `T`).
 #[inline]
 pub(crate) unsafe fn from_bits<T: Element>(bits: u64) -> T {
-    const { assert_fits::<T>() };
+    let () = T::FITS_IN_A_SLOT;
     let bytes = bits.to_ne_bytes();
     // SAFETY: `T` fits in the 8 bytes (checked above); they start with the bytes of a valid `T`
     // (the caller's promise), and `read_unaligned` needs no alignment. `T: Copy`, so reading it
@@ -149,7 +155,7 @@ impl Slot {
     }
 }
 
-/// The two-level storage: up to [`BUCKETS`] buckets, bucket `i` holding `8 · 2^i` slots, each
+/// The two-level storage: up to `BUCKETS` buckets, bucket `i` holding `8 · 2^i` slots, each
 /// allocated on first use and installed once by compare-and-swap from null. Buckets are never
 /// replaced, so a slot reference lives as long as the `Buckets`; they are freed by its `Drop`.
 pub struct Buckets {

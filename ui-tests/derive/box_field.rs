@@ -9,5 +9,9 @@ struct Service {
 }
 
 fn main() {
-    let _ = Service { config: Box::new(String::new()) }.config;
+    let svc = Service {
+        config: Box::new(String::new()),
+    };
+    // The derive reports the field type; this call adds no error of its own.
+    svc.swap_and_retire_config(String::from("v2"));
 }

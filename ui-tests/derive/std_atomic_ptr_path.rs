@@ -9,4 +9,10 @@ struct Service {
     config: std::sync::atomic::AtomicPtr<String>,
 }
 
-fn main() {}
+fn main() {
+    let svc = Service {
+        config: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
+    };
+    // The derive reports the field type; this call adds no error of its own.
+    let _ = svc.load_protected_config();
+}

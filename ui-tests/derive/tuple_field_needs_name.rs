@@ -3,9 +3,15 @@
 use hazptr::{AtomicPtr, HazardProtected};
 
 #[derive(HazardProtected)]
-struct Pair(#[hazard] AtomicPtr<String>, #[hazard(rename = routes)] AtomicPtr<Vec<String>>);
+struct Pair(
+    #[hazard] AtomicPtr<String>,
+    #[hazard(rename = routes)] AtomicPtr<Vec<String>>,
+);
 
 fn main() {
-    let pair = Pair(hazptr::atomic_ptr(String::new()), hazptr::atomic_ptr(Vec::new()));
+    let pair = Pair(
+        hazptr::atomic_ptr(String::new()),
+        hazptr::atomic_ptr(Vec::new()),
+    );
     let _ = pair.load_protected_routes();
 }

@@ -16,5 +16,8 @@ fn main() {
     let svc = Service {
         config: reexport::inner::atomic_ptr(String::from("v1")),
     };
-    assert_eq!(svc.load_protected_config().as_deref().map(String::as_str), Some("v1"));
+    assert_eq!(
+        svc.load_protected_config().as_deref().map(String::as_str),
+        Some("v1")
+    );
 }

@@ -23,7 +23,10 @@ struct Both<'a> {
 }
 
 #[derive(HazardProtected)]
-struct Indexed(#[hazard(domain = 1, rename = value)] AtomicPtr<u8, ()>, Domain<()>);
+struct Indexed(
+    #[hazard(domain = 1, rename = value)] AtomicPtr<u8, ()>,
+    Domain<()>,
+);
 
 fn main() {
     let queue = Queue {
@@ -40,7 +43,10 @@ fn main() {
         tail: hazptr::atomic_ptr(String::from("t")),
         dom: Domain::new(&()),
     };
-    assert_eq!(both.load_protected_head().as_deref().copied(), Some("borrowed"));
+    assert_eq!(
+        both.load_protected_head().as_deref().copied(),
+        Some("borrowed")
+    );
     assert_eq!(*both.load_protected_tail(), "t");
     drop(both);
 

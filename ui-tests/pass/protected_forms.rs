@@ -35,7 +35,10 @@ fn main() {
         let b = slots[1];
         let c = get().tail;
     }
-    assert_eq!((a.copied(), b, c.map(String::as_str)), (Some(4), None, Some("ab")));
+    assert_eq!(
+        (a.copied(), b, c.map(String::as_str)),
+        (Some(4), None, Some("ab"))
+    );
     assert_eq!(hazards + hazard_0, 30);
     protected!(let only = list.tail);
     assert!(only.is_some());

@@ -37,11 +37,17 @@ fn main() {
     let svc = service::Service::new();
     assert_eq!(svc.load_protected_routes().len(), 1);
     svc.swap_and_retire_type("kind".to_owned());
-    assert_eq!(svc.load_protected_type().as_deref().map(String::as_str), Some("kind"));
+    assert_eq!(
+        svc.load_protected_type().as_deref().map(String::as_str),
+        Some("kind")
+    );
 
     let pair = service::Pair::new();
     assert_eq!(
-        (pair.load_protected_left().as_deref().copied(), pair.load_protected_right().as_deref().copied()),
+        (
+            pair.load_protected_left().as_deref().copied(),
+            pair.load_protected_right().as_deref().copied()
+        ),
         (Some(1), Some(2))
     );
 }

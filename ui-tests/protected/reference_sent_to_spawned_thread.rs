@@ -6,5 +6,7 @@ use hazptr::AtomicPtr;
 fn main() {
     let ptr: AtomicPtr<u32> = hazptr::atomic_ptr(1);
     hazptr::protected!(let value = ptr);
-    std::thread::spawn(move || println!("{value:?}")).join().unwrap();
+    std::thread::spawn(move || println!("{value:?}"))
+        .join()
+        .unwrap();
 }

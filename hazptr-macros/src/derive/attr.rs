@@ -39,7 +39,16 @@ enum Site {
     Field,
 }
 
+/// The field keys, for "did you mean" suggestions.
+const FIELD_KEY_NAMES: &[&str] = &["rename", "non_null", "domain", "vis"];
+/// The struct keys, for "did you mean" suggestions.
+const STRUCT_KEY_NAMES: &[&str] = &["domain", "custom_drop", "crate"];
+
 /// Parses every `#[hazard]` among a field's attributes; errors go to `errors`.
+///
+/// A mistake in one key is recorded and parsing goes on with the next key, so that every mistake
+/// is reported at once and the fallback expansion knows as much as possible: a quoted
+/// `rename = "x"` still names the methods `…_x`, a misspelt `non_nul` still counts as `non_null`.
 pub(crate) fn parse_field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttr {
     let mut out = FieldAttr::default();
     let mut seen = Seen::default();
@@ -47,37 +56,64 @@ pub(crate) fn parse_field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttr
         out.marker.get_or_insert(attr.span());
         let parsed = parse_each(attr, Site::Field, |meta| {
             let key = key_name(&meta);
-            match key.as_str() {
-                "rename" => {
-                    seen.first(&meta, &key)?;
-                    out.rename = Some(parse_rename(&meta)?);
-                }
-                "non_null" => {
-                    seen.first(&meta, &key)?;
-                    no_value(&meta, "non_null")?;
-                    out.non_null = true;
-                }
-                "domain" => {
-                    seen.first(&meta, &key)?;
-                    out.domain = Some(parse_member(&meta, "domain")?);
-                }
-                "vis" => {
-                    seen.first(&meta, &key)?;
-                    out.vis = Some(parse_vis(&meta)?);
-                }
-                "custom_drop" | "crate" => {
-                    return Err(meta.error(format_args!(
-                        "`{key}` applies to the whole struct: move it to a `#[hazard({key})]` \
-                         on the struct"
-                    )));
-                }
-                _ => return Err(unknown_key(&meta, &key, Site::Field)),
-            }
-            Ok(())
+            let result = field_key(&meta, &key, &mut out, &mut seen, errors);
+            recover(&meta, result, errors)
         });
         errors.ok(parsed);
     }
     out
+}
+
+fn field_key(
+    meta: &ParseNestedMeta,
+    key: &str,
+    out: &mut FieldAttr,
+    seen: &mut Seen,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let first = seen.first(meta, key, errors);
+    match key {
+        "rename" => {
+            let rename = parse_rename(meta, errors)?;
+            if first {
+                out.rename = rename;
+            }
+        }
+        "non_null" => {
+            no_value(meta, "non_null", errors)?;
+            out.non_null = true;
+        }
+        "domain" => {
+            let domain = parse_member(meta, "domain", errors)?;
+            if first {
+                out.domain = domain;
+            }
+        }
+        "vis" => {
+            let vis = parse_vis(meta)?;
+            if first {
+                out.vis = Some(vis);
+            }
+        }
+        "custom_drop" | "crate" => {
+            errors.push(meta.error(format_args!(
+                "`{key}` applies to the whole struct: move it to a `#[hazard({key})]` on the \
+                 struct"
+            )));
+            skip_value(meta)?;
+        }
+        _ => {
+            let guess = closest(key, FIELD_KEY_NAMES);
+            errors.push(unknown_key(meta, key, Site::Field, guess));
+            match guess {
+                // Parsed as the key it resembles, for the fallback expansion only: the error
+                // above is already recorded.
+                Some(guess) => return field_key(meta, guess, out, seen, &mut Errors::default()),
+                None => skip_value(meta)?,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses every `#[hazard]` among the struct's attributes; errors go to `errors`.
@@ -87,32 +123,113 @@ pub(crate) fn parse_struct(attrs: &[Attribute], errors: &mut Errors) -> StructAt
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("hazard")) {
         let parsed = parse_each(attr, Site::Struct, |meta| {
             let key = key_name(&meta);
-            match key.as_str() {
-                "domain" => {
-                    seen.first(&meta, &key)?;
-                    out.domain = Some(parse_member(&meta, "domain")?);
-                }
-                "custom_drop" => {
-                    seen.first(&meta, &key)?;
-                    no_value(&meta, "custom_drop")?;
-                    out.custom_drop = true;
-                }
-                "crate" => {
-                    seen.first(&meta, &key)?;
-                    out.krate = Some(meta.value()?.call(Path::parse_mod_style)?);
-                }
-                "rename" | "non_null" | "vis" => {
-                    return Err(meta.error(format_args!(
-                        "`{key}` applies to one field: move it to that field's `#[hazard({key})]`"
-                    )));
-                }
-                _ => return Err(unknown_key(&meta, &key, Site::Struct)),
-            }
-            Ok(())
+            let result = struct_key(&meta, &key, &mut out, &mut seen, errors);
+            recover(&meta, result, errors)
         });
         errors.ok(parsed);
     }
     out
+}
+
+fn struct_key(
+    meta: &ParseNestedMeta,
+    key: &str,
+    out: &mut StructAttr,
+    seen: &mut Seen,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let first = seen.first(meta, key, errors);
+    match key {
+        "domain" => {
+            let domain = parse_member(meta, "domain", errors)?;
+            if first {
+                out.domain = domain;
+            }
+        }
+        "custom_drop" => {
+            no_value(meta, "custom_drop", errors)?;
+            out.custom_drop = true;
+        }
+        "crate" => {
+            if !meta.input.peek(syn::Token![=]) {
+                return Err(meta.error(
+                    "`crate` needs the path hazptr is reached by: `#[hazard(crate = path::to::hazptr)]`",
+                ));
+            }
+            let path = meta.value()?.call(Path::parse_mod_style)?;
+            if first {
+                out.krate = Some(path);
+            }
+        }
+        "rename" | "non_null" | "vis" => {
+            errors.push(meta.error(format_args!(
+                "`{key}` applies to one field: move it to that field's `#[hazard({key})]`"
+            )));
+            skip_value(meta)?;
+        }
+        _ => {
+            let guess = closest(key, STRUCT_KEY_NAMES);
+            errors.push(unknown_key(meta, key, Site::Struct, guess));
+            match guess {
+                Some(guess) => return struct_key(meta, guess, out, seen, &mut Errors::default()),
+                None => skip_value(meta)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records the error of one key, if any, and skips the rest of its value so that the next key
+/// is parsed too.
+fn recover(
+    meta: &ParseNestedMeta,
+    result: syn::Result<()>,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if let Err(error) = result {
+        errors.push(error);
+        skip_value(meta)?;
+    }
+    Ok(())
+}
+
+/// Skips the tokens up to the next `,` (or the end): the rest of a key's value.
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    meta.input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((token, next)) = rest.token_tree() {
+            if matches!(&token, proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ',') {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    })
+}
+
+/// The known key `key` is a likely misspelling of: at most two edits away.
+fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(key, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Runs `each` on every key of `attr`; a bare `#[hazard]` has none.
@@ -154,52 +271,67 @@ fn key_name(meta: &ParseNestedMeta) -> String {
 struct Seen(Vec<String>);
 
 impl Seen {
-    fn first(&mut self, meta: &ParseNestedMeta, key: &str) -> syn::Result<()> {
+    /// Whether this is the first `key`; records a duplicate-key error if not.
+    fn first(&mut self, meta: &ParseNestedMeta, key: &str, errors: &mut Errors) -> bool {
         if self.0.iter().any(|seen| seen == key) {
-            return Err(meta.error(format_args!(
-                "duplicate `{key}` key: give it once per `#[hazard]` target"
+            errors.push(meta.error(format_args!(
+                "duplicate `{key}` key: give it once per `#[hazard]` target (the first one is \
+                 kept)"
             )));
+            return false;
         }
         self.0.push(key.to_owned());
-        Ok(())
+        true
     }
 }
 
-fn unknown_key(meta: &ParseNestedMeta, key: &str, site: Site) -> syn::Error {
+fn unknown_key(meta: &ParseNestedMeta, key: &str, site: Site, guess: Option<&str>) -> syn::Error {
     let (expected, place) = match site {
         Site::Field => (FIELD_KEYS, "a field"),
         Site::Struct => (STRUCT_KEYS, "the struct"),
     };
+    let guess = guess
+        .map(|guess| format!("did you mean `{guess}`? "))
+        .unwrap_or_default();
     meta.error(format_args!(
-        "unknown key `{key}` in `#[hazard(…)]` on {place}; expected one of: {expected}"
+        "unknown key `{key}` in `#[hazard(…)]` on {place}: {guess}expected one of: {expected}"
     ))
 }
 
-/// `non_null` and `custom_drop` are flags: `key = value` and `key(…)` are mistakes.
-fn no_value(meta: &ParseNestedMeta, key: &str) -> syn::Result<()> {
+/// `non_null` and `custom_drop` are flags: `key = value` and `key(…)` are mistakes, recorded
+/// (the flag is still taken as set) and skipped.
+fn no_value(meta: &ParseNestedMeta, key: &str, errors: &mut Errors) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
-        return Err(meta.error(format_args!(
+        errors.push(meta.error(format_args!(
             "`{key}` takes no value: write `#[hazard({key})]`"
         )));
+        skip_value(meta)?;
     }
     Ok(())
 }
 
 /// `rename = name`: any identifier, keywords included (`rename = type` gives `load_protected_type`).
-fn parse_rename(meta: &ParseNestedMeta) -> syn::Result<Ident> {
+///
+/// Recoverable mistakes (a quoted name, several words) are recorded in `errors` and the name the
+/// user meant is returned, so that the fallback expansion declares the methods they call.
+fn parse_rename(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Ident>> {
     if !meta.input.peek(syn::Token![=]) {
-        return Err(meta.error("`rename` needs a name: `#[hazard(rename = name)]`"));
+        errors.push(meta.error("`rename` needs a name: `#[hazard(rename = name)]`"));
+        skip_value(meta)?;
+        return Ok(None);
     }
     let value = meta.value()?;
     if value.peek(LitStr) {
         let literal: LitStr = value.parse()?;
-        return Err(syn::Error::new_spanned(
+        let meant = literal.parse_with(Ident::parse_any).ok();
+        let shown = meant
+            .as_ref()
+            .map_or_else(|| literal.value().replace(' ', "_"), ToString::to_string);
+        errors.push(syn::Error::new_spanned(
             &literal,
-            format_args!(
-                "write the name without quotes: `rename = {}`",
-                literal.value()
-            ),
+            format_args!("write the name without quotes: `rename = {shown}`"),
         ));
+        return Ok(meant);
     }
     let name = value.call(Ident::parse_any).map_err(|error| {
         syn::Error::new(
@@ -207,16 +339,40 @@ fn parse_rename(meta: &ParseNestedMeta) -> syn::Result<Ident> {
             "expected a name after `rename =`, as in `#[hazard(rename = routes)]`",
         )
     })?;
-    if !(value.is_empty() || value.peek(syn::Token![,])) {
-        return Err(value.error(
-            "`rename` takes one identifier: the methods are then named `load_protected_<name>`, …",
-        ));
+    if value.is_empty() || value.peek(syn::Token![,]) {
+        return Ok(Some(name));
     }
-    Ok(name)
+    // `rename = route table`: the words joined by `_` are most likely what was meant.
+    let mut words = vec![name.unraw().to_string()];
+    let mut last = name.span();
+    while !(value.is_empty() || value.peek(syn::Token![,])) {
+        match value.call(Ident::parse_any) {
+            Ok(word) => {
+                last = word.span();
+                words.push(word.unraw().to_string());
+            }
+            Err(_) => {
+                return Err(value.error(
+                    "`rename` takes one identifier: `#[hazard(rename = name)]` names the \
+                     methods `load_protected_name`, …",
+                ));
+            }
+        }
+    }
+    let joined = words.join("_");
+    errors.push(syn::Error::new(
+        name.span().join(last).unwrap_or(last),
+        format_args!("`rename` takes one identifier, not several words: write `rename = {joined}`"),
+    ));
+    Ok(Some(Ident::new(&joined, name.span())))
 }
 
 /// `domain = field`: a field name, or an index in a tuple struct.
-fn parse_member(meta: &ParseNestedMeta, key: &str) -> syn::Result<Member> {
+fn parse_member(
+    meta: &ParseNestedMeta,
+    key: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<Member>> {
     if !meta.input.peek(syn::Token![=]) {
         return Err(meta.error(format_args!(
             "`{key}` needs the name of the field holding the domain: `#[hazard({key} = field)]`"
@@ -225,15 +381,16 @@ fn parse_member(meta: &ParseNestedMeta, key: &str) -> syn::Result<Member> {
     let value = meta.value()?;
     if value.peek(LitStr) {
         let literal: LitStr = value.parse()?;
-        return Err(syn::Error::new_spanned(
+        errors.push(syn::Error::new_spanned(
             &literal,
             format_args!(
                 "write the field name without quotes: `{key} = {}`",
                 literal.value()
             ),
         ));
+        return Ok(literal.parse::<Member>().ok());
     }
-    value.parse::<Member>().map_err(|error| {
+    value.parse::<Member>().map(Some).map_err(|error| {
         syn::Error::new(
             error.span(),
             format_args!("expected the field holding the domain: `{key} = field` or `{key} = 1`"),
@@ -243,6 +400,9 @@ fn parse_member(meta: &ParseNestedMeta, key: &str) -> syn::Result<Member> {
 
 /// `vis = pub`, `vis = pub(crate)`, …
 fn parse_vis(meta: &ParseNestedMeta) -> syn::Result<Visibility> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error("`vis` needs a visibility: `#[hazard(vis = pub)]`"));
+    }
     let value = meta.value()?;
     let vis: Visibility = value.parse()?;
     if let Visibility::Inherited = vis {

@@ -294,6 +294,8 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
     let swap_doc =
         format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
 
+    let links = link_methods(&access, mode, &retire_note);
+
     if field.non_null {
         let load_body = body(access.call("load_non_null", &TokenStream::new()));
         let cas_body = body(access.call(
@@ -352,6 +354,8 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             #vis fn #update(&self, mut f: impl ::core::ops::FnMut(&#pointee) -> #pointee) {
                 #update_body
             }
+
+            #links
         }
     } else {
         let load_body = body(access.call("load", &TokenStream::new()));
@@ -418,6 +422,164 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             #vis fn #clear(&self) -> bool {
                 #clear_body
             }
+
+            #links
+        }
+    }
+}
+
+/// The methods for linked structures (stacks, queues, lists), whose nodes are owned by a link
+/// of their predecessor before a field owns them: install a node without retiring the old value
+/// (push), install an already-linked node (pop), and protect a node together with the node its
+/// link points to (a queue's dequeue).
+fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStream {
+    let field = access.field;
+    let krate = access.krate;
+    let vis = &field.vis;
+    let pointee = &field.pointee;
+    let boxed = quote!(#krate::__private::Box<#pointee>);
+    let name = field.display_name();
+    let ty = pretty(pointee);
+    let body = |real: TokenStream| match mode {
+        Mode::Real => real,
+        Mode::Fallback => quote!(::core::unreachable!()),
+    };
+    let without = field.method("compare_exchange_without_retire");
+    let ptr_cas = field.method("compare_exchange_ptr_and_retire");
+    let link = match &field.suffix {
+        Some(suffix) => {
+            quote::format_ident!("load_protected_{}_and_link", suffix, span = field.name_span)
+        }
+        None => Ident::new("load_protected_and_link", field.name_span),
+    };
+    let (module, domain) = access.runtime();
+    let field_ref = access.field();
+    let u_guard = match (&field.domain, &field.family) {
+        (None, None) => quote!(#krate::Protected<'_, __HazptrLinked>),
+        (None, Some(family)) => quote!(#krate::Protected<'_, __HazptrLinked, #family>),
+        (Some(_), Some(family)) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #family>),
+        (Some(_), None) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #krate::Global>),
+    };
+    let u_bound = match &field.domain {
+        None => quote!(#krate::__private::PointeeSync + 'static),
+        Some(_) => quote!(#krate::__private::PointeeSync),
+    };
+    let guard = access.guard();
+    let (current_ty, current_arg, link_load, link_ret) = if field.non_null {
+        (
+            quote!(&#pointee),
+            quote!(::core::option::Option::Some(current)),
+            "load_and_link_non_null",
+            quote!((#guard, ::core::option::Option<#u_guard>)),
+        )
+    } else {
+        (
+            quote!(::core::option::Option<&#pointee>),
+            quote!(current),
+            "load_and_link",
+            quote!(::core::option::Option<(#guard, ::core::option::Option<#u_guard>)>),
+        )
+    };
+    let link_load = Ident::new(link_load, Span::call_site());
+    let domain_promise = domain.as_ref().map(|_| {
+        quote! {
+            // SAFETY (domain): the domain passed is the domain field the user named for this
+            // field, which every generated method of this field protects through and retires into.
+        }
+    });
+
+    // Safe in every domain (it frees nothing), so called without a domain or `unsafe` block.
+    let without_body = body(quote! {
+        #module::compare_exchange_without_retire(
+            #field_ref,
+            current,
+            ::core::convert::Into::into(new),
+        )
+    });
+    let ptr_cas_body = body(quote! {
+        #domain_promise
+        // SAFETY: the caller's promise, stated in this method's `# Safety`, is the runtime's.
+        unsafe { #module::compare_exchange_ptr_and_retire(#field_ref, #domain #current_arg, new) }
+    });
+    let link_body = body(quote! {
+        #domain_promise
+        // SAFETY: the caller's promise, stated in this method's `# Safety`, is the runtime's.
+        unsafe { #module::#link_load(#field_ref, #domain link) }
+    });
+
+    let empty = if field.non_null { "" } else { " (null for empty)" };
+    let without_doc = format!(
+        "Installs `new` in field {name} if it still holds `current`{empty}, compared by \
+         address, **without** retiring the old value: its ownership passes to the caller, \
+         typically because `new` links to it (a stack's push).\n\nNeeds no protection of \
+         `current`: when another thread changed the field meanwhile, the exchange fails. Never \
+         frees anything, so it is safe; a caller that drops the old value's ownership leaks \
+         it.\n\n# Errors\n\nGives `new` back if the field holds another value."
+    );
+    let ptr_cas_doc = format!(
+        "Installs `new`, a `*mut {ty}` whose ownership the caller hands over, in field {name} \
+         if it still holds `current` (compared by address; pass what a guard derefs to). This \
+         is how a linked structure moves a node that a link of the old value owns into the \
+         field (a stack's pop, a queue's dequeue).\n\n{retire_note} Dropping it must not drop \
+         `new`: a link that owned `new` is a plain `AtomicPtr` or raw pointer, which drops \
+         nothing.\n\n# Safety\n\n- `new` is {null}a live value allocated as a `Box<{ty}>` and \
+         not retired, and its ownership moves into the field if (and only if) the exchange \
+         succeeds: its previous owner neither frees nor retires it afterwards, and it is \
+         retired only by this field's methods, after it leaves the field.\n- Once unlinked, \
+         `current` cannot be protected anew except through loads validated against this \
+         field (such as `{link}`).\n\n# Errors\n\nGives `new` back if the field holds another \
+         value; its ownership stays with the caller.",
+        null = if field.non_null { "" } else { "null or " },
+    );
+    let link_doc = format!(
+        "Loads the value `a` of field {name} and the value `b` of the link `link(a)` (an \
+         `AtomicPtr<U>` inside `a`, or any link whose values are retired as stated below), and \
+         protects both: two guards, from two hazard pointers. `b` is checked after its \
+         protection against both `link(a)` and field {name} still holding `a`, so it cannot \
+         have been retired before the guard protected it. The second guard is `None` when the \
+         link is null{none}.\n\nThis is the double protection of a Michael–Scott queue's \
+         dequeue (head, then head's successor).\n\n# Safety\n\nA value `b` held by `link(a)` \
+         is only retired into this field's domain, and only after `a` has left field {name} or \
+         `b` has left `link(a)`.",
+        none = if field.non_null {
+            ""
+        } else {
+            "; the whole result is `None` when the field is empty"
+        },
+    );
+
+    quote! {
+        #[doc = #without_doc]
+        #[inline]
+        #vis fn #without(
+            &self,
+            current: *const #pointee,
+            new: impl ::core::convert::Into<#boxed>,
+        ) -> ::core::result::Result<(), #boxed> {
+            #without_body
+        }
+
+        #[doc = #ptr_cas_doc]
+        #[inline]
+        #vis unsafe fn #ptr_cas(
+            &self,
+            current: #current_ty,
+            new: *mut #pointee,
+        ) -> ::core::result::Result<(), *mut #pointee> {
+            #ptr_cas_body
+        }
+
+        #[doc = #link_doc]
+        #[inline]
+        #[track_caller]
+        #[allow(clippy::type_complexity)]
+        #vis unsafe fn #link<__HazptrLinked: #u_bound>(
+            &self,
+            link: impl for<'__v> ::core::ops::Fn(
+                &'__v #pointee,
+            ) -> &'__v ::core::sync::atomic::AtomicPtr<__HazptrLinked>,
+        ) -> #link_ret {
+            #link_body
         }
     }
 }
@@ -467,8 +629,7 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
             }
         });
     }
-    if let Some(domain) = &field.domain {
-        let domain_ty = domain.ty;
+    if let Some(domain_ty) = field.domain.as_ref().and_then(|domain| domain.ty) {
         out.extend(quote_spanned! {domain_ty.span()=>
             #krate::__private::assert_owned_domain::<#domain_ty>();
         });

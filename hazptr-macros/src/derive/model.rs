@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::Span;
-use quote::{ToTokens as _, format_ident};
+use quote::format_ident;
 use syn::spanned::Spanned as _;
 use syn::visit::Visit;
 use syn::{
@@ -48,14 +48,18 @@ pub(crate) struct HazardField<'a> {
 /// The field holding a per-instance domain.
 pub(crate) struct DomainField<'a> {
     pub(crate) member: Member,
-    pub(crate) ty: &'a Type,
+    /// The domain field's type; `None` when `domain = …` names no usable field (an error is
+    /// recorded, and only the fallback expansion, which never names the domain, is generated).
+    pub(crate) ty: Option<&'a Type>,
 }
 
 impl HazardField<'_> {
     /// The name of the generated method with `prefix` (`load_protected`, …).
     pub(crate) fn method(&self, prefix: &str) -> Ident {
         match &self.suffix {
-            Some(suffix) => format_ident!("{prefix}_{suffix}", span = self.name_span),
+            // An explicit `Ident` argument (not `{suffix}` captured by `format!`) drops the `r#` of
+            // a raw identifier: `r#type` gives `load_protected_type`.
+            Some(suffix) => format_ident!("{prefix}_{}", suffix, span = self.name_span),
             None => Ident::new(prefix, self.name_span),
         }
     }
@@ -85,8 +89,12 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         Data::Enum(data) => {
             errors.spanned(
                 data.enum_token,
-                "`HazardProtected` can only be derived for a struct: put the \
-                 `hazptr::AtomicPtr` in a struct field marked `#[hazard]`",
+                format_args!(
+                    "`HazardProtected` can only be derived for a struct, not an enum: to swap \
+                     whole `{0}` values, derive it on a struct with a field \
+                     `#[hazard] state: hazptr::AtomicPtr<{0}>`",
+                    input.ident
+                ),
             );
             return None;
         }
@@ -94,7 +102,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             errors.spanned(
                 data.union_token,
                 "`HazardProtected` can only be derived for a struct, not a union: a union cannot \
-                 tell which of its fields holds a pointer to reclaim",
+                 tell which of its fields holds a pointer to reclaim; use a struct whose \
+                 `#[hazard]` fields are `hazptr::AtomicPtr<T>`",
             );
             return None;
         }
@@ -109,6 +118,9 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
     let params = GenericNames::of(&input.generics);
 
     let mut model_fields = Vec::new();
+    // Domain fields already reported, so that a struct-level `domain = …` shared by several
+    // fields is reported once.
+    let mut domains_reported = Vec::new();
     // Method-name suffix (or "" for bare names) -> the field that took it.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for (index, (field, field_attr)) in fields.iter().zip(&field_attrs).enumerate() {
@@ -136,7 +148,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             .map(UnrawString::unraw_string)
             .unwrap_or_default();
         let this = display_member(&member);
-        if let Some(first) = names.insert(key.clone(), this.clone()) {
+        let clashes = names.contains_key(&key);
+        if let Some(first) = names.get(&key).cloned() {
             let at = field_attr.rename.as_ref().map_or(name_span, Ident::span);
             errors.push(syn::Error::new(
                 at,
@@ -145,6 +158,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
                      other `…_{key}` methods: give one of them `#[hazard(rename = other_name)]`"
                 ),
             ));
+        } else {
+            names.insert(key.clone(), this.clone());
         }
 
         let domain = resolve_domain(
@@ -153,15 +168,39 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             &field_attrs,
             &member,
             errors,
+            &mut domains_reported,
         );
-        let Some((pointee, family)) = errors.ok(atomic_ptr_args(&field.ty)) else {
+        // A `Box<T>` or std `AtomicPtr<T>` is reported, and still declared with pointee `T` in
+        // the fallback, so that calls to its methods add nothing to the report.
+        let Some((pointee, family)) = errors
+            .ok(atomic_ptr_args(&field.ty))
+            .or_else(|| intended_pointee(&field.ty).map(|pointee| (pointee.clone(), None)))
+        else {
             continue;
         };
         if domain.is_none() {
             check_no_borrow(&pointee, errors);
         }
+        if let Some(DomainField {
+            member: domain_member,
+            ty: Some(domain_ty),
+        }) = &domain
+        {
+            check_same_family(
+                &member,
+                &field.ty,
+                family.as_ref(),
+                domain_member,
+                domain_ty,
+                errors,
+            );
+        }
         let generic = params.mentioned_in(&pointee)
             || family.as_ref().is_some_and(|f| params.mentioned_in(f));
+        if clashes {
+            // Its methods would be defined twice: the fallback declares the first field's only.
+            continue;
+        }
         model_fields.push(HazardField {
             member,
             vis: field_attr.vis.clone().unwrap_or_else(|| field.vis.clone()),
@@ -214,53 +253,255 @@ fn display_member(member: &Member) -> String {
     }
 }
 
-/// Finds the field named by `domain = …`, which must exist and not itself be `#[hazard]`.
+/// Finds the field named by `domain = …`, which must exist, not itself be `#[hazard]`, and hold
+/// a domain by value. On a mistake, records it (once per domain field) and still returns the
+/// named member, so that the fallback declares the methods with per-instance signatures.
 fn resolve_domain<'a>(
     domain: Option<&Member>,
     fields: &'a Fields,
     attrs: &[FieldAttr],
     this: &Member,
     errors: &mut Errors,
+    reported: &mut Vec<String>,
 ) -> Option<DomainField<'a>> {
     let wanted = domain?;
+    let mut report = |errors: &mut Errors, at: &dyn quote::ToTokens, message: String| {
+        let key = format!("{} {message}", display_member(wanted));
+        if !reported.contains(&key) {
+            errors.spanned(at.to_token_stream(), message);
+            reported.push(key);
+        }
+    };
+    let unresolved = || DomainField {
+        member: wanted.clone(),
+        ty: None,
+    };
     let found = fields
         .iter()
         .enumerate()
         .find(|(index, field)| same_member(&member_of(field, *index), wanted));
-    match found {
-        None => {
-            errors.spanned(
-                wanted,
-                format_args!(
-                    "no field {} in this struct: `domain = …` names the field that holds the \
-                     `hazptr::Domain`",
-                    display_member(wanted)
-                ),
-            );
-            None
-        }
-        Some((index, _)) if attrs[index].marker.is_some() => {
-            let message = if same_member(wanted, this) {
-                format!(
-                    "field {} cannot be its own domain: `domain = …` names the field that holds \
-                     the `hazptr::Domain`",
-                    display_member(wanted)
-                )
-            } else {
-                format!(
-                    "field {} is a `#[hazard]` field, so it cannot also be the domain: \
-                     `domain = …` names the field that holds the `hazptr::Domain`",
-                    display_member(wanted)
-                )
-            };
-            errors.spanned(wanted, message);
-            None
-        }
-        Some((_, field)) => Some(DomainField {
-            member: wanted.clone(),
-            ty: &field.ty,
-        }),
+    let Some((index, field)) = found else {
+        let names: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| attrs[*index].marker.is_none())
+            .map(|(index, field)| display_member(&member_of(field, index)))
+            .collect();
+        let candidates = if names.is_empty() {
+            "add a field `dom: hazptr::Domain<Family>` and name it".to_owned()
+        } else {
+            format!("the fields that could hold it: {}", names.join(", "))
+        };
+        report(
+            errors,
+            wanted,
+            format!(
+                "no field {} in this struct: `domain = …` names the field that holds the \
+                 `hazptr::Domain`; {candidates}",
+                display_member(wanted)
+            ),
+        );
+        return Some(unresolved());
+    };
+    if attrs[index].marker.is_some() {
+        let message = if same_member(wanted, this) {
+            format!(
+                "field {} cannot be its own domain: `domain = …` names another field, one that \
+                 holds a `hazptr::Domain<Family>`",
+                display_member(wanted)
+            )
+        } else {
+            format!(
+                "field {} is a `#[hazard]` field, so it cannot also be the domain: `domain = …` \
+                 names a field that holds a `hazptr::Domain<Family>`",
+                display_member(wanted)
+            )
+        };
+        report(errors, wanted, message);
+        return Some(unresolved());
     }
+    if let Some(problem) = not_an_owned_domain(&field.ty) {
+        report(
+            errors,
+            &field.ty,
+            format!(
+                "field {} holds the domain of `#[hazard(domain = {})]`, so it must be a \
+                 `hazptr::Domain<Family>` held by value (`Domain::new(&Family)`), not {problem}",
+                display_member(wanted),
+                display_member(wanted).trim_matches('`'),
+            ),
+        );
+        return Some(unresolved());
+    }
+    Some(DomainField {
+        member: wanted.clone(),
+        ty: Some(&field.ty),
+    })
+}
+
+/// Why `ty` is visibly not a `Domain` held by value, when that can be told from its spelling
+/// (other types are left to the `OwnedDomain` check, which sees through aliases).
+fn not_an_owned_domain(ty: &Type) -> Option<String> {
+    let shown = shown(ty);
+    match ungroup(ty) {
+        Type::Reference(_) | Type::Ptr(_) => Some(format!(
+            "a pointer (`{shown}`): a domain shared through a pointer could be dropped, with the \
+             values retired into it, while this struct still protects through it; for a domain \
+             shared by many structs, use `hazptr::static_unique_domain!` and no `domain = …`"
+        )),
+        Type::Tuple(_) | Type::Array(_) | Type::Slice(_) | Type::Never(_) => {
+            Some(format!("`{shown}`"))
+        }
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last()?;
+            let name = last.ident.to_string();
+            let not_domain = matches!(
+                name.as_str(),
+                "u8" | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "bool"
+                    | "char"
+                    | "f32"
+                    | "f64"
+                    | "str"
+                    | "String"
+                    | "Vec"
+                    | "Option"
+                    | "AtomicPtr"
+                    | "HazardPointer"
+            );
+            let pointer = matches!(name.as_str(), "Box" | "Arc" | "Rc" | "Weak");
+            if pointer {
+                Some(format!(
+                    "a pointer (`{shown}`): the domain must live in the struct itself, so that \
+                     it is dropped with the struct, after the values retired into it"
+                ))
+            } else if not_domain {
+                Some(format!("`{shown}`"))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A field of a per-instance domain has the domain's family: `AtomicPtr<T, F>` with
+/// `Domain<F>`. Reported here when the spelling shows a difference (else the mismatch would be
+/// reported by every generated method); aliases are left to the compiler.
+fn check_same_family(
+    member: &Member,
+    field_ty: &Type,
+    family: Option<&Type>,
+    domain_member: &Member,
+    domain_ty: &Type,
+    errors: &mut Errors,
+) {
+    let Some(domain_family) =
+        last_segment_args(domain_ty, "Domain").and_then(|args| match args.as_slice() {
+            [family] => Some(*family),
+            _ => None,
+        })
+    else {
+        return;
+    };
+    let written = family.map_or_else(|| "Global".to_owned(), family_name);
+    let wanted = family_name(domain_family);
+    if written == wanted {
+        return;
+    }
+    let pointee = last_segment_args(field_ty, "AtomicPtr")
+        .and_then(|args| args.first().map(|pointee| shown(*pointee)))
+        .unwrap_or_else(|| "T".to_owned());
+    let implicit = if family.is_none() {
+        " (a field without a family is of the `Global` family)"
+    } else {
+        ""
+    };
+    let at: &dyn quote::ToTokens = match family {
+        Some(family) => family,
+        None => field_ty,
+    };
+    errors.spanned(
+        at.to_token_stream(),
+        format_args!(
+            "field {} is of family `{written}`{implicit}, but its domain, field {}, is a \
+             `{}`: write `AtomicPtr<{pointee}, {}>`",
+            display_member(member),
+            display_member(domain_member),
+            shown(domain_ty),
+            shown(domain_family),
+        ),
+    );
+}
+
+/// The type arguments of `ty` when its last path segment is `name`.
+fn last_segment_args<'t>(ty: &'t Type, name: &str) -> Option<Vec<&'t Type>> {
+    let Type::Path(path) = ungroup(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Some(Vec::new());
+    };
+    Some(
+        args.args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// A family as compared: the last path segment with its arguments (`hazptr::Global` and
+/// `Global` are the same), or the whole type (`()`).
+fn family_name(ty: &Type) -> String {
+    match ungroup(ty) {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.last().map_or_else(|| shown(ty), shown)
+        }
+        other => shown(other),
+    }
+}
+
+/// A type as the user wrote it, for messages: `Box<String>`, not `Box < String >`.
+pub(crate) fn shown(ty: &impl quote::ToTokens) -> String {
+    let mut out = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (" :: ", "::"),
+        (":: ", "::"),
+        ("& '", "&'"),
+        ("& ", "&"),
+        ("* const ", "*const "),
+        ("* mut ", "*mut "),
+        (" ;", ";"),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("( ", "("),
+        (" )", ")"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 fn same_member(a: &Member, b: &Member) -> bool {
@@ -274,14 +515,16 @@ fn same_member(a: &Member, b: &Member) -> bool {
 /// `T` and, when written, `F` of a field spelled `AtomicPtr<T>` or `AtomicPtr<T, F>`.
 fn atomic_ptr_args(ty: &Type) -> syn::Result<(Type, Option<Type>)> {
     let not_atomic_ptr = || {
-        let shown = ty.to_token_stream().to_string();
+        let shown = shown(ty);
         let hint = match boxed_pointee(ty) {
             Some(inner) => format!(
-                "; a `Box` cannot be replaced while other threads read it: use \
-                 `hazptr::AtomicPtr<{}>`",
-                inner.to_token_stream()
+                ": a `Box` cannot be replaced while other threads read it; use \
+                 `hazptr::AtomicPtr<{}>`, whose value is replaced by `swap_and_retire_…`",
+                self::shown(inner)
             ),
-            None => String::new(),
+            None => ": mark only the fields whose values are swapped and reclaimed, each a \
+                     `hazptr::AtomicPtr<T>`, and leave the others unmarked"
+                .to_owned(),
         };
         syn::Error::new_spanned(
             ty,
@@ -307,9 +550,9 @@ fn atomic_ptr_args(ty: &Type) -> syn::Result<(Type, Option<Type>)> {
         return Err(syn::Error::new_spanned(
             ty,
             "`#[hazard]` needs a `hazptr::AtomicPtr<T>`, not a `std::sync::atomic::AtomicPtr`: \
-             a std `AtomicPtr` does not say who owns what it points to, so the old value could \
-             be neither retired on replace nor freed on drop; `hazptr::AtomicPtr<T>` owns its \
-             value as a `Box<T>`",
+             the owner of a std `AtomicPtr`'s pointee is unknown, so hazptr could neither retire \
+             a replaced value nor free the last one on drop; use `hazptr::AtomicPtr<T>`, which \
+             owns its value as a `Box<T>`",
         ));
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -350,6 +593,12 @@ fn ungroup(mut ty: &Type) -> &Type {
             _ => return ty,
         }
     }
+}
+
+/// `T` of a field spelled `Box<T>` or `…::AtomicPtr<T>` that is not a `hazptr::AtomicPtr`.
+fn intended_pointee(ty: &Type) -> Option<&Type> {
+    boxed_pointee(ty)
+        .or_else(|| last_segment_args(ty, "AtomicPtr").and_then(|args| args.first().copied()))
 }
 
 /// `T` of a type spelled `Box<T>`, for the hint on a boxed field.
@@ -394,7 +643,7 @@ fn check_no_borrow(pointee: &Type, errors: &mut Errors) {
         }
     }
     Lifetimes {
-        pointee: pointee.to_token_stream().to_string().replace("& ", "&"),
+        pointee: shown(pointee),
         errors,
     }
     .visit_type(pointee);
