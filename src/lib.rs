@@ -4,9 +4,9 @@
 #![deny(warnings, clippy::pedantic)]
 #![warn(missing_docs)]
 
-pub mod walkthrough;
-pub mod treiber;
-pub mod ms_queue;
-pub mod config_reload;
-pub mod vector;
 pub mod baseline;
+pub mod config_reload;
+pub mod ms_queue;
+pub mod treiber;
+pub mod vector;
+pub mod walkthrough;

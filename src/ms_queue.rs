@@ -98,13 +98,16 @@ impl<T: Send + Sync + 'static> MsQueue<T> {
             // moves past `dummy` first).
             let (dummy, first) = unsafe { self.load_protected_head_and_link(|node| &node.next) };
             let first = first?;
+            // `first` again, as the raw pointer the link holds: it keeps the provenance of the
+            // `Box` allocation, which the field needs to free it one day (a pointer derived from
+            // the guard's shared reference would not do). The link never changes once set.
+            let new_dummy = dummy.next.load(Ordering::Acquire);
             if ptr::eq(self.tail.load(Ordering::Acquire), Protected::as_ptr(&dummy)) {
                 // The tail still points at the dummy, behind `first`: help it forward first, so
                 // that the head never passes the tail.
-                let _ = self.advance_tail(&dummy, Protected::as_ptr(&first).cast_mut());
+                let _ = self.advance_tail(&dummy, new_dummy);
                 continue;
             }
-            let new_dummy = Protected::as_ptr(&first).cast_mut();
             // SAFETY: `new_dummy` was allocated as a `Box` by `enqueue` and is owned by
             // `dummy.next`, a plain link that drops nothing, which gives it up to `head` if the
             // exchange succeeds; it is not retired (the head has not left it). The unlinked

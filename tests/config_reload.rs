@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
 use common::{Counted, Counter};
@@ -64,15 +63,19 @@ macro_rules! readers_and_writer {
         let counter = Counter::default();
         let service = <$service>::new(Settings::for_version(1, &counter));
         let done = AtomicBool::new(false);
-        let start = Barrier::new(READERS + 1);
+        // Readers that have read once: the writer starts only when all have, so that reads and
+        // publications overlap however the threads are scheduled.
+        let reading = AtomicUsize::new(0);
         let seen: Vec<(u64, u64)> = thread::scope(|scope| {
             let readers: Vec<_> = (0..READERS)
                 .map(|r| {
-                    let (service, done, start) = (&service, &done, &start);
+                    let (service, done, reading) = (&service, &done, &reading);
                     scope.spawn(move || {
-                        start.wait();
                         let (mut last, mut reads, mut distinct) = (0, 0_u64, 0_u64);
-                        while !done.load(Ordering::Acquire) {
+                        loop {
+                            // Checked before the read, so a reader always reads once more
+                            // after the last publication.
+                            let finished = done.load(Ordering::Acquire);
                             // Alternate the two ways of reading: a guard, and `protected!`.
                             let version = if reads % 2 == 0 {
                                 let now = service.load();
@@ -95,12 +98,21 @@ macro_rules! readers_and_writer {
                             distinct += u64::from(version > last);
                             last = version;
                             reads += 1;
+                            if reads == 1 {
+                                reading.fetch_add(1, Ordering::Release);
+                            }
+                            if finished {
+                                break;
+                            }
                         }
+                        assert_eq!(last, PUBLICATIONS + 1, "reader {r} missed the last version");
                         (reads, distinct)
                     })
                 })
                 .collect();
-            start.wait();
+            while reading.load(Ordering::Acquire) < READERS {
+                thread::yield_now();
+            }
             for v in 2..=PUBLICATIONS + 1 {
                 assert_eq!(service.publish(Settings::for_version(v, &counter)), v);
             }

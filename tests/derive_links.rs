@@ -248,7 +248,10 @@ impl OwnedStack {
         loop {
             // SAFETY: a node is retired only when `head` leaves it, after the node above it.
             let (top, below) = unsafe { self.load_protected_head_and_link(|n| &n.next) };
-            let below = ProtectedIn::as_ptr(&below?).cast_mut();
+            let _below = below?;
+            // The raw pointer the link holds (not one derived from the guard): it carries the
+            // `Box` allocation's provenance, which the field needs to free it.
+            let below = top.next.load(Ordering::Acquire);
             // SAFETY: `below` is owned by `top.next`, which gives it up; not retired yet.
             if unsafe { self.compare_exchange_ptr_and_retire_head(&top, below) }.is_ok() {
                 return Some(top.payload.value);
@@ -285,6 +288,12 @@ fn the_link_methods_work_in_a_per_instance_domain() {
     }
     assert_eq!(stack.pop(), Some(5));
     assert_eq!(stack.pop(), Some(4));
+    let alias = Link::new(stack.head.load_ptr());
+    // SAFETY: `alias` holds the head node, which is retired only after the stack (and with it
+    // the alias's guard, which borrows the domain) is gone.
+    let top = unsafe { ProtectedIn::load_link(&alias, &stack.domain) }.unwrap();
+    assert_eq!(top.payload.value, 3);
+    drop(top);
     stack.free_links();
     assert_eq!(stack.load_protected_head().payload.value, 3);
     assert!(counter.dropped() >= 3, "the nodes below the head are freed");

@@ -344,6 +344,50 @@ mod thread_exit {
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1 + 2 + 3);
     }
 
+    /// A thread panics while it holds guards and `protected!` bindings: the unwinding drops
+    /// them, their protection ends, and the value they protected is reclaimed exactly once.
+    #[test]
+    fn thread_panics_while_holding_guards() {
+        let ledger = Arc::new(Ledger::default());
+        let cell = Cell {
+            value: hazptr::atomic_ptr(Tracked::new(1, &ledger)),
+        };
+        thread::scope(|s| {
+            let (held, wait) = mpsc::channel();
+            let (fail, failing) = mpsc::channel::<()>();
+            let cell = &cell;
+            let reader = s.spawn(move || {
+                let guard = cell.load_protected_value();
+                hazptr::protected! {
+                    let Some(bound) = cell.value else { unreachable!("never emptied") };
+                }
+                assert_eq!((guard.value, bound.value), (1, 1));
+                held.send(()).unwrap();
+                failing.recv().unwrap();
+                panic!("the reader fails while it holds its guards");
+            });
+            wait.recv().unwrap();
+            cell.swap_and_retire_value(Tracked::new(2, &ledger));
+            Family::domain().cleanup();
+            assert_eq!(
+                ledger.dropped.load(Ordering::SeqCst),
+                0,
+                "1 is still protected"
+            );
+            fail.send(()).unwrap();
+            assert!(reader.join().is_err(), "the reader panicked");
+        });
+        Family::domain().cleanup();
+        assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1, "1 freed once");
+        // The next operations work.
+        cell.update_value(|v| Tracked::new(v.value + 1, &v.ledger));
+        assert_eq!(cell.load_protected_value().value, 3);
+        drop(cell);
+        Family::domain().cleanup();
+        assert_eq!(ledger.live(), 0, "allocations == drops");
+        assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1 + 2 + 3);
+    }
+
     /// Threads end with hazard pointers in their per-thread cache (every guard they made was
     /// dropped, so the cache is full): the cached hazard pointers protect nothing, their records
     /// go back to the domain, and many such threads do not exhaust or disturb anything.

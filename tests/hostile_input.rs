@@ -228,7 +228,10 @@ fn generics_lifetimes_const_parameters_and_where_clauses() {
         borrowed: &text,
         unit: 0,
     };
-    assert_eq!(generic.load_protected_items().each_ref().map(|c| c.value), [1, 2]);
+    assert_eq!(
+        generic.load_protected_items().each_ref().map(|c| c.value),
+        [1, 2]
+    );
     generic.swap_and_retire_items([counted(3, &DROPS), counted(4, &DROPS)]);
     assert!(generic.load_protected_extra().is_none());
     generic.swap_and_retire_extra((counted(5, &DROPS), 9));

@@ -3,8 +3,8 @@
 //! fences and thread-locals all switched to loom's.
 //!
 //! Run with `scripts/loom.sh` (or `RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
-//! `LOOM_MAX_PREEMPTIONS` bounds the search; it defaults to 2 here, so that the whole file runs
-//! in a few minutes on two cores.
+//! `LOOM_MAX_PREEMPTIONS` bounds the search (the script sets 3: about 45 s on two cores; run
+//! directly, the models default to 2: about 5 s).
 //!
 //! Each model checks what it observes, not only that it does not crash:
 //! - a value read through a guard has not been dropped while the guard lives (the drop log is
@@ -138,6 +138,15 @@ struct InstanceCell {
     domain: Domain<CellFamily>,
 }
 
+/// Two places in the global domain, read together by `protected!`.
+#[derive(HazardProtected)]
+struct Pair {
+    #[hazard]
+    left: AtomicPtr<Tracked>,
+    #[hazard]
+    right: AtomicPtr<Tracked>,
+}
+
 hazptr::static_unique_domain!(static COUNTERS: Domain<CounterFamily>);
 
 /// A counter updated by read-copy-update, in a static domain of its own.
@@ -194,6 +203,60 @@ fn load_races_swap_and_retire() {
         drop(Arc::try_unwrap(cell).ok().expect("threads joined"));
         reclaim_global();
         log.assert_dropped_once(&[1, 2]);
+    });
+}
+
+/// A `protected!` block (two bindings from one set of cached hazard pointers) races a writer
+/// that swaps one place and clears the other, reclaiming at once: the block sees each place's
+/// old or new value, both stay alive until the block ends, and afterwards every replaced value
+/// is dropped exactly once.
+#[test]
+fn protected_block_races_swap_and_clear() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let pair = Arc::new(Pair {
+            left: hazptr::atomic_ptr(Tracked::new(1, &log)),
+            right: hazptr::atomic_ptr(Tracked::new(2, &log)),
+        });
+
+        let reader = {
+            let pair = Arc::clone(&pair);
+            spawn(move || {
+                hazptr::protected! {
+                    let Some(left) = pair.left else { panic!("left is never emptied") };
+                    let right = pair.right;
+                }
+                assert!(left.id == 1 || left.id == 3, "left read {}", left.id);
+                assert!(matches!(right.map(|r| r.id), Some(2) | None));
+                thread::yield_now();
+                assert_eq!(
+                    left.log.drops(left.id),
+                    0,
+                    "left reclaimed under protection"
+                );
+                if let Some(right) = right {
+                    assert_eq!(right.log.drops(2), 0, "right reclaimed under protection");
+                }
+                (left.id, right.map(|r| r.id))
+            })
+        };
+        let writer = {
+            let pair = Arc::clone(&pair);
+            let log = std::sync::Arc::clone(&log);
+            spawn(move || {
+                pair.swap_and_retire_left(Tracked::new(3, &log));
+                assert!(pair.clear_and_retire_right());
+                let _ = Domain::global().eager_reclaim();
+            })
+        };
+        let _seen = reader.join().unwrap();
+        writer.join().unwrap();
+
+        reclaim_global();
+        log.assert_dropped_once(&[1, 2]);
+        drop(Arc::try_unwrap(pair).ok().expect("threads joined"));
+        reclaim_global();
+        log.assert_dropped_once(&[1, 2, 3]);
     });
 }
 

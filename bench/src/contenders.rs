@@ -487,6 +487,7 @@ mod tests {
 
     #[test]
     fn every_contender_reads_the_latest_value() {
+        let _serial = crate::payload::counting_lock();
         reads_what_was_written::<HazptrDerive>();
         reads_what_was_written::<HazptrMacro>();
         reads_what_was_written::<RawNewHazard>();

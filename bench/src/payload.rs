@@ -75,13 +75,22 @@ pub fn live() -> u64 {
     created.saturating_sub(dropped)
 }
 
+/// Serialises the tests that make or drop payloads: the counts are process-wide, and a test that
+/// measures garbage must not see another test's payloads dropped meanwhile.
+#[cfg(test)]
+pub(crate) fn counting_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn live_counts_payloads_until_dropped() {
-        // Other tests of this crate make payloads concurrently, so only a lower bound holds.
+        let _serial = counting_lock();
         let payloads: Vec<Payload> = (0..100).map(Payload::new).collect();
         assert!(live() >= 100);
         assert_eq!(payloads[7].read(), 7);

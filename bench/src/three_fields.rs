@@ -129,6 +129,7 @@ mod tests {
 
     #[test]
     fn every_variant_reads_the_three_fields() {
+        let _serial = crate::payload::counting_lock();
         assert_eq!(OneProtectedBlock::new().read_all(), 3);
         assert_eq!(ThreeGuards::new().read_all(), 3);
         assert_eq!(ArcSwapFields::new().read_all(), 3);

@@ -12,8 +12,8 @@
 //! ```text
 //! let mut hazards = ::hazptr::__private::HazardSet::<_, 2>::acquire();
 //! let [h0, h1] = hazards.each_mut();
-//! let a = ::hazptr::__private::protect(h0, HazptrAtomicPtr::as_atomic_ptr(&(x.head)));
-//! let Some(b) = ::hazptr::__private::protect(h1, HazptrAtomicPtr::as_atomic_ptr(&(y.tail)))
+//! let a = ::hazptr::__private::protect(h0, HazptrAtomicPtr::as_atomic_ptr(&x.head));
+//! let Some(b) = ::hazptr::__private::protect(h1, HazptrAtomicPtr::as_atomic_ptr(&y.tail))
 //!     else { return };
 //! ```
 //!
@@ -122,10 +122,17 @@ fn parse(input: TokenStream, errors: &mut Errors) -> Vec<Binding> {
     let statements = match parser.parse2(input) {
         Ok(statements) => statements,
         Err(error) => {
+            // syn lists every token a pattern may start with; say it in the user's terms.
+            let what = error.to_string();
+            let what = if what.starts_with("expected one of: identifier") {
+                "expected a name or a pattern after `let`".to_owned()
+            } else {
+                what
+            };
             errors.push(syn::Error::new(
                 error.span(),
                 format_args!(
-                    "{error}: `protected!` takes `let` bindings, as in \
+                    "{what}: `protected!` takes `let` bindings, as in \
                      `protected!(let name = value.field);`"
                 ),
             ));

@@ -87,20 +87,14 @@ unsafe impl<T: Sync> PointeeSync for T {
     note = "the owner of the pointee of a `std::sync::atomic::AtomicPtr` (or of any other pointer) is unknown, so hazptr could neither retire a replaced value nor free the last one",
     note = "use `hazptr::AtomicPtr<T>`, which owns its pointee as a `Box<T>`: create it with `hazptr::atomic_ptr(value)` or `hazptr::null_ptr()`"
 )]
-pub trait HazptrAtomicPtr {
-    /// `T`.
-    type Pointee;
-    /// `F`.
-    type Family;
-
+pub trait HazptrAtomicPtr<T, F> {
     /// The place, as the `hazptr::AtomicPtr` it is.
-    fn as_atomic_ptr(&self) -> &AtomicPtr<Self::Pointee, Self::Family>;
+    fn as_atomic_ptr(&self) -> &AtomicPtr<T, F>;
 }
 
-impl<T, F> HazptrAtomicPtr for AtomicPtr<T, F, Box<T>> {
-    type Pointee = T;
-    type Family = F;
-
+// The pointee and family are trait parameters, not associated types: a place of another type is
+// then one unmet bound, reported once (a projection would report it a second time).
+impl<T, F> HazptrAtomicPtr<T, F> for AtomicPtr<T, F, Box<T>> {
     #[inline]
     fn as_atomic_ptr(&self) -> &AtomicPtr<T, F> {
         self
@@ -133,7 +127,7 @@ pub const fn assert_owned_domain<D: OwnedDomain + ?Sized>() {}
 
 /// Checks that a `#[hazard]` field is a `hazptr::AtomicPtr`.
 #[inline(always)]
-pub const fn assert_hazptr_atomic_ptr<A: HazptrAtomicPtr + ?Sized>() {}
+pub const fn assert_hazptr_atomic_ptr<A: HazptrAtomicPtr<T, F> + ?Sized, T, F>() {}
 
 /// Checks that a generic family has a static domain.
 #[inline(always)]

@@ -112,8 +112,9 @@ unsafe fn clear_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, domain: &Domain<F
 ///
 /// # Safety
 ///
-/// As for [`swap_in`]; and `new` is null or a live `Box<T>`-allocated value, not retired, whose
-/// ownership moves into the field if (and only if) the exchange succeeds; and once this call
+/// As for [`swap_in`]; and `new` is null or a live `Box<T>`-allocated value, not retired, with
+/// the provenance of its allocation (not derived from a shared reference, which could not free
+/// it), whose ownership moves into the field if (and only if) the exchange succeeds; and once this call
 /// unlinks `current`, no thread can start protecting it except through loads validated against
 /// `field` (see [`protect_link`]).
 #[inline]
@@ -377,8 +378,9 @@ pub mod static_domain {
     ///
     /// # Safety
     ///
-    /// `new` is null or a live `Box<T>`-allocated value, not retired, whose ownership moves into
-    /// the field if (and only if) the exchange succeeds; once unlinked, `current` cannot be
+    /// `new` is null or a live `Box<T>`-allocated value, not retired, with the provenance of its
+    /// allocation (not derived from a shared reference), whose ownership moves into the field
+    /// if (and only if) the exchange succeeds; once unlinked, `current` cannot be
     /// protected anew except through loads validated against the field.
     ///
     /// # Errors

@@ -206,8 +206,8 @@ impl<F: StaticDomain> Drop for DrainAtExit<F> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not the family of a static domain",
     label = "this family has no program-wide domain",
-    note = "a `#[hazard]` field without `domain = …` (and every place read by `protected!`) must use the global domain or a family declared with `hazptr::static_unique_domain!`",
-    note = "for a domain stored in the struct, name its field: `#[hazard(domain = field_name)]`"
+    note = "a `#[hazard]` field without `domain = …`, and every place `protected!` reads, must be of the global domain or of a family declared with `hazptr::static_unique_domain!`",
+    note = "a field of a domain stored in the struct names that domain's field with `#[hazard(domain = field_name)]`, and is read with its generated `load_protected_…()`, not with `protected!`"
 )]
 pub unsafe trait StaticDomain: Sized + 'static {
     /// The one domain of this family.

@@ -33,6 +33,19 @@ pub use crate::hazard_cache::StaticDomain;
 /// | `update_f(&self, \|old\| new)` | read-copy-update loop, retiring each replaced value |
 /// | `clear_and_retire_f(&self) -> bool` | empties the field, retiring its value |
 ///
+/// and, for linked structures (stacks, queues), whose nodes are owned by a link of the node
+/// before them until a field takes them over:
+///
+/// | method | what it does |
+/// |---|---|
+/// | `compare_exchange_without_retire_f(&self, current, new)` | installs `new` (a `T` or `Box<T>`) if the field holds `current` (`*const T`), handing the old value to the caller instead of retiring it (a push: `new` links to it) |
+/// | `unsafe compare_exchange_ptr_and_retire_f(&self, current, new)` | installs `new: *mut T`, whose ownership a link hands over, and retires the old value (a pop) |
+/// | `unsafe load_protected_f_and_link(&self, \|a\| &a.next)` | protects the value `a` and the value of its link, validated against both (a queue's dequeue) |
+///
+/// `Protected::load_link` / `ProtectedIn::load_link` protect the value of a plain link that
+/// aliases such nodes (a queue's tail). `src/treiber.rs` and `src/ms_queue.rs` in the repository
+/// show them at work.
+///
 /// A retired value is dropped once no guard protects it any more. Field keys, in
 /// `#[hazard(…)]`:
 ///

@@ -78,6 +78,13 @@ impl<F: crate::StaticDomain> DrainingCache<F> {
 }
 
 #[cfg(loom)]
+impl<F: crate::StaticDomain> Default for DrainingCache<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(loom)]
 impl<F: crate::StaticDomain> Drop for DrainingCache<F> {
     fn drop(&mut self) {
         self.0.drain_and_close();

@@ -4,7 +4,12 @@
 
 use core::mem::MaybeUninit;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr as Link, Ordering};
+use core::sync::atomic::Ordering;
+// haphazard's `protect_ptr` takes its own atomic type, which is loom's under `--cfg loom`.
+#[cfg(not(loom))]
+use core::sync::atomic::AtomicPtr as Link;
+#[cfg(loom)]
+use loom::sync::atomic::AtomicPtr as Link;
 
 use haphazard::{AtomicPtr, Domain, HazardPointer};
 

@@ -21,6 +21,8 @@ pub(crate) struct FieldAttr {
     pub(crate) rename: Option<Ident>,
     pub(crate) non_null: bool,
     pub(crate) domain: Option<Member>,
+    /// Where a `domain` key stands, even a malformed one (then `domain` is `None`).
+    pub(crate) domain_key: Option<Span>,
     pub(crate) vis: Option<Visibility>,
 }
 
@@ -28,6 +30,8 @@ pub(crate) struct FieldAttr {
 #[derive(Default)]
 pub(crate) struct StructAttr {
     pub(crate) domain: Option<Member>,
+    /// Where a `domain` key stands, even a malformed one (then `domain` is `None`).
+    pub(crate) domain_key: Option<Span>,
     pub(crate) custom_drop: bool,
     pub(crate) krate: Option<Path>,
 }
@@ -84,6 +88,7 @@ fn field_key(
             out.non_null = true;
         }
         "domain" => {
+            out.domain_key.get_or_insert(meta.path.span());
             let domain = parse_member(meta, "domain", errors)?;
             if first {
                 out.domain = domain;
@@ -141,6 +146,7 @@ fn struct_key(
     let first = seen.first(meta, key, errors);
     match key {
         "domain" => {
+            out.domain_key.get_or_insert(meta.path.span());
             let domain = parse_member(meta, "domain", errors)?;
             if first {
                 out.domain = domain;
@@ -406,7 +412,10 @@ fn parse_vis(meta: &ParseNestedMeta) -> syn::Result<Visibility> {
     let value = meta.value()?;
     let vis: Visibility = value.parse()?;
     if let Visibility::Inherited = vis {
-        return Err(value.error("expected a visibility: `vis = pub` or `vis = pub(crate)`"));
+        return Err(value.error(
+            "expected a visibility, as in `vis = pub` or `vis = pub(crate)`; without `vis`, the \
+             methods have the field's visibility",
+        ));
     }
     Ok(vis)
 }
@@ -476,6 +485,49 @@ mod tests {
             let error = error.expect(expected);
             assert!(error.contains(expected), "{error}");
         }
+    }
+
+    #[test]
+    fn mistakes_keep_what_the_user_meant_for_the_fallback() {
+        let (attr, error) = field(parse_quote!(#[hazard(rename = "routes", non_nul)]));
+        let error = error.expect("two mistakes");
+        assert!(error.contains("without quotes"), "{error}");
+        assert!(error.contains("did you mean `non_null`"), "{error}");
+        assert_eq!(attr.rename.unwrap(), "routes");
+        assert!(
+            attr.non_null,
+            "the misspelt flag still counts for the fallback"
+        );
+
+        let (attr, error) = field(parse_quote!(#[hazard(rename = route table, vis = pub)]));
+        assert!(error.unwrap().contains("write `rename = route_table`"));
+        assert_eq!(attr.rename.unwrap(), "route_table");
+        assert!(attr.vis.is_some(), "parsing goes on after a mistake");
+
+        let (attr, error) = field(parse_quote!(#[hazard(rename = a, rename = b)]));
+        assert!(error.unwrap().contains("duplicate `rename`"));
+        assert_eq!(attr.rename.unwrap(), "a", "the first one is kept");
+
+        let (attr, error) = field(parse_quote!(#[hazard(domain, bogus(1, 2), non_null)]));
+        let error = error.unwrap();
+        assert!(error.contains("`domain` needs the name"), "{error}");
+        assert!(error.contains("unknown key `bogus`"), "{error}");
+        assert!(attr.domain.is_none() && attr.domain_key.is_some());
+        assert!(attr.non_null);
+    }
+
+    #[test]
+    fn close_keys_are_suggested_and_distant_ones_are_not() {
+        assert_eq!(closest("renam", FIELD_KEY_NAMES), Some("rename"));
+        assert_eq!(closest("nonnull", FIELD_KEY_NAMES), Some("non_null"));
+        assert_eq!(closest("domains", STRUCT_KEY_NAMES), Some("domain"));
+        assert_eq!(closest("custom_dro", STRUCT_KEY_NAMES), Some("custom_drop"));
+        assert_eq!(
+            closest("drop", STRUCT_KEY_NAMES),
+            None,
+            "4 edits from `crate`"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -481,13 +481,6 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         )
     };
     let link_load = Ident::new(link_load, Span::call_site());
-    let domain_promise = domain.as_ref().map(|_| {
-        quote! {
-            // SAFETY (domain): the domain passed is the domain field the user named for this
-            // field, which every generated method of this field protects through and retires into.
-        }
-    });
-
     // Safe in every domain (it frees nothing), so called without a domain or `unsafe` block.
     let without_body = body(quote! {
         #module::compare_exchange_without_retire(
@@ -497,17 +490,21 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         )
     });
     let ptr_cas_body = body(quote! {
-        #domain_promise
-        // SAFETY: the caller's promise, stated in this method's `# Safety`, is the runtime's.
+        // SAFETY: the caller's promise (this method's `# Safety`) is the runtime's; the domain
+        // passed, if any, is the domain field the user named for this field, which every
+        // generated method of this field protects through and retires into.
         unsafe { #module::compare_exchange_ptr_and_retire(#field_ref, #domain #current_arg, new) }
     });
     let link_body = body(quote! {
-        #domain_promise
-        // SAFETY: the caller's promise, stated in this method's `# Safety`, is the runtime's.
+        // SAFETY: as for `compare_exchange_ptr_and_retire…` above.
         unsafe { #module::#link_load(#field_ref, #domain link) }
     });
 
-    let empty = if field.non_null { "" } else { " (null for empty)" };
+    let empty = if field.non_null {
+        ""
+    } else {
+        " (null for empty)"
+    };
     let without_doc = format!(
         "Installs `new` in field {name} if it still holds `current`{empty}, compared by \
          address, **without** retiring the old value: its ownership passes to the caller, \
@@ -523,7 +520,9 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
          field (a stack's pop, a queue's dequeue).\n\n{retire_note} Dropping it must not drop \
          `new`: a link that owned `new` is a plain `AtomicPtr` or raw pointer, which drops \
          nothing.\n\n# Safety\n\n- `new` is {null}a live value allocated as a `Box<{ty}>` and \
-         not retired, and its ownership moves into the field if (and only if) the exchange \
+         not retired, with the provenance of that allocation (the pointer a link holds, or \
+         one from `Box::into_raw`; not one derived from a reference such as a guard's \
+         `as_ptr`), and its ownership moves into the field if (and only if) the exchange \
          succeeds: its previous owner neither frees nor retires it afterwards, and it is \
          retired only by this field's methods, after it leaves the field.\n- Once unlinked, \
          `current` cannot be protected anew except through loads validated against this \
@@ -607,7 +606,7 @@ fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
 fn checks(field: &HazardField, krate: &Path) -> TokenStream {
     let ty = field.ty;
     let mut out = quote_spanned! {ty.span()=>
-        #krate::__private::assert_hazptr_atomic_ptr::<#ty>();
+        #krate::__private::assert_hazptr_atomic_ptr::<#ty, _, _>();
     };
     if field.generic {
         let pointee = &field.pointee;

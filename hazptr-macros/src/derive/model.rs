@@ -162,14 +162,35 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             names.insert(key.clone(), this.clone());
         }
 
-        let domain = resolve_domain(
-            field_attr.domain.as_ref().or(struct_attr.domain.as_ref()),
-            fields,
-            &field_attrs,
-            &member,
-            errors,
-            &mut domains_reported,
-        );
+        let wanted = match (&field_attr.domain, field_attr.domain_key) {
+            (Some(domain), _) => Some(domain),
+            (None, Some(_)) => None,
+            (None, None) => struct_attr.domain.as_ref(),
+        };
+        let domain = match wanted {
+            Some(_) => resolve_domain(
+                wanted,
+                fields,
+                &field_attrs,
+                &member,
+                errors,
+                &mut domains_reported,
+            ),
+            // A malformed `domain` key, already reported: the fallback still declares the
+            // per-instance signatures the user meant.
+            None => field_attr
+                .domain_key
+                .or(struct_attr.domain_key)
+                .map(|span| DomainField {
+                    member: Member::Named(Ident::new("domain", span)),
+                    ty: None,
+                }),
+        };
+        if last_segment_args(&field.ty, "AtomicPtr").is_some_and(|args| args.is_empty()) {
+            // `AtomicPtr` without `<T>`: rustc reports it (E0107, with the fix); a second error
+            // here would only repeat it.
+            continue;
+        }
         // A `Box<T>` or std `AtomicPtr<T>` is reported, and still declared with pointee `T` in
         // the fallback, so that calls to its methods add nothing to the report.
         let Some((pointee, family)) = errors

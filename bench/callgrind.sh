@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Counts instructions per operation (valgrind --tool=callgrind, deterministic) for each
+# contender's single-thread read, swap and three-field read: the evidence behind the "why" of
+# BENCHMARKS.md. Usage: bench/callgrind.sh [OPS]   (default 100000; takes about a minute)
+set -eu
+cd "$(dirname "$0")/.."
+ops="${1:-100000}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/bench-prof}"
+CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build -q --release -p hazptr-bench --bin profile
+bin="$CARGO_TARGET_DIR/release/profile"
+out="$(mktemp -d)"
+printf '%-28s %12s\n' "operation contender" "instr/op"
+for run in "read hazptr-derive" "read hazptr-macro" "read raw-reused" "read raw-new" \
+    "read arc-swap" "read epoch" "read seize" "read rwlock" \
+    "swap hazptr-derive" "swap raw-reused" "swap arc-swap" "swap epoch" "swap seize" \
+    "fields protected-block" "fields three-guards" "fields arc-swap"; do
+    set -- $run
+    file="$out/$1.$2.out"
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" "$1" "$2" "$ops" >/dev/null 2>&1
+    # Inclusive count of the measuring function (`ns_per_read`, `ns_per_replace`,
+    # `ns_per_read_all`), which runs OPS + 1 operations (one warm-up).
+    total=$(callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
+        grep -m1 -E '::ns_per_(read|replace|read_all)( \[|$)' | awk '{gsub(",", "", $1); print $1}')
+    awk -v run="$run" -v total="$total" -v ops="$ops" 'BEGIN { printf "%-28s %12.1f\n", run, total / (ops + 1) }'
+done
+rm -rf "$out"
