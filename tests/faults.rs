@@ -5,7 +5,8 @@
 //! domain), so that its reclamations and drop counts are not disturbed by the other tests of this
 //! binary, which run concurrently.
 
-use std::cell::RefCell;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::{Cell as StdCell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -14,6 +15,37 @@ use std::thread;
 use std::time::Duration;
 
 use hazptr::{AtomicPtr, Domain, HazardProtected, Protected, StaticDomain};
+
+std::thread_local! {
+    /// Heap allocations made by this thread so far (counted by [`CountingAllocator`]).
+    static ALLOCATIONS: StdCell<usize> = const { StdCell::new(0) };
+}
+
+/// The system allocator, counting each thread's allocations, so that a test can tell whether a
+/// thread had to allocate hazard records or reused ones handed back by exited threads.
+struct CountingAllocator;
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the counting
+// touches only a `const`-initialised thread-local `Cell`, which never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: forwarded from the caller.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded from the caller (`ptr` came from `System` via `alloc`).
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(StdCell::get)
+}
 
 /// Counts the values made and dropped, and which value each drop was.
 #[derive(Default)]
@@ -420,5 +452,59 @@ mod thread_exit {
         retire_last(cell);
         Family::domain().cleanup();
         assert_eq!(ledger.live(), 0, "allocations == drops");
+    }
+}
+
+mod hazard_records {
+    use super::*;
+
+    hazptr::static_unique_domain!(static RECORDS: Domain<Family>);
+
+    #[derive(HazardProtected)]
+    struct Cell {
+        #[hazard(non_null)]
+        value: AtomicPtr<u64, Family>,
+    }
+
+    /// A thread that exits hands the hazard records of its cached hazard pointers back to the
+    /// domain: later threads reuse them instead of allocating new ones (a leak would make every
+    /// thread allocate as many records as the first). This family's domain serves this test
+    /// only, so the first reader finds no record to reuse.
+    #[test]
+    fn exiting_threads_hand_their_hazard_records_back() {
+        const READERS: usize = if cfg!(miri) { 3 } else { 32 };
+        const GUARDS: usize = 8;
+        let cell = Cell {
+            value: hazptr::atomic_ptr(7),
+        };
+        // The allocations a new thread makes while it loads `GUARDS` guards at once (which takes
+        // `GUARDS` hazard pointers) and drops them (which fills its cache).
+        let reader_allocations = || {
+            thread::scope(|s| {
+                s.spawn(|| {
+                    let before = allocations();
+                    let guards: [_; GUARDS] = std::array::from_fn(|_| cell.load_protected_value());
+                    assert!(guards.iter().all(|guard| **guard == 7));
+                    drop(guards);
+                    allocations() - before
+                })
+                .join()
+                .unwrap()
+            })
+        };
+        let first = reader_allocations();
+        assert!(
+            first >= GUARDS,
+            "the first reader allocates its records: {first}"
+        );
+        for _ in 0..READERS {
+            let later = reader_allocations();
+            assert!(
+                later + GUARDS <= first,
+                "a later reader allocated {later} times, the first {first}: records leaked"
+            );
+        }
+        cell.swap_and_retire_value(8);
+        assert_eq!(*cell.load_protected_value(), 8);
     }
 }

@@ -123,6 +123,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
     let mut domains_reported = Vec::new();
     // Method-name suffix (or "" for bare names) -> the field that took it.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
+    // Every generated method name -> the field it belongs to.
+    let mut methods: BTreeMap<String, String> = BTreeMap::new();
     for (index, (field, field_attr)) in fields.iter().zip(&field_attrs).enumerate() {
         if field_attr.marker.is_none() {
             continue;
@@ -148,7 +150,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             .map(UnrawString::unraw_string)
             .unwrap_or_default();
         let this = display_member(&member);
-        let clashes = names.contains_key(&key);
+        let mut clashes = names.contains_key(&key);
         if let Some(first) = names.get(&key).cloned() {
             let at = field_attr.rename.as_ref().map_or(name_span, Ident::span);
             errors.push(syn::Error::new(
@@ -160,6 +162,22 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             ));
         } else {
             names.insert(key.clone(), this.clone());
+            // Different suffixes can still produce one name: `head`'s
+            // `load_protected_head_and_link` is `head_and_link`'s `load_protected_…`.
+            for method in generated_names(&key) {
+                if let Some(first) = methods.insert(method.clone(), this.clone()) {
+                    let at = field_attr.rename.as_ref().map_or(name_span, Ident::span);
+                    errors.push(syn::Error::new(
+                        at,
+                        format_args!(
+                            "fields {first} and {this} would both generate `{method}`: give one \
+                             of them `#[hazard(rename = other_name)]`"
+                        ),
+                    ));
+                    clashes = true;
+                    break;
+                }
+            }
         }
 
         let wanted = match (&field_attr.domain, field_attr.domain_key) {
@@ -255,6 +273,36 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         custom_drop: struct_attr.custom_drop,
         fields: model_fields,
     })
+}
+
+/// The names of the methods generated for a field whose names end with `suffix` (`""` for the
+/// bare names of a newtype); `expand` generates exactly these.
+pub(crate) fn generated_names(suffix: &str) -> Vec<String> {
+    const PREFIXES: [&str; 7] = [
+        "load_protected",
+        "swap_and_retire",
+        "compare_exchange_and_retire",
+        "update",
+        "clear_and_retire",
+        "compare_exchange_without_retire",
+        "compare_exchange_ptr_and_retire",
+    ];
+    let mut names: Vec<String> = PREFIXES
+        .iter()
+        .map(|prefix| {
+            if suffix.is_empty() {
+                (*prefix).to_owned()
+            } else {
+                format!("{prefix}_{suffix}")
+            }
+        })
+        .collect();
+    names.push(if suffix.is_empty() {
+        "load_protected_and_link".to_owned()
+    } else {
+        format!("load_protected_{suffix}_and_link")
+    });
+    names
 }
 
 fn member_of(field: &Field, index: usize) -> Member {
