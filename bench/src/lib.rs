@@ -2,8 +2,9 @@
 //! `arc-swap`, `crossbeam-epoch`, `seize` and `std::sync::RwLock<Arc<T>>`.
 //!
 //! The library holds the contenders and the workloads; `src/bin/ratios.rs` runs a short version of
-//! every workload and prints the table of `BENCHMARKS.md`, and `benches/` holds the criterion
-//! benchmarks for detailed numbers.
+//! every workload and prints the table of `BENCHMARKS.md`; `benches/` holds the criterion
+//! benchmarks for detailed numbers; `src/bin/profile.rs` runs one contender's loop alone for a
+//! profiler, and `bench/callgrind.sh` turns that into instructions per operation.
 
 pub mod contenders;
 pub mod payload;

@@ -281,10 +281,7 @@ pub mod static_domain {
         T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
-        let mut hazard = CachedHazard::acquire();
-        // SAFETY: values of a static family are only reclaimed through its one domain
-        // (`StaticDomain`'s contract), which `hazard` belongs to.
-        let value: *const T = unsafe { T::protect(field, hazard.hazard_pointer()) }?;
+        let (value, hazard) = CachedHazard::protect(field)?;
         // SAFETY: `hazard` protects `value` (just loaded through it), and values of a static
         // family are only reclaimed through its one domain, which is `hazard`'s. Moving the
         // hazard pointer into the guard keeps the protection, which lasts as long as the guard.

@@ -22,8 +22,11 @@
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
+use core::ptr;
 
-use haphazard::{Domain, Global, HazardPointer};
+use haphazard::{AtomicPtr, Domain, Global, HazardPointer};
+
+use crate::bounds::PointeeSync;
 
 /// How many released hazard pointers a thread keeps per domain family.
 ///
@@ -85,15 +88,34 @@ impl<F: StaticDomain> HazardCache<F> {
         self.rest.get(len)?.take().map(ManuallyDrop::into_inner)
     }
 
-    /// Caches the hazard pointer in `slot`, leaving `slot` empty, unless the cache is full or
-    /// closed.
+    /// Caches the hazard pointer in `hazard`, moving it out; `false` (and `hazard` untouched)
+    /// if the cache is closed. No value with a destructor is live across a call, so the path
+    /// needs no unwinding cleanup.
+    ///
+    /// # Safety
+    ///
+    /// `hazard` holds a hazard pointer of this cache's domain, and is not used again after
+    /// `true`.
     #[inline]
-    fn push_from(&self, slot: &mut Option<HazardPointer<'static, F>>) {
+    unsafe fn push_manually(&self, hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) -> bool {
         if self.state.get() != OPEN && !self.open() {
-            return;
+            return false;
         }
-        if let Some(displaced) = self.top.replace(slot.take().map(ManuallyDrop::new)) {
-            self.push_rest(displaced, slot);
+        // SAFETY: the caller does not use `hazard` again after `true`, so this move is the only
+        // one.
+        let taken = ManuallyDrop::new(unsafe { ManuallyDrop::take(hazard) });
+        if let Some(displaced) = self.top.replace(Some(taken)) {
+            self.push_displaced(displaced);
+        }
+        true
+    }
+
+    #[cold]
+    fn push_displaced(&self, displaced: ManuallyDrop<HazardPointer<'static, F>>) {
+        let mut slot = None;
+        self.push_rest(displaced, &mut slot);
+        if let Some(full) = slot {
+            drop_hazard(full);
         }
     }
 
@@ -252,15 +274,25 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
     HazardPointer::new_in_domain(F::domain())
 }
 
-/// Ends `hazard`'s protection and caches it; if the cache is full or closed, drops it, which
-/// hands its record back to the domain.
+/// Ends the protection of the hazard pointer in `hazard` and caches it (taking it out of
+/// `hazard`); if the cache is full or closed, drops it, which hands its record back to the domain.
+///
+/// Works on the `ManuallyDrop` in place so that no value with a destructor is live across a
+/// call: the release path needs no unwinding cleanup, stays small, and inlines into the guard's
+/// owner.
+///
+/// # Safety
+///
+/// `hazard` holds a hazard pointer of `F::domain()` and is never used again (its content is
+/// moved out).
 #[inline]
-fn release<F: StaticDomain>(mut hazard: HazardPointer<'static, F>) {
+unsafe fn release_manually<F: StaticDomain>(hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) {
     hazard.reset_protection();
-    let mut slot = Some(hazard);
-    let _ = F::with_cache(|cache| cache.push_from(&mut slot));
-    if let Some(uncached) = slot {
-        drop_hazard(uncached);
+    // SAFETY: `push_manually` moves the content out only when it returns `true`, and the caller
+    // never uses `hazard` again.
+    if F::with_cache(|cache| unsafe { cache.push_manually(hazard) }) != Some(true) {
+        // SAFETY: not cached, so the content is still in `hazard`; moved out once, here.
+        drop_hazard(unsafe { ManuallyDrop::take(hazard) });
     }
 }
 
@@ -290,6 +322,30 @@ impl<F: StaticDomain> CachedHazard<F> {
         }
     }
 
+    /// Protects the value of `field` with a hazard pointer from this thread's cache; returns the
+    /// value with the hazard pointer protecting it, or `None` (the hazard pointer going back to the
+    /// cache) if the field is empty.
+    ///
+    /// Until the protection succeeds the hazard pointer sits in a `ManuallyDrop`, so no destructor
+    /// is live across the calls into `haphazard`: the read path carries no unwinding cleanup and
+    /// stays small enough to inline. (Were `protect` to unwind, which it has no way to do, the
+    /// record would leak; nothing worse.)
+    #[inline]
+    pub(crate) fn protect<T: PointeeSync>(field: &AtomicPtr<T, F>) -> Option<(*const T, Self)> {
+        let mut hazard = ManuallyDrop::new(acquire::<F>());
+        // SAFETY: values of a static family are only reclaimed through its one domain
+        // (`StaticDomain`'s contract), which `hazard` belongs to.
+        let value = unsafe { T::protect(field, &mut hazard) }.map(ptr::from_ref);
+        match value {
+            Some(value) => Some((value, Self { hazard })),
+            None => {
+                // SAFETY: `hazard` came from `F::domain()` and is not used again.
+                unsafe { release_manually(&mut hazard) };
+                None
+            }
+        }
+    }
+
     /// The hazard pointer, to protect with.
     #[inline]
     pub fn hazard_pointer(&mut self) -> &mut HazardPointer<'static, F> {
@@ -303,10 +359,9 @@ impl<F: StaticDomain> Drop for CachedHazard<F> {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     fn drop(&mut self) {
-        // SAFETY: `drop` runs at most once and `self.hazard` is not used after it, so taking the
-        // value out of the `ManuallyDrop` cannot duplicate it.
-        let hazard = unsafe { ManuallyDrop::take(&mut self.hazard) };
-        release(hazard);
+        // SAFETY: `drop` runs at most once and `self.hazard` is not used after it, so moving the
+        // value out of the `ManuallyDrop` cannot duplicate it; it came from `F::domain()`.
+        unsafe { release_manually(&mut self.hazard) };
     }
 }
 
@@ -323,13 +378,8 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
     #[inline]
     #[must_use]
     pub fn acquire() -> Self {
-        let cached: Option<[Option<HazardPointer<'static, F>>; N]> =
-            F::with_cache(|cache| core::array::from_fn(|_| cache.pop()));
-        let mut cached = cached.unwrap_or_else(|| core::array::from_fn(|_| None));
         Self {
-            hazards: core::array::from_fn(|i| {
-                ManuallyDrop::new(cached[i].take().unwrap_or_else(new_hazard))
-            }),
+            hazards: core::array::from_fn(|_| ManuallyDrop::new(acquire())),
         }
     }
 
@@ -343,23 +393,10 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
 impl<F: StaticDomain, const N: usize> Drop for HazardSet<F, N> {
     #[inline]
     fn drop(&mut self) {
-        let hazards = self.hazards.each_mut().map(|hazard| {
-            // SAFETY: `drop` runs at most once and each slot is taken exactly once, here; nothing
-            // reads `self.hazards` afterwards.
-            unsafe { ManuallyDrop::take(hazard) }
-        });
-        let mut slots = hazards.map(|mut hazard| {
-            hazard.reset_protection();
-            Some(hazard)
-        });
-        let _ = F::with_cache(|cache| {
-            for slot in &mut slots {
-                cache.push_from(slot);
-            }
-        });
-        // What did not fit (or found the cache closed) is released to the domain.
-        for uncached in slots.into_iter().flatten() {
-            drop_hazard(uncached);
+        for hazard in &mut self.hazards {
+            // SAFETY: `drop` runs at most once and each slot is released exactly once, here;
+            // nothing reads `self.hazards` afterwards. Each came from `F::domain()`.
+            unsafe { release_manually(hazard) };
         }
     }
 }
@@ -376,15 +413,20 @@ mod tests {
     #[test]
     fn a_drained_cache_caches_nothing_more() {
         let cache = HazardCache::<Global>::new();
-        let mut slot = Some(HazardPointer::new());
-        cache.push_from(&mut slot);
-        assert!(slot.is_none());
+        let mut hazard = ManuallyDrop::new(HazardPointer::new());
+        // SAFETY: a global-domain hazard pointer, not used again once cached.
+        assert!(unsafe { cache.push_manually(&mut hazard) });
         assert_eq!(cache.len(), 1);
         cache.drain_and_close();
         assert_eq!(cache.len(), 0);
-        let mut slot = Some(HazardPointer::new());
-        cache.push_from(&mut slot);
-        assert!(slot.is_some(), "a closed cache hands the hazard pointer back");
+        let mut hazard = ManuallyDrop::new(HazardPointer::new());
+        assert!(
+            // SAFETY: as above; a closed cache leaves it in `hazard`.
+            !unsafe { cache.push_manually(&mut hazard) },
+            "a closed cache hands the hazard pointer back"
+        );
+        // SAFETY: not cached, so still ours; dropped once.
+        drop(unsafe { ManuallyDrop::take(&mut hazard) });
     }
 
     #[test]
@@ -397,7 +439,11 @@ mod tests {
             drop(DrainAtExit::<Global>::new());
             assert_eq!(cached(), 0, "the records went back to the domain");
             drop(CachedHazard::<Global>::acquire());
-            assert_eq!(cached(), 0, "after the drain, released hazard pointers are dropped");
+            assert_eq!(
+                cached(),
+                0,
+                "after the drain, released hazard pointers are dropped"
+            );
         })
         .join()
         .unwrap();
