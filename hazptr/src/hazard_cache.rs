@@ -336,13 +336,12 @@ impl<F: StaticDomain> CachedHazard<F> {
         // SAFETY: values of a static family are only reclaimed through its one domain
         // (`StaticDomain`'s contract), which `hazard` belongs to.
         let value = unsafe { T::protect(field, &mut hazard) }.map(ptr::from_ref);
-        match value {
-            Some(value) => Some((value, Self { hazard })),
-            None => {
-                // SAFETY: `hazard` came from `F::domain()` and is not used again.
-                unsafe { release_manually(&mut hazard) };
-                None
-            }
+        if let Some(value) = value {
+            Some((value, Self { hazard }))
+        } else {
+            // SAFETY: `hazard` came from `F::domain()` and is not used again.
+            unsafe { release_manually(&mut hazard) };
+            None
         }
     }
 
