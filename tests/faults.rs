@@ -100,6 +100,18 @@ impl Drop for Tracked {
     }
 }
 
+/// Frees every value retired into `F`'s domain that no guard protects.
+///
+/// Twice, because the tests sharing a domain run concurrently: a reclamation another test
+/// started earlier may hold one of our values, seen protected by a guard we have dropped since,
+/// and put it back only after our first `cleanup` found the lists empty. The first `cleanup`
+/// waits for that reclamation to end; the second then frees the value (or waits for whichever
+/// reclamation took it meanwhile, which frees it).
+fn reclaim<F: StaticDomain>() {
+    F::domain().cleanup();
+    F::domain().cleanup();
+}
+
 /// Runs `f`, which must panic, without printing the panic message of the expected panic.
 fn expect_panic<R>(f: impl FnOnce() -> R) {
     let result = panic::catch_unwind(AssertUnwindSafe(f));
@@ -155,11 +167,11 @@ mod update_panics {
         // replaced and reclaimed.
         cell.update_value(|current| Tracked::new(current.value + 1, &ledger));
         assert_eq!(cell.load_protected_value().value, 2);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 11 + 1);
 
         drop(cell);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 11 + 1 + 2);
     }
@@ -194,13 +206,13 @@ mod update_panics {
         assert_eq!(calls, 2);
         assert_eq!(cell.load_protected_value().value, 2);
         // 100 (the stale successor) was dropped when the exchange failed; 1 is retired.
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 100 + 1);
         assert_eq!(ledger.live(), 1);
 
         cell.update_value(|current| Tracked::new(current.value + 1, &ledger));
         drop(cell);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 100 + 1 + 2 + 3);
     }
@@ -349,7 +361,7 @@ mod thread_exit {
         });
         wait.recv().unwrap();
         cell.swap_and_retire_value(Tracked::new(2, &ledger));
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(
             ledger.dropped.load(Ordering::SeqCst),
             0,
@@ -358,7 +370,7 @@ mod thread_exit {
         finish.send(()).unwrap();
         reader.join().unwrap();
 
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(
             ledger.dropped_sum.load(Ordering::SeqCst),
             1,
@@ -371,7 +383,7 @@ mod thread_exit {
             .unwrap();
         assert_eq!(cell.load_protected_value().value, 3);
         retire_last(cell);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1 + 2 + 3);
     }
@@ -400,7 +412,7 @@ mod thread_exit {
             });
             wait.recv().unwrap();
             cell.swap_and_retire_value(Tracked::new(2, &ledger));
-            Family::domain().cleanup();
+            reclaim::<Family>();
             assert_eq!(
                 ledger.dropped.load(Ordering::SeqCst),
                 0,
@@ -409,13 +421,13 @@ mod thread_exit {
             fail.send(()).unwrap();
             assert!(reader.join().is_err(), "the reader panicked");
         });
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1, "1 freed once");
         // The next operations work.
         cell.update_value(|v| Tracked::new(v.value + 1, &v.ledger));
         assert_eq!(cell.load_protected_value().value, 3);
         drop(cell);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
         assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), 1 + 2 + 3);
     }
@@ -444,13 +456,13 @@ mod thread_exit {
             expected_sum += before;
             // The value the thread replaced is reclaimable: no cached hazard pointer of the
             // dead thread protects it.
-            Family::domain().cleanup();
+            reclaim::<Family>();
             assert_eq!(ledger.dropped_sum.load(Ordering::SeqCst), expected_sum);
             assert_eq!(ledger.live(), 1);
         }
         assert_eq!(cell.load_protected_value().value, THREADS + 1);
         retire_last(cell);
-        Family::domain().cleanup();
+        reclaim::<Family>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
     }
 }

@@ -136,10 +136,16 @@ fn assert_exactly_once(taken: impl IntoIterator<Item = u64>, producers: usize, o
     }
 }
 
-/// Frees what the global domain can free (the tests of this binary share it; each counts only
-/// its own values, which no other test protects).
-fn reclaim_global() {
-    Domain::global().cleanup();
+/// Frees what `F`'s domain can free (the tests of this binary share the global domain; each
+/// counts only its own values, which no other test protects).
+///
+/// Twice, because the tests run concurrently: a reclamation another test started earlier may
+/// hold one of our values, seen protected by a guard since dropped, and put it back only after
+/// our first `cleanup` found the lists empty. The first `cleanup` waits for that reclamation to
+/// end; the second then frees the value (or waits for whichever reclamation took it meanwhile).
+fn reclaim<F: StaticDomain>() {
+    F::domain().cleanup();
+    F::domain().cleanup();
 }
 
 #[test]
@@ -178,7 +184,7 @@ fn treiber_stack() {
         let rest = std::iter::from_fn(|| stack.pop()).map(|item| item.value());
         assert_exactly_once(taken.into_iter().chain(rest), load.threads, load.ops);
         drop(stack);
-        reclaim_global();
+        reclaim::<hazptr::Global>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -226,7 +232,7 @@ fn ms_queue() {
         let rest = std::iter::from_fn(|| queue.dequeue()).map(|item| item.value());
         assert_exactly_once(taken.into_iter().chain(rest), load.threads, load.ops);
         drop(queue);
-        reclaim_global();
+        reclaim::<hazptr::Global>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -335,7 +341,7 @@ fn config_reload() {
         assert_eq!(service.load().version, 1 + WRITERS as u64 * load.ops);
         assert!(reads.load(Ordering::Relaxed) > 0);
         drop(service);
-        reclaim_global();
+        reclaim::<hazptr::Global>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -418,8 +424,8 @@ fn derived_fields_in_every_kind_of_domain() {
         assert_eq!(mixed.load_protected_global().value(), total);
         assert_eq!(mixed.load_protected_local().unwrap().value(), total);
         drop(mixed);
-        reclaim_global();
-        MixedFamily::domain().cleanup();
+        reclaim::<hazptr::Global>();
+        reclaim::<MixedFamily>();
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
