@@ -33,7 +33,11 @@ fn named_fields_swap_and_reclaim_every_value_once() {
     drop(svc);
     reclaim_global();
     assert_eq!(counter.made(), 20);
-    assert_eq!(counter.dropped(), 20, "every value, replaced or last, is freed once");
+    assert_eq!(
+        counter.dropped(),
+        20,
+        "every value, replaced or last, is freed once"
+    );
 }
 
 #[test]
@@ -68,18 +72,25 @@ fn compare_exchange_retires_on_success_and_hands_back_on_failure() {
         hits: 0.into(),
     };
     let current = svc.load_protected_config().unwrap();
-    assert!(svc
-        .compare_exchange_and_retire_config(Some(&current), counter.make(3))
-        .is_ok());
+    assert!(
+        svc.compare_exchange_and_retire_config(Some(&current), counter.make(3))
+            .is_ok()
+    );
     // `current` is stale now: the exchange fails and gives the new value back.
     let refused = svc
         .compare_exchange_and_retire_config(Some(&current), counter.make(4))
         .unwrap_err();
     assert_eq!(refused.value, 4);
     drop(refused);
-    assert!(svc.compare_exchange_and_retire_config(None, counter.make(5)).is_err());
+    assert!(
+        svc.compare_exchange_and_retire_config(None, counter.make(5))
+            .is_err()
+    );
     let routes = svc.load_protected_routes();
-    assert!(svc.compare_exchange_and_retire_routes(&routes, counter.make(6)).is_ok());
+    assert!(
+        svc.compare_exchange_and_retire_routes(&routes, counter.make(6))
+            .is_ok()
+    );
     drop((current, routes));
     assert_eq!(svc.load_protected_config().unwrap().value, 3);
     assert_eq!(svc.load_protected_routes().value, 6);
@@ -133,7 +144,11 @@ fn updates_from_many_threads_lose_nothing() {
     assert_eq!(svc.load_protected_config().unwrap().value, 1000);
     drop(svc);
     reclaim_global();
-    assert_eq!(counter.alive(), 0, "every attempt's value, won or lost, is freed");
+    assert_eq!(
+        counter.alive(),
+        0,
+        "every attempt's value, won or lost, is freed"
+    );
 }
 
 /// A newtype gets the bare method names.
@@ -148,7 +163,10 @@ fn newtype_gets_bare_names() {
     slot.update(|old| counter.make(old.unwrap().value + 1));
     let current = slot.load_protected().unwrap();
     assert_eq!(current.value, 3);
-    assert!(slot.compare_exchange_and_retire(Some(&current), counter.make(4)).is_ok());
+    assert!(
+        slot.compare_exchange_and_retire(Some(&current), counter.make(4))
+            .is_ok()
+    );
     drop(current);
     assert!(slot.clear_and_retire());
     drop(slot);
@@ -170,7 +188,10 @@ fn tuple_struct_fields_use_their_rename() {
     pair.swap_and_retire_left(counter.make(1));
     pair.swap_and_retire_right(counter.make(3));
     assert_eq!(
-        (pair.load_protected_left().unwrap().value, pair.load_protected_right().value),
+        (
+            pair.load_protected_left().unwrap().value,
+            pair.load_protected_right().value
+        ),
         (1, 3)
     );
     drop(pair);
@@ -213,33 +234,40 @@ impl InstanceFamily for QueueFamily {}
 
 #[derive(HazardProtected)]
 #[hazard(domain = domain)]
-struct Owned<'a> {
+struct Owned {
     #[hazard]
-    current: AtomicPtr<(Counted, &'a str), QueueFamily>,
+    current: AtomicPtr<(Counted, String), QueueFamily>,
     domain: Domain<QueueFamily>,
 }
 
 #[test]
 fn per_instance_domain_frees_everything_when_the_struct_drops() {
     let counter = Counter::default();
-    let name = String::from("borrowed, not 'static: fine with an instance domain");
     let owned = Owned {
-        current: hazptr::atomic_ptr((counter.make(0), name.as_str())),
+        current: hazptr::atomic_ptr((counter.make(0), "first".to_owned())),
         domain: Domain::new(&QueueFamily),
     };
     let first = owned.load_protected_current().unwrap();
     for i in 1..=50 {
-        owned.swap_and_retire_current((counter.make(i), name.as_str()));
+        owned.swap_and_retire_current((counter.make(i), format!("value {i}")));
     }
     owned.domain.eager_reclaim();
-    assert_eq!(counter.dropped(), 49, "all but the protected first value and the current one");
+    assert_eq!(
+        counter.dropped(),
+        49,
+        "all but the protected first value and the current one"
+    );
     assert_eq!(first.0.value, 0);
     assert!(first.0.is_intact());
     drop(first);
     owned.domain.eager_reclaim();
     assert_eq!(counter.dropped(), 50);
     drop(owned);
-    assert_eq!(counter.dropped(), 51, "dropping the struct frees its last value with its domain");
+    assert_eq!(
+        counter.dropped(),
+        51,
+        "dropping the struct frees its last value with its domain"
+    );
 }
 
 hazptr::static_unique_domain!(
@@ -281,7 +309,8 @@ struct Logged {
 impl HazardDrop for Logged {
     fn drop(&mut self) {
         let value = self.load_protected_state().value;
-        self.seen_on_drop.store(value, std::sync::atomic::Ordering::SeqCst);
+        self.seen_on_drop
+            .store(value, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -298,6 +327,40 @@ fn custom_drop_runs_before_reclamation() {
     reclaim_global();
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 8);
     assert_eq!((counter.made(), counter.dropped()), (2, 2));
+}
+
+/// A custom drop that panics: the fields are reclaimed all the same, during the unwinding.
+#[derive(HazardProtected)]
+#[hazard(custom_drop)]
+struct Fragile {
+    #[hazard]
+    state: AtomicPtr<Counted>,
+}
+
+impl HazardDrop for Fragile {
+    fn drop(&mut self) {
+        panic!("custom drop failed");
+    }
+}
+
+#[test]
+fn a_panicking_custom_drop_still_reclaims_the_fields() {
+    let counter = Counter::default();
+    let fragile = Fragile {
+        state: hazptr::atomic_ptr(counter.make(1)),
+    };
+    fragile.swap_and_retire_state(counter.make(2));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(fragile)));
+    assert!(
+        outcome.is_err(),
+        "the custom drop's panic reaches the caller"
+    );
+    reclaim_global();
+    assert_eq!(
+        (counter.made(), counter.dropped()),
+        (2, 2),
+        "nothing leaked"
+    );
 }
 
 #[test]

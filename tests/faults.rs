@@ -237,10 +237,6 @@ mod drop_panics {
     /// waits forever, and the next operations work. (Whether the panic then reaches the caller
     /// that ran the reclamation is the runtime's choice; this test accepts either.)
     #[test]
-    #[ignore = "fails on haphazard 0.1.8 until hazptr catches panics of reclaimed values (issue 6 \
-                report): a panicking drop aborts haphazard's reclamation midway, leaking the rest \
-                of the retired values it took and leaving its bulk-reclaim counter raised, so \
-                `Domain::cleanup` then spins forever"]
     fn panicking_drop_during_reclamation() {
         let ledger = Arc::new(Ledger::default());
         let cell = Arc::new(Cell {

@@ -28,7 +28,10 @@ fn encode(writer: u64, seq: u64) -> u64 {
 
 fn check_written(value: u64) {
     let (writer, seq) = (value >> 32, value & 0xffff_ffff);
-    assert!(writer < WRITERS + 1 && seq <= WRITES, "never written: {value:#x}");
+    assert!(
+        writer < WRITERS + 1 && seq <= WRITES,
+        "never written: {value:#x}"
+    );
 }
 
 #[test]

@@ -34,8 +34,10 @@ pub unsafe trait PointeeSend: Sized {
 unsafe impl<T: Send> PointeeSend for T {
     #[inline]
     unsafe fn retire_in<F>(ptr: *mut Self, domain: &Domain<F>) {
-        // SAFETY: forwarded from the caller.
-        let _reclaimed = unsafe { domain.retire_ptr::<T, Box<T>>(ptr) };
+        // SAFETY: forwarded from the caller (`Reclaimed<T>` is a `Box<T>` whose drop catches
+        // a panic of `T::drop`).
+        let retire = || unsafe { domain.retire_ptr::<T, crate::reclaim_panic::Reclaimed<T>>(ptr) };
+        let _reclaimed = crate::reclaim_panic::resuming_drop_panics(retire);
     }
 }
 

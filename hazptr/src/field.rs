@@ -499,6 +499,10 @@ pub mod static_domain {
 /// Each is `unsafe`: the caller promises that `domain` is the domain every value of `field` is
 /// protected by and retired into. The derive keeps that promise by always passing the domain
 /// field the user named, of the same struct as the field.
+///
+/// Pointees are `'static` here too: the domain drops retired values when it is dropped, and safe
+/// code can move the domain out of its struct (`mem::replace`) and drop it after any borrow a
+/// value held has ended.
 pub mod instance {
     use haphazard::{AtomicPtr, Domain, HazardPointer};
 
@@ -517,7 +521,7 @@ pub mod instance {
         domain: &'a Domain<F>,
     ) -> Option<ProtectedIn<'a, T, F>>
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
@@ -541,7 +545,7 @@ pub mod instance {
         domain: &'a Domain<F>,
     ) -> ProtectedIn<'a, T, F>
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -559,7 +563,7 @@ pub mod instance {
     #[inline]
     pub unsafe fn swap_and_retire<T, F>(field: &AtomicPtr<T, F>, domain: &Domain<F>, new: Box<T>)
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -583,7 +587,7 @@ pub mod instance {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -601,7 +605,7 @@ pub mod instance {
         domain: &Domain<F>,
         f: impl FnMut(Option<&T>) -> Box<T>,
     ) where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
@@ -621,7 +625,7 @@ pub mod instance {
         domain: &Domain<F>,
         mut f: impl FnMut(&T) -> Box<T>,
     ) where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -641,7 +645,7 @@ pub mod instance {
     #[inline]
     pub unsafe fn clear_and_retire<T, F>(field: &AtomicPtr<T, F>, domain: &Domain<F>) -> bool
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -668,7 +672,7 @@ pub mod instance {
         new: *mut T,
     ) -> Result<(), *mut T>
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -688,7 +692,7 @@ pub mod instance {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         super::compare_exchange_without_retire_in(field, current, new)
@@ -708,8 +712,8 @@ pub mod instance {
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)>
     where
-        T: PointeeSend + PointeeSync,
-        U: PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
+        U: PointeeSync + 'static,
         F: InstanceFamily,
     {
         let mut hazard_a = HazardPointer::new_in_domain(domain);
@@ -741,8 +745,8 @@ pub mod instance {
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> (ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)
     where
-        T: PointeeSend + PointeeSync,
-        U: PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
+        U: PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
@@ -761,7 +765,7 @@ pub mod instance {
     #[inline]
     pub unsafe fn retire_on_drop<T, F>(field: &mut AtomicPtr<T, F>, domain: &Domain<F>)
     where
-        T: PointeeSend + PointeeSync,
+        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.

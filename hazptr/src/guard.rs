@@ -148,16 +148,15 @@ impl<T: fmt::Display, F: StaticDomain> fmt::Display for Protected<'_, T, F> {
 /// impl hazptr::InstanceFamily for LogFamily {}
 ///
 /// #[derive(HazardProtected)]
-/// struct Log<'a> {
+/// struct Log {
 ///     #[hazard(domain = domain)]
-///     last: AtomicPtr<&'a str, LogFamily>, // may borrow: the domain dies with the struct
-///     domain: Domain<LogFamily>,
+///     last: AtomicPtr<String, LogFamily>,
+///     domain: Domain<LogFamily>, // frees everything `last` retired when the log drops
 /// }
 ///
-/// let text = String::from("started");
-/// let log = Log { last: hazptr::atomic_ptr(text.as_str()), domain: Domain::new(&LogFamily) };
-/// let last: ProtectedIn<'_, &str, LogFamily> = log.load_protected_last().unwrap();
-/// log.swap_and_retire_last("running");
+/// let log = Log { last: hazptr::atomic_ptr("started".to_string()), domain: Domain::new(&LogFamily) };
+/// let last: ProtectedIn<'_, String, LogFamily> = log.load_protected_last().unwrap();
+/// log.swap_and_retire_last("running".to_string());
 /// assert_eq!(*last, "started");
 /// ```
 #[must_use = "a guard protects its value only while it lives; dropping it at once makes the load useless"]

@@ -11,6 +11,7 @@ mod guard;
 mod hazard_cache;
 mod protect;
 mod reclaim_on_drop;
+mod reclaim_panic;
 mod sync;
 
 pub use haphazard::{AtomicPtr, Domain, Global, HazardPointer, HazardPointerArray, Singleton};
@@ -147,12 +148,14 @@ pub mod __private {
     pub use crate::hazard_cache::{
         CachedHazard, DrainAtExit, HazardCache, HazardSet, StaticDomain,
     };
+    pub use crate::protect::{HazardField, protect};
+    /// The generated `Drop`.
+    pub use crate::reclaim_on_drop::{
+        DropGlue, ReclaimFields, ReclaimSkipped, ReclaimViaDerive, Reclaimer,
+    };
     /// The loom thread-local's cache type.
     #[cfg(loom)]
     pub use crate::sync::DrainingCache;
-    pub use crate::protect::{HazardField, protect};
-    /// The generated `Drop`.
-    pub use crate::reclaim_on_drop::{DropGlue, ReclaimFields, ReclaimSkipped, ReclaimViaDerive};
     /// Generated signatures name `Box` by this path, which no user item can shadow.
     pub use std::boxed::Box;
 }

@@ -65,6 +65,11 @@ impl Drop for Counted {
 
 /// Reclaims every unprotected value retired into the global domain, waiting for reclamations
 /// other threads are running (tests in one binary share the global domain).
+///
+/// Twice: a reclamation another test runs concurrently may have taken one of our values out of
+/// the retired lists while it was still protected; it puts it back after its scan, and the first
+/// `cleanup` (which waits for that reclamation to end) may have found the lists empty by then.
 pub fn reclaim_global() {
+    hazptr::Domain::global().cleanup();
     hazptr::Domain::global().cleanup();
 }

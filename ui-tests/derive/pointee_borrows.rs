@@ -1,7 +1,7 @@
 // Misuse: a pointee that borrows (`&'a str`) in the global domain: a retired value may be dropped
 // long after `'a` ends.
-// Write instead: owned data (`AtomicPtr<String>`), or a per-instance domain
-// (`#[hazard(domain = dom)]` with a field `dom: hazptr::Domain<Family>`).
+// Write instead: owned data (`AtomicPtr<String>`); a per-instance domain does not help (see
+// `instance_domain_pointee_borrows.rs`).
 use hazptr::{AtomicPtr, HazardProtected};
 
 #[derive(HazardProtected)]

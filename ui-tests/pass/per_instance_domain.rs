@@ -14,9 +14,9 @@ struct Queue {
 
 #[derive(HazardProtected)]
 #[hazard(domain = dom)]
-struct Both<'a> {
+struct Both {
     #[hazard]
-    head: AtomicPtr<&'a str, ()>,
+    head: AtomicPtr<&'static str, ()>,
     #[hazard(non_null)]
     tail: AtomicPtr<String, ()>,
     dom: Domain<()>,
@@ -37,9 +37,8 @@ fn main() {
     let head: Option<ProtectedIn<'_, u32, QueueFamily>> = queue.load_protected_head();
     assert_eq!(head.as_deref().copied(), Some(2));
 
-    let word = String::from("borrowed");
     let both = Both {
-        head: hazptr::atomic_ptr(word.as_str()),
+        head: hazptr::atomic_ptr("borrowed"),
         tail: hazptr::atomic_ptr(String::from("t")),
         dom: Domain::new(&()),
     };

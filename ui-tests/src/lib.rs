@@ -106,23 +106,23 @@ impl Default for Router {
 pub struct QueueFamily;
 impl InstanceFamily for QueueFamily {}
 
-/// Per-instance domains: one struct-wide, borrowing data that outlives the struct.
+/// Per-instance domains: one struct-wide.
 #[derive(HazardProtected)]
 #[hazard(domain = dom)]
-pub struct Queue<'a> {
+pub struct Queue {
     #[hazard(vis = pub)]
-    head: AtomicPtr<&'a str, QueueFamily>,
+    head: AtomicPtr<String, QueueFamily>,
     #[hazard(non_null, vis = pub(crate))]
     tail: AtomicPtr<u32, QueueFamily>,
     dom: Domain<QueueFamily>,
 }
 
-impl<'a> Queue<'a> {
+impl Queue {
     /// A queue whose head is `head`.
     #[must_use]
-    pub fn new(head: &'a str) -> Self {
+    pub fn new(head: &str) -> Self {
         Self {
-            head: hazptr::atomic_ptr(head),
+            head: hazptr::atomic_ptr(head.to_owned()),
             tail: hazptr::atomic_ptr(0),
             dom: Domain::new(&QueueFamily),
         }
@@ -167,12 +167,11 @@ mod tests {
         assert_eq!(router.load_protected_table().len(), 1);
         assert!(std::ptr::eq(RouteFamily::domain(), &raw const ROUTES));
 
-        let word = String::from("first");
-        let queue = Queue::new(&word);
+        let queue = Queue::new("first");
         queue.swap_and_retire_tail(3);
         assert_eq!(queue.tail(), 3);
         assert_eq!(
-            queue.load_protected_head().as_deref().copied(),
+            queue.load_protected_head().as_deref().map(String::as_str),
             Some("first")
         );
     }

@@ -4,7 +4,7 @@
 //!
 //! - `impl S where <pointee bounds> { <five methods per field> }`: each method is one call into
 //!   `hazptr::__private`. The `where` clause states each pointee's bounds (`Send + Sync`, and
-//!   `'static` for a static domain) and each family's trait; if a bound fails for a concrete type,
+//!   `'static`) and each family's trait; if a bound fails for a concrete type,
 //!   the error is reported there, once, at the user's field type, and the method bodies, which
 //!   may assume the clause, add nothing to it.
 //! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
@@ -36,9 +36,12 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
         .map(|field| methods(field, krate, Mode::Real));
     let reclaims = model.fields.iter().map(|field| reclaim(field, krate));
     let checks = model.fields.iter().map(|field| checks(field, krate));
+    // Runs first, with every field in place; the reclamation guard below still reclaims the
+    // fields if it panics.
+    let reclaimer = Ident::new("reclaim_on_exit", Span::mixed_site());
     let custom_drop = model.custom_drop.then(|| {
         quote_spanned! {ident.span()=>
-            <Self as #krate::HazardDrop>::drop(self);
+            <Self as #krate::HazardDrop>::drop(#reclaimer.dropped());
         }
     });
 
@@ -60,10 +63,12 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics ::core::ops::Drop for #ident #ty_generics #where_clause {
                 fn drop(&mut self) {
-                    #custom_drop
                     #[allow(unused_imports)]
                     use #krate::__private::{ReclaimSkipped as _, ReclaimViaDerive as _};
-                    (&#krate::__private::DropGlue::new(self)).reclaim();
+                    // Reclaims the fields when it goes out of scope, unwinding included.
+                    #[allow(unused_mut)]
+                    let mut #reclaimer = (&#krate::__private::DropGlue::new(self)).reclaimer();
+                    #custom_drop
                 }
             }
 
@@ -137,9 +142,11 @@ fn checked_where_clause(model: &Model) -> TokenStream {
             &field.pointee,
             at(quote!(#krate::__private::PointeeSync), span),
         );
+        // Every domain may drop a retired value after any borrow it holds has ended (see
+        // `check_no_borrow` in `model.rs`).
+        add(&field.pointee, at(quote!('static), span));
         match (&field.domain, &field.family) {
             (None, family) => {
-                add(&field.pointee, at(quote!('static), span));
                 if let Some(family) = family {
                     add(family, at(quote!(#krate::StaticDomain), family.span()));
                 }
@@ -460,10 +467,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         (Some(_), Some(family)) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #family>),
         (Some(_), None) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #krate::Global>),
     };
-    let u_bound = match &field.domain {
-        None => quote!(#krate::__private::PointeeSync + 'static),
-        Some(_) => quote!(#krate::__private::PointeeSync),
-    };
+    let u_bound = quote!(#krate::__private::PointeeSync + 'static);
     let guard = access.guard();
     let (current_ty, current_arg, link_load, link_ret) = if field.non_null {
         (
@@ -622,7 +626,7 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
             (Some(_), family) => {
                 let family = family.iter();
                 quote_spanned! {span=>
-                    #krate::__private::assert_pointee::<#pointee>();
+                    #krate::__private::assert_static_pointee::<#pointee>();
                     #(#krate::__private::assert_instance_family::<#family>();)*
                 }
             }

@@ -217,9 +217,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         else {
             continue;
         };
-        if domain.is_none() {
-            check_no_borrow(&pointee, errors);
-        }
+        check_no_borrow(&pointee, domain.is_some(), errors);
         if let Some(DomainField {
             member: domain_member,
             ty: Some(domain_ty),
@@ -688,31 +686,41 @@ fn boxed_pointee(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// A value retired into a static domain may be dropped at any later time, so it may not borrow:
-/// reports each lifetime other than `'static` in the pointee.
-fn check_no_borrow(pointee: &Type, errors: &mut Errors) {
+/// A retired value may be dropped at any later time, so it may not borrow: reports each lifetime
+/// other than `'static` in the pointee. A static domain outlives every borrow; a per-instance
+/// domain can too, because safe code can move it out of its struct (`mem::replace`) and keep it.
+fn check_no_borrow(pointee: &Type, instance_domain: bool, errors: &mut Errors) {
     struct Lifetimes<'e> {
         pointee: String,
+        instance_domain: bool,
         errors: &'e mut Errors,
     }
     impl<'ast> Visit<'ast> for Lifetimes<'_> {
         fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
-            if lifetime.ident != "static" {
-                self.errors.spanned(
-                    lifetime,
-                    format_args!(
-                        "`{}` borrows for `{lifetime}`, but a value retired into a static domain \
-                         may be dropped after `{lifetime}` has ended (a use-after-free): store \
-                         owned (`'static`) data, or give the struct its own domain with \
-                         `#[hazard(domain = field)]`",
-                        self.pointee
-                    ),
-                );
+            if lifetime.ident == "static" {
+                return;
             }
+            let pointee = &self.pointee;
+            let message = if self.instance_domain {
+                format!(
+                    "`{pointee}` borrows for `{lifetime}`, but a retired value is dropped by the \
+                     struct's domain, which safe code can move out of the struct \
+                     (`mem::replace`) and drop after `{lifetime}` has ended (a use-after-free): \
+                     store owned (`'static`) data"
+                )
+            } else {
+                format!(
+                    "`{pointee}` borrows for `{lifetime}`, but a value retired into a static \
+                     domain may be dropped after `{lifetime}` has ended (a use-after-free): store \
+                     owned (`'static`) data"
+                )
+            };
+            self.errors.spanned(lifetime, message);
         }
     }
     Lifetimes {
         pointee: shown(pointee),
+        instance_domain,
         errors,
     }
     .visit_type(pointee);
