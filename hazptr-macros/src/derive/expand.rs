@@ -22,7 +22,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{Ident, Path, Type};
 
-use super::model::{HazardField, Model};
+use super::model::{HazardField, Model, display_member, shown};
 
 /// The code for a struct that passed validation.
 pub(crate) fn generate(model: &Model) -> TokenStream {
@@ -264,7 +264,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
     let pointee = &field.pointee;
     let boxed = quote!(#krate::__private::Box<#pointee>);
     let name = field.display_name();
-    let ty = pretty(pointee);
+    let ty = shown(pointee);
     let guard = access.guard();
     let body = |real: TokenStream| match mode {
         Mode::Real => real,
@@ -277,7 +277,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
         Some(domain) => format!(
             "Protects through the struct's own domain (field {}); each load acquires a hazard \
              record from it.",
-            display(&domain.member)
+            display_member(&domain.member)
         ),
     };
     let retire_note = match &field.domain {
@@ -287,7 +287,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
         Some(domain) => format!(
             "The old value is retired into the struct's domain (field {}) and dropped once no \
              guard protects it, at the latest when the struct is dropped.",
-            display(&domain.member)
+            display_member(&domain.member)
         ),
     };
 
@@ -302,6 +302,15 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
         format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
 
     let links = link_methods(&access, mode, &retire_note);
+
+    // The same for optional and `non_null` fields.
+    let swap_method = quote! {
+        #[doc = #swap_doc]
+        #[inline]
+        #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
+            #swap_body
+        }
+    };
 
     if field.non_null {
         let load_body = body(access.call("load_non_null", &TokenStream::new()));
@@ -339,11 +348,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
                 #load_body
             }
 
-            #[doc = #swap_doc]
-            #[inline]
-            #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
-                #swap_body
-            }
+            #swap_method
 
             #[doc = #cas_doc]
             #[inline]
@@ -399,11 +404,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
                 #load_body
             }
 
-            #[doc = #swap_doc]
-            #[inline]
-            #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
-                #swap_body
-            }
+            #swap_method
 
             #[doc = #cas_doc]
             #[inline]
@@ -446,7 +447,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
     let pointee = &field.pointee;
     let boxed = quote!(#krate::__private::Box<#pointee>);
     let name = field.display_name();
-    let ty = pretty(pointee);
+    let ty = shown(pointee);
     let body = |real: TokenStream| match mode {
         Mode::Real => real,
         Mode::Fallback => quote!(::core::unreachable!()),
@@ -640,50 +641,23 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
     out
 }
 
-fn display(member: &syn::Member) -> String {
-    match member {
-        syn::Member::Named(ident) => format!("`{ident}`"),
-        syn::Member::Unnamed(index) => format!("`{}`", index.index),
-    }
-}
-
-/// A type as a person writes it, for documentation: `Vec<String>`, not `Vec < String >`.
-fn pretty(ty: &Type) -> String {
-    let mut out = ty.to_token_stream().to_string();
-    for (from, to) in [
-        (" < ", "<"),
-        ("< ", "<"),
-        (" <", "<"),
-        (" >", ">"),
-        (" ,", ","),
-        (" :: ", "::"),
-        (":: ", "::"),
-        ("& ", "&"),
-        ("* const ", "*const "),
-        ("* mut ", "*mut "),
-        (" ;", ";"),
-        ("[ ", "["),
-        (" ]", "]"),
-        ("( ", "("),
-        (" )", ")"),
-    ] {
-        out = out.replace(from, to);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::pretty;
-    use syn::parse_quote;
+    use super::shown;
+    use syn::{Type, parse_quote};
 
     #[test]
     fn types_print_as_written() {
-        assert_eq!(pretty(&parse_quote!(Vec<String>)), "Vec<String>");
-        assert_eq!(
-            pretty(&parse_quote!(std::collections::HashMap<u8, (u16, [u8; 4])>)),
-            "std::collections::HashMap<u8, (u16, [u8; 4])>"
-        );
-        assert_eq!(pretty(&parse_quote!(&'static str)), "&'static str");
+        let cases: [(Type, &str); 3] = [
+            (parse_quote!(Vec<String>), "Vec<String>"),
+            (
+                parse_quote!(std::collections::HashMap<u8, (u16, [u8; 4])>),
+                "std::collections::HashMap<u8, (u16, [u8; 4])>",
+            ),
+            (parse_quote!(&'static str), "&'static str"),
+        ];
+        for (ty, written) in cases {
+            assert_eq!(shown(&ty), written);
+        }
     }
 }

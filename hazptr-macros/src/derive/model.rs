@@ -313,7 +313,7 @@ fn member_of(field: &Field, index: usize) -> Member {
     }
 }
 
-fn display_member(member: &Member) -> String {
+pub(crate) fn display_member(member: &Member) -> String {
     match member {
         Member::Named(ident) => format!("`{}`", ident.unraw_string()),
         Member::Unnamed(index) => format!("`{}`", index.index),
