@@ -7,6 +7,39 @@ use haphazard::{Global, HazardPointer};
 
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 
+/// `Deref`, `AsRef`, `Debug` and `Display` of a guard, all through the protected reference.
+macro_rules! guard_traits {
+    ($guard:ident, $family_bound:tt) => {
+        impl<T, F: $family_bound> Deref for $guard<'_, T, F> {
+            type Target = T;
+
+            #[inline]
+            fn deref(&self) -> &T {
+                self.value
+            }
+        }
+
+        impl<T, F: $family_bound> AsRef<T> for $guard<'_, T, F> {
+            #[inline]
+            fn as_ref(&self) -> &T {
+                self.value
+            }
+        }
+
+        impl<T: fmt::Debug, F: $family_bound> fmt::Debug for $guard<'_, T, F> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.value, f)
+            }
+        }
+
+        impl<T: fmt::Display, F: $family_bound> fmt::Display for $guard<'_, T, F> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self.value, f)
+            }
+        }
+    };
+}
+
 /// A reference to a value loaded from a `#[hazard]` field of a static domain (the global domain
 /// or a [`static_unique_domain!`](crate::static_unique_domain) family), protected from
 /// reclamation for as long as the guard lives.
@@ -106,33 +139,7 @@ impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
     }
 }
 
-impl<T, F: StaticDomain> Deref for Protected<'_, T, F> {
-    type Target = T;
-
-    #[inline]
-    fn deref(&self) -> &T {
-        self.value
-    }
-}
-
-impl<T, F: StaticDomain> AsRef<T> for Protected<'_, T, F> {
-    #[inline]
-    fn as_ref(&self) -> &T {
-        self.value
-    }
-}
-
-impl<T: fmt::Debug, F: StaticDomain> fmt::Debug for Protected<'_, T, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.value, f)
-    }
-}
-
-impl<T: fmt::Display, F: StaticDomain> fmt::Display for Protected<'_, T, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.value, f)
-    }
-}
+guard_traits!(Protected, StaticDomain);
 
 /// A reference to a value loaded from a `#[hazard(domain = …)]` field, whose domain is a field
 /// of the same struct, protected from reclamation for as long as the guard lives.
@@ -212,30 +219,4 @@ impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
     }
 }
 
-impl<T, F: 'static> Deref for ProtectedIn<'_, T, F> {
-    type Target = T;
-
-    #[inline]
-    fn deref(&self) -> &T {
-        self.value
-    }
-}
-
-impl<T, F: 'static> AsRef<T> for ProtectedIn<'_, T, F> {
-    #[inline]
-    fn as_ref(&self) -> &T {
-        self.value
-    }
-}
-
-impl<T: fmt::Debug, F: 'static> fmt::Debug for ProtectedIn<'_, T, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.value, f)
-    }
-}
-
-impl<T: fmt::Display, F: 'static> fmt::Display for ProtectedIn<'_, T, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.value, f)
-    }
-}
+guard_traits!(ProtectedIn, 'static);
