@@ -215,12 +215,21 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 
 /// The known key `key` is a likely misspelling of: at most two edits away.
 fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
-    known
-        .iter()
-        .map(|candidate| (edit_distance(key, candidate), *candidate))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+    // A key that is one word of a known key (`drop` for `custom_drop`, `null` for `non_null`),
+    // or the same letters without underscores (`nonnull`), is what the user meant.
+    let letters = |name: &str| name.replace('_', "");
+    let part_of = known.iter().find(|candidate| {
+        (key.len() >= 4 && candidate.split('_').any(|word| word == key))
+            || letters(key) == letters(candidate)
+    });
+    part_of.copied().or_else(|| {
+        known
+            .iter()
+            .map(|candidate| (edit_distance(key, candidate), *candidate))
+            .filter(|(distance, _)| *distance <= 2)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, candidate)| candidate)
+    })
 }
 
 /// Levenshtein distance, by characters.
@@ -522,10 +531,13 @@ mod tests {
         assert_eq!(closest("nonnull", FIELD_KEY_NAMES), Some("non_null"));
         assert_eq!(closest("domains", STRUCT_KEY_NAMES), Some("domain"));
         assert_eq!(closest("custom_dro", STRUCT_KEY_NAMES), Some("custom_drop"));
+        assert_eq!(closest("drop", STRUCT_KEY_NAMES), Some("custom_drop"));
+        assert_eq!(closest("null", FIELD_KEY_NAMES), Some("non_null"));
+        assert_eq!(closest("frobnicate", STRUCT_KEY_NAMES), None);
         assert_eq!(
-            closest("drop", STRUCT_KEY_NAMES),
+            closest("cat", FIELD_KEY_NAMES),
             None,
-            "4 edits from `crate`"
+            "short words match no part"
         );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
