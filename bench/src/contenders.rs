@@ -17,6 +17,11 @@ use seize::{Collector, Guard as _, reclaim};
 use crate::payload::Payload;
 
 /// What a reader thread keeps between reads (a reused hazard pointer, or nothing).
+///
+/// Every contender's `read` (and `read_shared`) is `#[inline(always)]`: the measuring loops call
+/// it twice (a warm-up read, then the loop), and without the attribute whether it inlines into
+/// the loop depends on its size, so a larger read would also pay for a call, a prologue and an
+/// epilogue that the harness, not the contender, added.
 pub trait Reader {
     /// Protects the current payload, reads it, and releases the protection.
     fn read(&mut self) -> u64;
@@ -54,7 +59,7 @@ pub trait ReadShared {
 pub struct Stateless<'a, C>(&'a C);
 
 impl<C: ReadShared> Reader for Stateless<'_, C> {
-    #[inline]
+    #[inline(always)]
     fn read(&mut self) -> u64 {
         self.0.read_shared()
     }
@@ -73,7 +78,7 @@ pub struct HazptrDerive {
 }
 
 impl ReadShared for HazptrDerive {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         self.load_protected_slot().read()
     }
@@ -110,7 +115,7 @@ impl Contender for HazptrDerive {
 pub struct HazptrMacro(HazptrDerive);
 
 impl ReadShared for HazptrMacro {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         protected! {
             let Some(payload) = self.0.slot else { unreachable!("non-null field") };
@@ -183,7 +188,7 @@ impl Drop for RawCell {
 pub struct RawNewHazard(RawCell);
 
 impl ReadShared for RawNewHazard {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         let mut hazard = HazardPointer::new();
         self.0.0.safe_load(&mut hazard).map_or(0, Payload::read)
@@ -226,7 +231,7 @@ pub struct ReusedHazardReader<'a> {
 }
 
 impl Reader for ReusedHazardReader<'_> {
-    #[inline]
+    #[inline(always)]
     fn read(&mut self) -> u64 {
         let value = self
             .cell
@@ -270,7 +275,7 @@ impl Contender for RawReusedHazard {
 pub struct ArcSwapCell(ArcSwap<Payload>);
 
 impl ReadShared for ArcSwapCell {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         self.0.load().read()
     }
@@ -303,7 +308,7 @@ impl Contender for ArcSwapCell {
 pub struct EpochCell(Atomic<Payload>);
 
 impl ReadShared for EpochCell {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         let guard = epoch::pin();
         let current = self.0.load(Ordering::Acquire, &guard);
@@ -375,7 +380,7 @@ pub struct SeizeCell {
 }
 
 impl ReadShared for SeizeCell {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         let guard = self.collector.enter();
         let current = guard.protect(&self.slot, Ordering::Acquire);
@@ -433,7 +438,7 @@ impl Drop for SeizeCell {
 pub struct RwLockCell(RwLock<Arc<Payload>>);
 
 impl ReadShared for RwLockCell {
-    #[inline]
+    #[inline(always)]
     fn read_shared(&self) -> u64 {
         let current = Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()));
         current.deref().read()

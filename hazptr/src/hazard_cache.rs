@@ -72,8 +72,23 @@ impl<F: StaticDomain> HazardCache<F> {
         }
     }
 
-    /// Takes a cached hazard pointer, if there is one.
+    /// Takes a cached hazard pointer, or makes a new one if none is cached.
     #[inline]
+    fn take(&self) -> HazardPointer<'static, F> {
+        match self.top.take() {
+            Some(hazard) => ManuallyDrop::into_inner(hazard),
+            None => self.take_cold(),
+        }
+    }
+
+    /// [`take`](Self::take) with nothing on top: from the rest of the cache, or new.
+    #[cold]
+    #[inline(never)]
+    fn take_cold(&self) -> HazardPointer<'static, F> {
+        self.pop_rest().unwrap_or_else(new_hazard)
+    }
+
+    /// Takes a cached hazard pointer, if there is one.
     fn pop(&self) -> Option<HazardPointer<'static, F>> {
         match self.top.take() {
             Some(hazard) => Some(ManuallyDrop::into_inner(hazard)),
@@ -81,7 +96,6 @@ impl<F: StaticDomain> HazardCache<F> {
         }
     }
 
-    #[cold]
     fn pop_rest(&self) -> Option<HazardPointer<'static, F>> {
         let len = self.len.get().checked_sub(1)?;
         self.len.set(len);
@@ -111,6 +125,7 @@ impl<F: StaticDomain> HazardCache<F> {
     }
 
     #[cold]
+    #[inline(never)]
     fn push_displaced(&self, displaced: ManuallyDrop<HazardPointer<'static, F>>) {
         let mut slot = None;
         self.push_rest(displaced, &mut slot);
@@ -121,6 +136,7 @@ impl<F: StaticDomain> HazardCache<F> {
 
     /// On the first push of a thread, registers the drain at thread exit; `false` once closed.
     #[cold]
+    #[inline(never)]
     fn open(&self) -> bool {
         match self.state.get() {
             UNREGISTERED => {
@@ -260,10 +276,7 @@ unsafe impl StaticDomain for Global {
 /// Takes a hazard pointer of `F`'s domain: from this thread's cache when it has one.
 #[inline]
 fn acquire<F: StaticDomain>() -> HazardPointer<'static, F> {
-    match F::with_cache(HazardCache::pop) {
-        Some(Some(hazard)) => hazard,
-        _ => new_hazard(),
-    }
+    F::with_cache(HazardCache::take).unwrap_or_else(new_hazard)
 }
 
 /// A new hazard pointer: takes a record from the domain (a lock-bit-guarded list), which is what
@@ -325,24 +338,13 @@ impl<F: StaticDomain> CachedHazard<F> {
     /// Protects the value of `field` with a hazard pointer from this thread's cache; returns the
     /// value with the hazard pointer protecting it, or `None` (the hazard pointer going back to the
     /// cache) if the field is empty.
-    ///
-    /// Until the protection succeeds the hazard pointer sits in a `ManuallyDrop`, so no destructor
-    /// is live across the calls into `haphazard`: the read path carries no unwinding cleanup and
-    /// stays small enough to inline. (Were `protect` to unwind, which it has no way to do, the
-    /// record would leak; nothing worse.)
     #[inline]
     pub(crate) fn protect<T: PointeeSync>(field: &AtomicPtr<T, F>) -> Option<(*const T, Self)> {
-        let mut hazard = ManuallyDrop::new(acquire::<F>());
+        let mut hazard = Self::acquire();
         // SAFETY: values of a static family are only reclaimed through its one domain
         // (`StaticDomain`'s contract), which `hazard` belongs to.
-        let value = unsafe { T::protect(field, &mut hazard) }.map(ptr::from_ref);
-        if let Some(value) = value {
-            Some((value, Self { hazard }))
-        } else {
-            // SAFETY: `hazard` came from `F::domain()` and is not used again.
-            unsafe { release_manually(&mut hazard) };
-            None
-        }
+        let value = ptr::from_ref(unsafe { T::protect(field, &mut hazard.hazard) }?);
+        Some((value, hazard))
     }
 
     /// The hazard pointer, to protect with.
