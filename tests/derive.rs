@@ -228,6 +228,45 @@ fn generic_struct() {
     assert_eq!((counter.made(), counter.dropped()), (4, 4));
 }
 
+/// A generic struct with a concrete pointee next to the generic one, and a pointee naming `Self`
+/// (a node linking to the next): the concrete pointee's bounds are checked instead of stated on
+/// the impl, and its field works and is reclaimed like the others.
+#[derive(HazardProtected)]
+struct Mixed<T: Send + Sync + 'static> {
+    #[hazard]
+    generic: AtomicPtr<T>,
+    #[hazard(non_null)]
+    concrete: AtomicPtr<Counted>,
+    #[hazard]
+    next: AtomicPtr<Self>,
+}
+
+#[test]
+fn generic_concrete_and_self_pointees_in_one_struct() {
+    let counter = Counter::default();
+    let leaf = Mixed {
+        generic: hazptr::atomic_ptr(counter.make(1)),
+        concrete: hazptr::atomic_ptr(counter.make(2)),
+        next: hazptr::null_ptr(),
+    };
+    let root = Mixed {
+        generic: hazptr::atomic_ptr(counter.make(3)),
+        concrete: hazptr::atomic_ptr(counter.make(4)),
+        next: hazptr::atomic_ptr(leaf),
+    };
+    root.swap_and_retire_concrete(counter.make(5));
+    root.update_generic(|old| counter.make(old.map_or(0, |old| old.value) + 10));
+    let next = root.load_protected_next().expect("linked");
+    assert_eq!(next.load_protected_concrete().value, 2);
+    assert_eq!(root.load_protected_generic().map(|g| g.value), Some(13));
+    drop(next);
+    drop(root);
+    // The first reclamation frees `leaf`, whose drop retires its own fields' values.
+    reclaim_global();
+    reclaim_global();
+    assert_eq!((counter.made(), counter.dropped()), (6, 6));
+}
+
 /// A struct with its own domain: everything it retired is freed when it is dropped, at once.
 struct QueueFamily;
 impl InstanceFamily for QueueFamily {}

@@ -1,11 +1,25 @@
 //! The bounds a `#[hazard]` pointee must meet, as traits whose unmet-bound errors explain
 //! themselves.
 //!
-//! Each is implemented for exactly the types with the underlying bound: the runtime's functions
-//! are bounded by these traits and the derive repeats them in its `where` clauses, so a missing
-//! bound is reported once, with this module's message, at the user's field type.
+//! Each is implemented for exactly the types with the underlying bound. The derive checks them
+//! once per field, in a hidden function whose calls are spanned at the user's field type, so a
+//! missing bound is reported once, with this module's message, there.
+//!
+//! The generated methods must not repeat that error. A `where` clause would (a method of an impl
+//! whose clause fails cannot be called: every call site would report it again), so the methods
+//! of a field whose pointee is a concrete type carry no pointee bound: they get the operations
+//! that need one from [`Pointee::ops`], which resolves to the real operations when the pointee
+//! has its bounds, and to the uninhabited [`Unbounded`] otherwise, in a crate that the check
+//! has already failed. Generic pointees are bounded by the impl's `where` clause as usual (a
+//! clause with a type parameter only restricts the impl).
+
+use core::convert::Infallible;
+use core::marker::PhantomData;
+use core::ops::Deref;
 
 use haphazard::{AtomicPtr, Domain, HazardPointer};
+
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 
 /// A value a `#[hazard]` field points to is `Send`: it can be retired.
 ///
@@ -22,6 +36,13 @@ use haphazard::{AtomicPtr, Domain, HazardPointer};
     note = "a replaced value is retired, and whichever thread next reclaims the domain drops it, so it must be `Send`: use a `Send` type (`Arc` instead of `Rc`, …)"
 )]
 pub unsafe trait PointeeSend: Sized {
+    /// Names the bound: the derive checks a concrete pointee `T` with
+    /// `let () = <T as PointeeSend>::HOLDS;`, which fails exactly when `T` is not `Send`, with
+    /// this trait's message at `T` (a function bounded by the trait would add a note pointing
+    /// into this crate).
+    #[doc(hidden)]
+    const HOLDS: () = ();
+
     /// Retires `ptr` into `domain`.
     ///
     /// # Safety
@@ -54,6 +75,10 @@ unsafe impl<T: Send> PointeeSend for T {
     note = "every thread that loads the field reads the same value at the same time, so it must be `Sync`: use a `Sync` type (atomics or a `Mutex` instead of `Cell`/`RefCell`, `Arc` instead of `Rc`), or replace whole values instead of mutating them"
 )]
 pub unsafe trait PointeeSync: Sized {
+    /// Names the bound, as [`PointeeSend::HOLDS`] does.
+    #[doc(hidden)]
+    const HOLDS: () = ();
+
     /// Protects the value of `field` with `hazard`.
     ///
     /// # Safety
@@ -75,6 +100,159 @@ unsafe impl<T: Sync> PointeeSync for T {
     ) -> Option<&'h Self> {
         // SAFETY: forwarded from the caller.
         unsafe { field.load(hazard) }
+    }
+}
+
+/// The operations on a field's values that need its pointee's bounds; the runtime's field
+/// functions reach their pointee only through them.
+///
+/// # Safety
+///
+/// An implementation asserts that its operations are sound for `T`: it is implemented only by
+/// [`Pointee<T>`] for `T: Send + Sync + 'static`, and by the uninhabited [`Unbounded<T>`], whose
+/// operations cannot be called.
+pub unsafe trait PointeeOps<T>: Copy {
+    /// Retires `ptr` into `domain`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`PointeeSend::retire_in`].
+    unsafe fn retire_in<F>(self, ptr: *mut T, domain: &Domain<F>);
+
+    /// Protects the value of `field` with `hazard`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`PointeeSync::protect`].
+    unsafe fn protect<'h, F: 'static>(
+        self,
+        field: &AtomicPtr<T, F>,
+        hazard: &'h mut HazardPointer<'_, F>,
+    ) -> Option<&'h T>;
+
+    /// Protects the value of `field` with a hazard pointer from this thread's cache.
+    fn protect_cached<F: StaticDomain>(
+        self,
+        field: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)>;
+}
+
+/// The pointee type `T` of a `#[hazard]` field, from which a generated method gets the
+/// operations that need `T`'s bounds: `Pointee::<T>::NEW.ops()` (see the module documentation).
+///
+/// `ops` is an inherent method bounded by `T`'s bounds, so method resolution picks it when `T`
+/// has them; when `T` has not, resolution goes on through `Deref` to [`UnmetBounds::ops`]. The
+/// choice is made where the generated method is compiled, for its concrete pointee type.
+pub struct Pointee<T>(PhantomData<fn() -> T>);
+
+impl<T> Pointee<T> {
+    /// The pointee type, to call `ops` on.
+    pub const NEW: Self = Self(PhantomData);
+}
+
+impl<T> Clone for Pointee<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Pointee<T> {}
+
+impl<T: PointeeSend + PointeeSync + 'static> Pointee<T> {
+    /// `T`'s operations, for a pointee that has its bounds.
+    #[allow(clippy::inline_always)] // on the read path, like `CachedHazard::protect`
+    #[inline(always)]
+    #[must_use]
+    pub const fn ops(&self) -> Self {
+        *self
+    }
+}
+
+// SAFETY: implemented exactly for the `Send + Sync + 'static` types; each operation is `T`'s own.
+unsafe impl<T: PointeeSend + PointeeSync + 'static> PointeeOps<T> for Pointee<T> {
+    #[inline]
+    unsafe fn retire_in<F>(self, ptr: *mut T, domain: &Domain<F>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::retire_in(ptr, domain) }
+    }
+
+    #[allow(clippy::inline_always)] // the read path
+    #[inline(always)]
+    unsafe fn protect<'h, F: 'static>(
+        self,
+        field: &AtomicPtr<T, F>,
+        hazard: &'h mut HazardPointer<'_, F>,
+    ) -> Option<&'h T> {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::protect(field, hazard) }
+    }
+
+    #[allow(clippy::inline_always)] // the read path: see `CachedHazard::protect`
+    #[inline(always)]
+    fn protect_cached<F: StaticDomain>(
+        self,
+        field: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)> {
+        CachedHazard::protect(field)
+    }
+}
+
+impl<T> Deref for Pointee<T> {
+    type Target = UnmetBounds<T>;
+
+    #[inline]
+    fn deref(&self) -> &UnmetBounds<T> {
+        &UnmetBounds(PhantomData)
+    }
+}
+
+/// What [`Pointee`] derefs to: its `ops` is picked only for a pointee without its bounds.
+pub struct UnmetBounds<T>(PhantomData<fn() -> T>);
+
+impl<T> UnmetBounds<T> {
+    /// Never returns: picked only in a crate that does not compile, because the derive's check
+    /// of the same bounds fails.
+    #[cold]
+    #[must_use]
+    #[allow(clippy::unused_self)] // a method, so that method resolution can pick it
+    pub fn ops(&self) -> Unbounded<T> {
+        unreachable!("a `#[hazard]` pointee without its bounds is rejected at compile time")
+    }
+}
+
+/// The operations of a pointee without its bounds: a type without values, so that the runtime's
+/// functions compile for any pointee and none of them can run for such a pointee.
+pub struct Unbounded<T>(Infallible, PhantomData<fn() -> T>);
+
+impl<T> Clone for Unbounded<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Unbounded<T> {}
+
+// SAFETY: no value of `Unbounded<T>` exists, so none of these operations can be called.
+unsafe impl<T> PointeeOps<T> for Unbounded<T> {
+    unsafe fn retire_in<F>(self, _: *mut T, _: &Domain<F>) {
+        match self.0 {}
+    }
+
+    unsafe fn protect<'h, F: 'static>(
+        self,
+        _: &AtomicPtr<T, F>,
+        _: &'h mut HazardPointer<'_, F>,
+    ) -> Option<&'h T> {
+        match self.0 {}
+    }
+
+    fn protect_cached<F: StaticDomain>(
+        self,
+        _: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)> {
+        match self.0 {}
     }
 }
 
@@ -114,12 +292,13 @@ pub trait OwnedDomain {}
 
 impl<F> OwnedDomain for haphazard::Domain<F> {}
 
-/// Checks a struct's pointee bounds that depend on its generic parameters; the derive calls it
-/// from a hidden function so that a missing bound on the struct is reported at the field type.
+/// Checks a pointee's bounds; the derive calls it from a hidden function, spanned at the field's
+/// pointee type, so that a missing bound is reported there.
 #[inline(always)]
 pub const fn assert_pointee<T: PointeeSend + PointeeSync>() {}
 
-/// Like [`assert_pointee`], and the value outlives any domain it can be retired into.
+/// Like [`assert_pointee`], and the value outlives any domain it can be retired into: the check
+/// of every `#[hazard]` field.
 #[inline(always)]
 pub const fn assert_static_pointee<T: PointeeSend + PointeeSync + 'static>() {}
 
@@ -138,3 +317,29 @@ pub const fn assert_static_domain<F: crate::StaticDomain>() {}
 /// Checks that a generic family may be the family of a per-instance domain.
 #[inline(always)]
 pub const fn assert_instance_family<F: crate::InstanceFamily>() {}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use core::any::type_name_of_val;
+    use std::rc::Rc;
+
+    use super::Pointee;
+
+    #[test]
+    fn a_pointee_with_its_bounds_gets_its_own_operations() {
+        let ops = Pointee::<String>::NEW.ops();
+        assert_eq!(
+            type_name_of_val(&ops),
+            core::any::type_name::<Pointee<String>>()
+        );
+    }
+
+    #[test]
+    #[should_panic = "rejected at compile time"]
+    #[allow(unreachable_code)] // `ops` returns an uninhabited type
+    fn a_pointee_without_its_bounds_gets_none() {
+        // Compiles only because no derive checks `Rc` here; the derive's check makes a crate
+        // that reaches this fail to compile.
+        let _ = Pointee::<Rc<u8>>::NEW.ops();
+    }
+}

@@ -6,13 +6,19 @@
 //! promise with [`StaticDomain`]'s contract (a family with exactly one, program-wide domain);
 //! [`instance`] passes it on to the generated code, which always pairs a field with the domain
 //! field the user named.
+//!
+//! Each function that protects or retires takes the pointee's operations (`pointee`, a
+//! [`PointeeOps<T>`]) as its first argument instead of bounding `T`: they exist only for a
+//! `Send + Sync + 'static` pointee, so they carry its bounds, and a generated method gets them
+//! from [`Pointee::ops`](crate::bounds::Pointee::ops) without repeating the derive's check of
+//! those bounds (see `bounds.rs`).
 
 use core::ptr;
 use core::sync::atomic::Ordering;
 
 use haphazard::{AtomicPtr, Domain, HazardPointer};
 
-use crate::bounds::{PointeeSend, PointeeSync};
+use crate::bounds::{PointeeOps, PointeeSync};
 use crate::sync::fence;
 
 /// Replaces the field's value and retires the old one into `domain`.
@@ -22,7 +28,12 @@ use crate::sync::fence;
 /// Every value `field` holds is protected only by hazard pointers of `domain` and retired only
 /// into `domain`.
 #[inline]
-unsafe fn swap_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, new: Box<T>, domain: &Domain<F>) {
+unsafe fn swap_in<T, F>(
+    pointee: impl PointeeOps<T>,
+    field: &AtomicPtr<T, F>,
+    new: Box<T>,
+    domain: &Domain<F>,
+) {
     if let Some(old) = field.swap(new) {
         // `swap` is only `Release`: pair it with the `Release` store that published `old`, so the
         // thread that drops `old` sees it fully built.
@@ -30,7 +41,7 @@ unsafe fn swap_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, new: Box<T>, domai
         // SAFETY: the swap unlinked `old`, so no protection can start on it (a protection is only
         // valid once re-validated against the field); this thread alone got it from the swap, so
         // it is retired once; and `domain` is the field's domain (the caller's promise).
-        unsafe { T::retire_in(old.into_inner().as_ptr(), domain) };
+        unsafe { pointee.retire_in(old.into_inner().as_ptr(), domain) };
     }
 }
 
@@ -41,7 +52,8 @@ unsafe fn swap_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, new: Box<T>, domai
 ///
 /// As for [`swap_in`].
 #[inline]
-unsafe fn compare_exchange_in<T: PointeeSend, F>(
+unsafe fn compare_exchange_in<T, F>(
+    pointee: impl PointeeOps<T>,
     field: &AtomicPtr<T, F>,
     current: Option<&T>,
     new: Box<T>,
@@ -55,7 +67,7 @@ unsafe fn compare_exchange_in<T: PointeeSend, F>(
         fence(Ordering::Acquire);
         // SAFETY: as in `swap_in`: the successful exchange unlinked `old`, only this thread's
         // exchange succeeded with it, and `domain` is the field's domain.
-        unsafe { T::retire_in(old.into_inner().as_ptr(), domain) };
+        unsafe { pointee.retire_in(old.into_inner().as_ptr(), domain) };
     }
     Ok(())
 }
@@ -68,20 +80,19 @@ unsafe fn compare_exchange_in<T: PointeeSend, F>(
 /// As for [`swap_in`], and `hazard` is a hazard pointer of `domain`.
 #[inline]
 unsafe fn update_in<T, F: 'static>(
+    pointee: impl PointeeOps<T>,
     field: &AtomicPtr<T, F>,
     hazard: &mut HazardPointer<'_, F>,
     domain: &Domain<F>,
     mut f: impl FnMut(Option<&T>) -> Box<T>,
-) where
-    T: PointeeSend + PointeeSync,
-{
+) {
     loop {
         // SAFETY: values of `field` are only reclaimed through `domain`, and `hazard` is one of
         // its hazard pointers (the caller's promise).
-        let current = unsafe { T::protect(field, hazard) };
+        let current = unsafe { pointee.protect(field, hazard) };
         let new = f(current);
         // SAFETY: forwarded from the caller.
-        match unsafe { compare_exchange_in(field, current, new, domain) } {
+        match unsafe { compare_exchange_in(pointee, field, current, new, domain) } {
             Ok(()) => return,
             // Somebody replaced the value meanwhile: drop our successor and start again.
             Err(_stale) => {}
@@ -95,14 +106,18 @@ unsafe fn update_in<T, F: 'static>(
 ///
 /// As for [`swap_in`].
 #[inline]
-unsafe fn clear_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, domain: &Domain<F>) -> bool {
+unsafe fn clear_in<T, F>(
+    pointee: impl PointeeOps<T>,
+    field: &AtomicPtr<T, F>,
+    domain: &Domain<F>,
+) -> bool {
     // SAFETY: null is a valid value for an `AtomicPtr` (its "empty" state).
     let Some(old) = (unsafe { field.swap_ptr(ptr::null_mut()) }) else {
         return false;
     };
     fence(Ordering::Acquire);
     // SAFETY: as in `swap_in`.
-    unsafe { T::retire_in(old.into_inner().as_ptr(), domain) };
+    unsafe { pointee.retire_in(old.into_inner().as_ptr(), domain) };
     true
 }
 
@@ -118,7 +133,8 @@ unsafe fn clear_in<T: PointeeSend, F>(field: &AtomicPtr<T, F>, domain: &Domain<F
 /// unlinks `current`, no thread can start protecting it except through loads validated against
 /// `field` (see [`protect_link`]).
 #[inline]
-unsafe fn compare_exchange_ptr_in<T: PointeeSend, F>(
+unsafe fn compare_exchange_ptr_in<T, F>(
+    pointee: impl PointeeOps<T>,
     field: &AtomicPtr<T, F>,
     current: Option<&T>,
     new: *mut T,
@@ -133,7 +149,7 @@ unsafe fn compare_exchange_ptr_in<T: PointeeSend, F>(
         // SAFETY: as in `compare_exchange_in`: the exchange unlinked `old` (a live reference,
         // so no ABA), only this exchange succeeded with it, no protection can start on it without
         // validating the field (the caller's promise), and `domain` is the field's domain.
-        unsafe { T::retire_in(old.into_inner().as_ptr(), domain) };
+        unsafe { pointee.retire_in(old.into_inner().as_ptr(), domain) };
     }
     Ok(())
 }
@@ -211,19 +227,19 @@ pub(crate) unsafe fn protect_link<U: PointeeSync, F: 'static>(
 /// only retired into `domain`, and only after `a` has left `field` or `b` has left `link(a)`.
 #[inline]
 unsafe fn load_and_link_in<T, U, F: 'static>(
+    pointee: impl PointeeOps<T>,
     field: &AtomicPtr<T, F>,
     hazard_a: &mut HazardPointer<'_, F>,
     hazard_b: &mut HazardPointer<'_, F>,
     link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
 ) -> Option<(*const T, Option<*const U>)>
 where
-    T: PointeeSend + PointeeSync,
     U: PointeeSync,
 {
     loop {
         // SAFETY: values of `field` are only reclaimed through `domain`, to which `hazard_a`
         // belongs (the caller's promise).
-        let a: *const T = unsafe { T::protect(field, hazard_a) }?;
+        let a: *const T = unsafe { pointee.protect(field, hazard_a) }?;
         // SAFETY: `hazard_a` protects `a` until it protects something else, which happens only
         // on the next turn of this loop, after this reference is gone.
         let link = link(unsafe { &*a });
@@ -243,14 +259,18 @@ where
 ///
 /// As for [`swap_in`], and the field is never read or written again.
 #[inline]
-unsafe fn retire_last_in<T: PointeeSend, F>(field: &mut AtomicPtr<T, F>, domain: &Domain<F>) {
+unsafe fn retire_last_in<T, F>(
+    pointee: impl PointeeOps<T>,
+    field: &mut AtomicPtr<T, F>,
+    domain: &Domain<F>,
+) {
     let last = field.load_ptr();
     if !last.is_null() {
         // SAFETY: the field holds `last`, which it owns as a `Box<T>`; the field is never used
         // again, so nothing can protect `last` anew, and it is retired once. A reference handed
         // out earlier (by `safe_load`, which does not borrow the struct) may still be alive,
         // which is why `last` is retired rather than freed: reclamation waits for it.
-        unsafe { T::retire_in(last, domain) };
+        unsafe { pointee.retire_in(last, domain) };
     }
 }
 
@@ -270,18 +290,25 @@ fn non_null_field_was_null() -> ! {
 pub mod static_domain {
     use haphazard::AtomicPtr;
 
-    use super::{PointeeSend, PointeeSync, non_null_field_was_null};
+    use super::{PointeeOps, PointeeSync, non_null_field_was_null};
+    /// The generated methods get their pointee's operations from it.
+    pub use crate::bounds::Pointee;
     use crate::guard::Protected;
     use crate::hazard_cache::{CachedHazard, StaticDomain};
 
     /// Loads and protects the field's value.
-    #[inline]
-    pub fn load<T, F>(field: &AtomicPtr<T, F>) -> Option<Protected<'_, T, F>>
+    ///
+    /// `#[inline(always)]`, like the rest of the read path (see `hazard_cache::acquire`).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn load<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+    ) -> Option<Protected<'_, T, F>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
-        let (value, hazard) = CachedHazard::protect(field)?;
+        let (value, hazard) = pointee.protect_cached(field)?;
         // SAFETY: `hazard` protects `value` (just loaded through it), and values of a static
         // family are only reclaimed through its one domain, which is `hazard`'s. Moving the
         // hazard pointer into the guard keeps the protection, which lasts as long as the guard.
@@ -289,14 +316,17 @@ pub mod static_domain {
     }
 
     /// Loads and protects the value of a field that is never empty.
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     #[track_caller]
-    pub fn load_non_null<T, F>(field: &AtomicPtr<T, F>) -> Protected<'_, T, F>
+    pub fn load_non_null<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+    ) -> Protected<'_, T, F>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
-        match load(field) {
+        match load(pointee, field) {
             Some(value) => value,
             None => non_null_field_was_null(),
         }
@@ -304,14 +334,13 @@ pub mod static_domain {
 
     /// Installs `new` and retires the old value.
     #[inline]
-    pub fn swap_and_retire<T, F>(field: &AtomicPtr<T, F>, new: Box<T>)
+    pub fn swap_and_retire<T, F>(pointee: impl PointeeOps<T>, field: &AtomicPtr<T, F>, new: Box<T>)
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: `F` has one domain, `F::domain()`, which is the only one that can protect or
         // reclaim values of the field (`StaticDomain`'s contract).
-        unsafe { super::swap_in(field, new, F::domain()) }
+        unsafe { super::swap_in(pointee, field, new, F::domain()) }
     }
 
     /// Installs `new` if the field still holds `current`, retiring it; gives `new` back if not.
@@ -321,39 +350,43 @@ pub mod static_domain {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub fn compare_exchange_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         current: Option<&T>,
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: as in `swap_and_retire`.
-        unsafe { super::compare_exchange_in(field, current, new, F::domain()) }
+        unsafe { super::compare_exchange_in(pointee, field, current, new, F::domain()) }
     }
 
     /// Replaces the value with `f(current)` until no other writer interferes; retires the old.
     #[inline]
-    pub fn update<T, F>(field: &AtomicPtr<T, F>, f: impl FnMut(Option<&T>) -> Box<T>)
-    where
-        T: PointeeSend + PointeeSync + 'static,
+    pub fn update<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+        f: impl FnMut(Option<&T>) -> Box<T>,
+    ) where
         F: StaticDomain,
     {
         let mut hazard = CachedHazard::acquire();
         // SAFETY: as in `swap_and_retire`; `hazard` comes from `F::domain()`.
-        unsafe { super::update_in(field, hazard.hazard_pointer(), F::domain(), f) }
+        unsafe { super::update_in(pointee, field, hazard.hazard_pointer(), F::domain(), f) }
     }
 
     /// [`update`] for a field that is never empty.
     #[inline]
     #[track_caller]
-    pub fn update_non_null<T, F>(field: &AtomicPtr<T, F>, mut f: impl FnMut(&T) -> Box<T>)
-    where
-        T: PointeeSend + PointeeSync + 'static,
+    pub fn update_non_null<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+        mut f: impl FnMut(&T) -> Box<T>,
+    ) where
         F: StaticDomain,
     {
-        update(field, |current| match current {
+        update(pointee, field, |current| match current {
             Some(current) => f(current),
             None => non_null_field_was_null(),
         });
@@ -361,13 +394,12 @@ pub mod static_domain {
 
     /// Empties the field, retiring its value; `true` if it had one.
     #[inline]
-    pub fn clear_and_retire<T, F>(field: &AtomicPtr<T, F>) -> bool
+    pub fn clear_and_retire<T, F>(pointee: impl PointeeOps<T>, field: &AtomicPtr<T, F>) -> bool
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: as in `swap_and_retire`.
-        unsafe { super::clear_in(field, F::domain()) }
+        unsafe { super::clear_in(pointee, field, F::domain()) }
     }
 
     /// Installs `new`, a pointer whose ownership the caller hands over (typically a node that a
@@ -385,17 +417,17 @@ pub mod static_domain {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         current: Option<&T>,
         new: *mut T,
     ) -> Result<(), *mut T>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: `F::domain()` is the only domain of the field (`StaticDomain`'s contract); the
         // rest is the caller's promise.
-        unsafe { super::compare_exchange_ptr_in(field, current, new, F::domain()) }
+        unsafe { super::compare_exchange_ptr_in(pointee, field, current, new, F::domain()) }
     }
 
     /// Installs `new` if the field holds `current`, without retiring the old value, whose
@@ -411,7 +443,6 @@ pub mod static_domain {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         super::compare_exchange_without_retire_in(field, current, new)
@@ -426,11 +457,11 @@ pub mod static_domain {
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<'a, T, U, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(Protected<'a, T, F>, Option<Protected<'a, U, F>>)>
     where
-        T: PointeeSend + PointeeSync + 'static,
         U: PointeeSync + 'static,
         F: StaticDomain,
     {
@@ -440,6 +471,7 @@ pub mod static_domain {
         // promise is the caller's.
         let (a, b) = unsafe {
             super::load_and_link_in(
+                pointee,
                 field,
                 hazard_a.hazard_pointer(),
                 hazard_b.hazard_pointer(),
@@ -465,16 +497,16 @@ pub mod static_domain {
     #[track_caller]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> (Protected<'a, T, F>, Option<Protected<'a, U, F>>)
     where
-        T: PointeeSend + PointeeSync + 'static,
         U: PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_and_link(field, link) } {
+        match unsafe { load_and_link(pointee, field, link) } {
             Some(values) => values,
             None => non_null_field_was_null(),
         }
@@ -482,14 +514,13 @@ pub mod static_domain {
 
     /// Retires the field's last value: called from the struct's `Drop`.
     #[inline]
-    pub fn retire_on_drop<T, F>(field: &mut AtomicPtr<T, F>)
+    pub fn retire_on_drop<T, F>(pointee: impl PointeeOps<T>, field: &mut AtomicPtr<T, F>)
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: StaticDomain,
     {
         // SAFETY: as in `swap_and_retire`; `&mut` proves no other access is under way, and the
         // struct being dropped never touches the field again.
-        unsafe { super::retire_last_in(field, F::domain()) }
+        unsafe { super::retire_last_in(pointee, field, F::domain()) }
     }
 }
 
@@ -506,7 +537,9 @@ pub mod static_domain {
 pub mod instance {
     use haphazard::{AtomicPtr, Domain, HazardPointer};
 
-    use super::{PointeeSend, PointeeSync, non_null_field_was_null};
+    use super::{PointeeOps, PointeeSync, non_null_field_was_null};
+    /// The generated methods get their pointee's operations from it.
+    pub use crate::bounds::Pointee;
     use crate::domain::InstanceFamily;
     use crate::guard::ProtectedIn;
 
@@ -517,17 +550,17 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn load<'a, T, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
     ) -> Option<ProtectedIn<'a, T, F>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
         // SAFETY: values of `field` are only reclaimed through `domain` (the caller's promise),
         // and `hazard` belongs to `domain`.
-        let value: *const T = unsafe { T::protect(field, &mut hazard) }?;
+        let value: *const T = unsafe { pointee.protect(field, &mut hazard) }?;
         // SAFETY: `hazard` protects `value`; moving it into the guard keeps the protection for
         // as long as the guard lives.
         Some(unsafe { ProtectedIn::new(&*value, hazard) })
@@ -541,15 +574,15 @@ pub mod instance {
     #[inline]
     #[track_caller]
     pub unsafe fn load_non_null<'a, T, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
     ) -> ProtectedIn<'a, T, F>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load(field, domain) } {
+        match unsafe { load(pointee, field, domain) } {
             Some(value) => value,
             None => non_null_field_was_null(),
         }
@@ -561,13 +594,16 @@ pub mod instance {
     ///
     /// See the [module documentation](self).
     #[inline]
-    pub unsafe fn swap_and_retire<T, F>(field: &AtomicPtr<T, F>, domain: &Domain<F>, new: Box<T>)
-    where
-        T: PointeeSend + PointeeSync + 'static,
+    pub unsafe fn swap_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+        domain: &Domain<F>,
+        new: Box<T>,
+    ) where
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        unsafe { super::swap_in(field, new, domain) }
+        unsafe { super::swap_in(pointee, field, new, domain) }
     }
 
     /// Installs `new` if the field still holds `current`, retiring it; gives `new` back if not.
@@ -581,17 +617,17 @@ pub mod instance {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         current: Option<&T>,
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        unsafe { super::compare_exchange_in(field, current, new, domain) }
+        unsafe { super::compare_exchange_in(pointee, field, current, new, domain) }
     }
 
     /// Replaces the value with `f(current)` until no other writer interferes; retires the old.
@@ -601,16 +637,16 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn update<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         f: impl FnMut(Option<&T>) -> Box<T>,
     ) where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
         // SAFETY: forwarded from the caller; `hazard` belongs to `domain`.
-        unsafe { super::update_in(field, &mut hazard, domain, f) }
+        unsafe { super::update_in(pointee, field, &mut hazard, domain, f) }
     }
 
     /// [`update`] for a field that is never empty.
@@ -621,16 +657,16 @@ pub mod instance {
     #[inline]
     #[track_caller]
     pub unsafe fn update_non_null<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         mut f: impl FnMut(&T) -> Box<T>,
     ) where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
         unsafe {
-            update(field, domain, |current| match current {
+            update(pointee, field, domain, |current| match current {
                 Some(current) => f(current),
                 None => non_null_field_was_null(),
             });
@@ -643,13 +679,16 @@ pub mod instance {
     ///
     /// See the [module documentation](self).
     #[inline]
-    pub unsafe fn clear_and_retire<T, F>(field: &AtomicPtr<T, F>, domain: &Domain<F>) -> bool
+    pub unsafe fn clear_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+        domain: &Domain<F>,
+    ) -> bool
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        unsafe { super::clear_in(field, domain) }
+        unsafe { super::clear_in(pointee, field, domain) }
     }
 
     /// Installs `new`, a pointer whose ownership the caller hands over, if the field still holds
@@ -666,17 +705,17 @@ pub mod instance {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         current: Option<&T>,
         new: *mut T,
     ) -> Result<(), *mut T>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        unsafe { super::compare_exchange_ptr_in(field, current, new, domain) }
+        unsafe { super::compare_exchange_ptr_in(pointee, field, current, new, domain) }
     }
 
     /// Installs `new` if the field holds `current`, without retiring the old value, whose
@@ -692,7 +731,6 @@ pub mod instance {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        T: PointeeSend + PointeeSync + 'static,
         F: InstanceFamily,
     {
         super::compare_exchange_without_retire_in(field, current, new)
@@ -707,12 +745,12 @@ pub mod instance {
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<'a, T, U, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)>
     where
-        T: PointeeSend + PointeeSync + 'static,
         U: PointeeSync + 'static,
         F: InstanceFamily,
     {
@@ -720,7 +758,8 @@ pub mod instance {
         let mut hazard_b = HazardPointer::new_in_domain(domain);
         // SAFETY: both hazards belong to `domain`, the field's domain (the caller's promise, as
         // is the link's).
-        let (a, b) = unsafe { super::load_and_link_in(field, &mut hazard_a, &mut hazard_b, link) }?;
+        let (a, b) =
+            unsafe { super::load_and_link_in(pointee, field, &mut hazard_a, &mut hazard_b, link) }?;
         // SAFETY: `hazard_a` protects `a` and `hazard_b` protects `b`; moving each into its guard
         // keeps the protection for as long as the guard lives.
         unsafe {
@@ -740,17 +779,17 @@ pub mod instance {
     #[track_caller]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> (ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)
     where
-        T: PointeeSend + PointeeSync + 'static,
         U: PointeeSync + 'static,
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_and_link(field, domain, link) } {
+        match unsafe { load_and_link(pointee, field, domain, link) } {
             Some(values) => values,
             None => non_null_field_was_null(),
         }
@@ -763,13 +802,15 @@ pub mod instance {
     ///
     /// See the [module documentation](self); the field is never used again.
     #[inline]
-    pub unsafe fn retire_on_drop<T, F>(field: &mut AtomicPtr<T, F>, domain: &Domain<F>)
-    where
-        T: PointeeSend + PointeeSync + 'static,
+    pub unsafe fn retire_on_drop<T, F>(
+        pointee: impl PointeeOps<T>,
+        field: &mut AtomicPtr<T, F>,
+        domain: &Domain<F>,
+    ) where
         F: InstanceFamily,
     {
         // SAFETY: forwarded from the caller.
-        unsafe { super::retire_last_in(field, domain) }
+        unsafe { super::retire_last_in(pointee, field, domain) }
     }
 }
 
@@ -821,14 +862,26 @@ mod tests {
         let field: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted(&DROPS)));
         let new = Box::into_raw(Box::new(Counted(&DROPS)));
         // SAFETY: `new` is a live `Box` owned here; `None` does not match, so it stays here.
-        let failed = unsafe { static_domain::compare_exchange_ptr_and_retire(&field, None, new) };
+        let failed = unsafe {
+            static_domain::compare_exchange_ptr_and_retire(
+                static_domain::Pointee::<Counted>::NEW.ops(),
+                &field,
+                None,
+                new,
+            )
+        };
         assert_eq!(failed, Err(new));
         // SAFETY: the field holds the value `current` refers to (read with the field unchanged
         // and unretired), `new` is owned here and moves into the field, and the old value is
         // reachable from nowhere else.
         let moved = unsafe {
             let current = &*field.load_ptr();
-            static_domain::compare_exchange_ptr_and_retire(&field, Some(current), new)
+            static_domain::compare_exchange_ptr_and_retire(
+                static_domain::Pointee::<Counted>::NEW.ops(),
+                &field,
+                Some(current),
+                new,
+            )
         };
         assert!(moved.is_ok());
         assert_eq!(field.load_ptr(), new);

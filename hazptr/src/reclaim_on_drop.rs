@@ -1,14 +1,16 @@
 //! How the generated `Drop` reaches the field reclamation without repeating its bound errors.
 //!
 //! The derive implements [`ReclaimFields`] under the same `where` clauses as the generated
-//! methods: each pointee is `Send + Sync` (and `'static` in a static domain). If one of those
-//! bounds fails, the `where` clause itself reports it, once, at the user's field type. A `Drop`
-//! impl cannot carry extra bounds (E0367), so its body cannot assume them; calling
-//! `reclaim_fields` there directly would report the same failure a second time. The generated
-//! `Drop` therefore calls `reclaimer` on `&DropGlue`, which resolves to [`ReclaimViaDerive`] when
-//! the struct implements [`ReclaimFields`], and to the no-op [`ReclaimSkipped`] otherwise (the
-//! "autoref specialisation" pattern). The no-op can only be chosen in a crate that fails to
-//! compile anyway, because the failing bound is an error at the `where` clause.
+//! methods: generic pointees (and families) are bounded there, so if one of those bounds fails,
+//! the `where` clause itself reports it, once, at the user's field type. (Concrete pointees are
+//! checked by the derive's hidden check function instead, and reach their operations through
+//! `bounds::Pointee`: see that module.) A `Drop` impl cannot carry extra bounds (E0367), so its
+//! body cannot assume the `where` clause's; calling `reclaim_fields` there directly would report
+//! the same failure a second time. The generated `Drop` therefore calls `reclaimer` on
+//! `&DropGlue`, which resolves to [`ReclaimViaDerive`] when the struct implements
+//! [`ReclaimFields`], and to the no-op [`ReclaimSkipped`] otherwise (the "autoref
+//! specialisation" pattern). The no-op can only be chosen in a crate that fails to compile
+//! anyway, because the failing bound is an error at the `where` clause.
 //!
 //! The [`Reclaimer`] it returns reclaims the fields when it goes out of scope, after the struct's
 //! custom drop, if any, and also when that custom drop panics.

@@ -2,18 +2,22 @@
 //!
 //! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`:
 //!
-//! - `impl S where <pointee bounds> { <five methods per field> }`: each method is one call into
-//!   `hazptr::__private`. The `where` clause states each pointee's bounds (`Send + Sync`, and
-//!   `'static`) and each family's trait; if a bound fails for a concrete type,
-//!   the error is reported there, once, at the user's field type, and the method bodies, which
-//!   may assume the clause, add nothing to it.
+//! - `impl S where <bounds> { <five methods per field> }`: each method is one call into
+//!   `hazptr::__private`, passing the pointee's operations, `Pointee::<T>::NEW.ops()`. The
+//!   `where` clause states each family's trait, and the bounds (`Send + Sync + 'static`) of each
+//!   pointee that mentions a generic parameter of the struct. A concrete pointee's bounds are not
+//!   on it: a clause that fails for a concrete type would be reported there (with a note about
+//!   trivial bounds) and again at every call of a method. Its methods compile without them
+//!   instead, because `ops()` resolves to uninhabited, never-called operations when the bounds
+//!   fail (see `hazptr`'s `bounds.rs`), and the check below reports the failure once.
 //! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
 //!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
 //! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
-//!   `where` clause cannot make, because they depend on the struct's generic parameters (there a
-//!   failing clause would silently disable the impl instead of reporting an error): that the
-//!   field really is a `hazptr::AtomicPtr`, that generic pointees are bounded, that a domain
-//!   field holds its domain by value.
+//!   `where` clause cannot make, spanned at the user's types. Those that depend on the struct's
+//!   generic parameters (there a failing clause would silently disable the impl instead of
+//!   reporting an error), and those of concrete pointees (see above): that the field really is a
+//!   `hazptr::AtomicPtr`, that every pointee is `Send + Sync + 'static`, that a generic family
+//!   has its trait, that a domain field holds its domain by value.
 
 use std::collections::BTreeMap;
 
@@ -134,17 +138,21 @@ fn checked_where_clause(model: &Model) -> TokenStream {
         // Every token of a bound carries the span of the type it bounds: rustc reports a failing
         // clause at its bound, which must point at the user's field, not at the derive.
         let at = |tokens: TokenStream, span: Span| respan(tokens, span);
-        add(
-            &field.pointee,
-            at(quote!(#krate::__private::PointeeSend), span),
-        );
-        add(
-            &field.pointee,
-            at(quote!(#krate::__private::PointeeSync), span),
-        );
-        // Every domain may drop a retired value after any borrow it holds has ended (see
-        // `check_no_borrow` in `model.rs`).
-        add(&field.pointee, at(quote!('static), span));
+        // Only generic pointees: a concrete one is checked by `__hazptr_checks` (see the module
+        // documentation).
+        if field.generic_pointee {
+            add(
+                &field.pointee,
+                at(quote!(#krate::__private::PointeeSend), span),
+            );
+            add(
+                &field.pointee,
+                at(quote!(#krate::__private::PointeeSync), span),
+            );
+            // Every domain may drop a retired value after any borrow it holds has ended (see
+            // `check_no_borrow` in `model.rs`).
+            add(&field.pointee, at(quote!('static), span));
+        }
         match (&field.domain, &field.family) {
             (None, family) => {
                 if let Some(family) = family {
@@ -227,20 +235,31 @@ impl Access<'_> {
         }
     }
 
+    /// The operations on the field's values that need the pointee's bounds, the first argument
+    /// of every runtime call that protects or retires. Resolved where the method is compiled:
+    /// the real ones when the pointee has its bounds, never-called ones otherwise (in a crate
+    /// that `__hazptr_checks` fails).
+    fn pointee_ops(&self) -> TokenStream {
+        let (module, _) = self.runtime();
+        let pointee = &self.field.pointee;
+        quote!(#module::Pointee::<#pointee>::NEW.ops())
+    }
+
     /// A call into the runtime: plain for static domains; for a per-instance domain, in an
     /// `unsafe` block whose promise (the domain passed is the field's) this expansion keeps.
     fn call(&self, function: &str, args: &TokenStream) -> TokenStream {
         let (module, domain) = self.runtime();
         let function = Ident::new(function, Span::call_site());
+        let ops = self.pointee_ops();
         let field = self.field();
         if domain.is_some() {
             quote! {
                 // SAFETY: `#domain` is the domain field the user named for this field; every
                 // generated method of this field protects through it and retires into it.
-                unsafe { #module::#function(#field, #domain #args) }
+                unsafe { #module::#function(#ops, #field, #domain #args) }
             }
         } else {
-            quote!(#module::#function(#field, #args))
+            quote!(#module::#function(#ops, #field, #args))
         }
     }
 
@@ -461,6 +480,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         None => Ident::new("load_protected_and_link", field.name_span),
     };
     let (module, domain) = access.runtime();
+    let ops = access.pointee_ops();
     let field_ref = access.field();
     let u_guard = match (&field.domain, &field.family) {
         (None, None) => quote!(#krate::Protected<'_, __HazptrLinked>),
@@ -498,11 +518,13 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         // SAFETY: the caller's promise (this method's `# Safety`) is the runtime's; the domain
         // passed, if any, is the domain field the user named for this field, which every
         // generated method of this field protects through and retires into.
-        unsafe { #module::compare_exchange_ptr_and_retire(#field_ref, #domain #current_arg, new) }
+        unsafe {
+            #module::compare_exchange_ptr_and_retire(#ops, #field_ref, #domain #current_arg, new)
+        }
     });
     let link_body = body(quote! {
         // SAFETY: as for `compare_exchange_ptr_and_retire…` above.
-        unsafe { #module::#link_load(#field_ref, #domain link) }
+        unsafe { #module::#link_load(#ops, #field_ref, #domain link) }
     });
 
     let empty = if field.non_null {
@@ -590,18 +612,21 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
 
 /// Retires the field's last value; part of `ReclaimFields::reclaim_fields`.
 fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
+    let access = Access { field, krate };
+    let (module, _) = access.runtime();
+    let ops = access.pointee_ops();
     let member = &field.member;
     let field_mut = quote!(#krate::__private::HazardField::field_mut(&mut self.#member));
     match &field.domain {
         None => quote! {
-            #krate::__private::static_domain::retire_on_drop(#field_mut);
+            #module::retire_on_drop(#ops, #field_mut);
         },
         Some(domain) => {
             let domain = &domain.member;
             quote! {
                 // SAFETY: `self.#domain` is the domain this field's methods protect through and
                 // retire into; the struct is being dropped, so the field is not used again.
-                unsafe { #krate::__private::instance::retire_on_drop(#field_mut, &self.#domain) };
+                unsafe { #module::retire_on_drop(#ops, #field_mut, &self.#domain) };
             }
         }
     }
@@ -613,24 +638,32 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
     let mut out = quote_spanned! {ty.span()=>
         #krate::__private::assert_hazptr_atomic_ptr::<#ty, _, _>();
     };
-    if field.generic {
-        let pointee = &field.pointee;
-        let span = pointee.span();
-        out.extend(match (&field.domain, &field.family) {
-            (None, family) => {
-                let family = family.iter();
-                quote_spanned! {span=>
-                    #krate::__private::assert_static_pointee::<#pointee>();
-                    #(#krate::__private::assert_static_domain::<#family>();)*
-                }
-            }
-            (Some(_), family) => {
-                let family = family.iter();
-                quote_spanned! {span=>
-                    #krate::__private::assert_static_pointee::<#pointee>();
-                    #(#krate::__private::assert_instance_family::<#family>();)*
-                }
-            }
+    // Every pointee, generic or not: the methods of a concrete one do not repeat the check.
+    let pointee = &field.pointee;
+    out.extend(if field.generic_pointee {
+        // A bounded function, so that rustc suggests the bound the struct lacks.
+        quote_spanned! {pointee.span()=>
+            #krate::__private::assert_static_pointee::<#pointee>();
+        }
+    } else {
+        // The traits' own items, so that the error is the trait's message at the type, without
+        // a note pointing into hazptr. A type that names no parameter of the struct is
+        // `'static`.
+        quote_spanned! {pointee.span()=>
+            let () = <#pointee as #krate::__private::PointeeSend>::HOLDS;
+            let () = <#pointee as #krate::__private::PointeeSync>::HOLDS;
+        }
+    });
+    // Only generic families: a concrete one is bounded by the impls' `where` clause, which
+    // reports a failure itself.
+    if let Some(family) = field.family.as_ref().filter(|_| field.generic_family) {
+        out.extend(match &field.domain {
+            None => quote_spanned! {family.span()=>
+                #krate::__private::assert_static_domain::<#family>();
+            },
+            Some(_) => quote_spanned! {family.span()=>
+                #krate::__private::assert_instance_family::<#family>();
+            },
         });
     }
     if let Some(domain_ty) = field.domain.as_ref().and_then(|domain| domain.ty) {

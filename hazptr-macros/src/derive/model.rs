@@ -41,8 +41,11 @@ pub(crate) struct HazardField<'a> {
     pub(crate) non_null: bool,
     /// The field holding the struct's own domain, if the field uses one.
     pub(crate) domain: Option<DomainField<'a>>,
-    /// Whether the pointee or family mentions a generic parameter of the struct.
-    pub(crate) generic: bool,
+    /// Whether the pointee mentions a generic parameter of the struct: its bounds then go on the
+    /// impl's `where` clause; a concrete pointee's are only checked (see `expand.rs`).
+    pub(crate) generic_pointee: bool,
+    /// Whether the family mentions a generic parameter of the struct.
+    pub(crate) generic_family: bool,
 }
 
 /// The field holding a per-instance domain.
@@ -232,8 +235,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
                 errors,
             );
         }
-        let generic = params.mentioned_in(&pointee)
-            || family.as_ref().is_some_and(|f| params.mentioned_in(f));
+        let generic_pointee = params.mentioned_in(&pointee);
+        let generic_family = family.as_ref().is_some_and(|f| params.mentioned_in(f));
         if clashes {
             // Its methods would be defined twice: the fallback declares the first field's only.
             continue;
@@ -248,7 +251,8 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             name_span,
             non_null: field_attr.non_null,
             domain,
-            generic,
+            generic_pointee,
+            generic_family,
         });
     }
 
@@ -744,8 +748,9 @@ impl GenericNames {
         )
     }
 
-    /// Whether `ty` names one of the parameters (types and consts by identifier, lifetimes by
-    /// name).
+    /// Whether `ty` may name one of the parameters: types and consts by identifier, lifetimes
+    /// by name, and `Self` or a macro, which may expand to any of them. Erring towards "yes" is
+    /// safe: a generic pointee is bounded by a `where` clause, a concrete one only checked.
     fn mentioned_in(&self, ty: &Type) -> bool {
         struct Finder<'n> {
             names: &'n [String],
@@ -753,7 +758,10 @@ impl GenericNames {
         }
         impl<'ast> Visit<'ast> for Finder<'_> {
             fn visit_ident(&mut self, ident: &'ast Ident) {
-                self.found |= self.names.iter().any(|name| ident == name);
+                self.found |= ident == "Self" || self.names.iter().any(|name| ident == name);
+            }
+            fn visit_macro(&mut self, _: &'ast syn::Macro) {
+                self.found = true;
             }
             fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
                 let name = lifetime.to_string();
