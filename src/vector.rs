@@ -26,10 +26,15 @@
 //!   was done, popped, and the slot reused. With bare element values, pushing the value the
 //!   helper expects would let its stale swap succeed and overwrite the newer element. Each slot
 //!   therefore holds the element with the sequence number of the descriptor that wrote it
-//!   (`storage::Tagged`, in a 128-bit atomic); sequence numbers only grow, so a stale swap
-//!   always fails.
-//! - **Any `Copy` element of up to 8 bytes without padding** ([`Element`]), checked at compile
-//!   time, instead of silently assuming 8 bytes; and indexed [`Vector::get`].
+//!   (`storage::Tagged`, swapped as one 16-byte word); sequence numbers only grow, so a stale
+//!   swap always fails.
+//! - **Any `Copy + Send` element of up to 8 bytes** ([`Element`]), padded and zero-sized ones
+//!   included, checked at compile time, instead of silently assuming 8 bytes; and indexed
+//!   [`Vector::get`]. A slot keeps an element's bytes as they are, its uninitialised padding
+//!   included: they are never read as an integer, so the slot cannot be an integer atomic. On
+//!   x86-64 it is a `lock cmpxchg16b` in inline assembly (`vector/storage/cmpxchg16b.rs`),
+//!   lock-free; under Miri, which cannot run inline assembly, and on other architectures, a
+//!   lock.
 //!
 //! # What the derive does here
 //!
@@ -37,9 +42,10 @@
 //! `load_protected_descriptor()` (a guard from the vector's own domain) and
 //! `compare_exchange_and_retire_descriptor()`, and retires the last descriptor when the vector
 //! drops, after which the domain field frees everything retired into it. The only `unsafe` left
-//! is the algorithm's own: bucket allocation and indexing (in `vector/storage.rs`), and reading
-//! an element back from its bits. `src/baseline/vector.rs` is the same vector, sharing the
-//! storage and the descriptor types, written against raw `haphazard` for comparison.
+//! is the algorithm's own: bucket allocation and indexing, the slots' atomic word, and reading
+//! an element back from its bits (in `vector/storage.rs` and `vector/storage/cmpxchg16b.rs`).
+//! `src/baseline/vector.rs` is the same vector, sharing the storage and the descriptor types,
+//! written against raw `haphazard` for comparison.
 //!
 //! # Under `--cfg loom`
 //!

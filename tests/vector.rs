@@ -1,18 +1,20 @@
 //! The lock-free vector: concurrent pushes and pops lose and duplicate nothing, every descriptor
-//! and bucket is freed, and the two races of the original design (a helper marking a newer push
-//! done; a late helper overwriting a reused slot) are forced with checkpoints and survived.
+//! and bucket is freed, every small `Copy` type round-trips (padded and zero-sized ones too), and
+//! the two races of the original design (a helper marking a newer push done; a late helper
+//! overwriting a reused slot) are forced with checkpoints and survived, with padded elements too.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::fmt::Debug;
+use std::num::NonZeroU32;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use bytemuck::NoUninit;
 use hazptr_suite::baseline::vector::Vector as BaselineVector;
-use hazptr_suite::vector::{Checkpoint, DescriptorCounters, Hook, NoHook, Vector};
+use hazptr_suite::vector::{Checkpoint, DescriptorCounters, Element, Hook, NoHook, Vector};
 
 /// Counts the bytes each thread has allocated and not freed, so that a single-threaded test can
 /// check that dropping a vector frees everything it allocated, whatever other tests do meanwhile.
@@ -76,29 +78,30 @@ fn is_pushed_value(value: u64) -> bool {
     value & 1 == 1 && (value >> 33) < THREADS && (value >> 1) & 0xFFFF_FFFF < PER_THREAD
 }
 
-/// The derive-based vector and its raw-`haphazard` baseline, for the tests both must pass.
-trait LockFreeVector<H>: Sync {
+/// The derive-based vector and its raw-`haphazard` baseline, of elements `E`, for the tests both
+/// must pass.
+trait LockFreeVector<H, E = u64>: Sync {
     fn with_hook(hook: H) -> Self;
-    fn push(&self, value: u64);
-    fn pop(&self) -> Option<u64>;
-    fn get(&self, index: usize) -> Option<u64>;
+    fn push(&self, value: E);
+    fn pop(&self) -> Option<E>;
+    fn get(&self, index: usize) -> Option<E>;
     fn len(&self) -> usize;
     fn descriptor_counters(&self) -> DescriptorCounters;
 }
 
 macro_rules! impl_lock_free_vector {
     ($($vector:ident),*) => {$(
-        impl<H: Hook> LockFreeVector<H> for $vector<u64, H> {
+        impl<H: Hook, E: Element> LockFreeVector<H, E> for $vector<E, H> {
             fn with_hook(hook: H) -> Self {
                 $vector::with_hook(hook)
             }
-            fn push(&self, value: u64) {
+            fn push(&self, value: E) {
                 $vector::push(self, value);
             }
-            fn pop(&self) -> Option<u64> {
+            fn pop(&self) -> Option<E> {
                 $vector::pop(self)
             }
-            fn get(&self, index: usize) -> Option<u64> {
+            fn get(&self, index: usize) -> Option<E> {
                 $vector::get(self, index)
             }
             fn len(&self) -> usize {
@@ -270,14 +273,14 @@ fn sequential_operations_behave_like_a_vec() {
     assert_eq!(vector.get(model.len()), None);
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, NoUninit)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[repr(C)]
 struct Point {
     x: i16,
     y: i16,
 }
 
-fn round_trip<T: hazptr_suite::vector::Element + PartialEq + std::fmt::Debug>(values: &[T]) {
+fn round_trip<T: Element + PartialEq + Debug>(values: &[T]) {
     let vector = Vector::new();
     for &value in values {
         vector.push(value);
@@ -299,7 +302,174 @@ fn every_small_padding_free_copy_type_round_trips() {
     round_trip(&[f64::MIN_POSITIVE, -0.0, 1.5]);
     round_trip(&[u64::MAX, 0, 1 << 63]);
     round_trip(&[Point { x: -1, y: 2 }, Point { x: 3, y: -4 }]);
-    round_trip(&[(), ()]);
+    round_trip(&[Some(NonZeroU32::MIN), None, NonZeroU32::new(7)]);
+}
+
+/// A `u8` and a `u32`: 5 bytes of data and 3 of padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Stamp {
+    thread: u8,
+    step: u32,
+}
+
+/// A zero-sized type with a larger alignment than any slot's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(align(16))]
+struct Aligned;
+
+static FORTY_TWO: u32 = 42;
+static SEVEN: u32 = 7;
+
+#[test]
+fn padded_and_zero_sized_copy_types_round_trip() {
+    // Padding bytes are uninitialised; under Miri, reading one as an integer would be reported.
+    round_trip(&[(1_u8, 2_u16), (255, u16::MAX), (0, 0)]);
+    round_trip(&[(7_u8, 0x0102_0304_u32), (0, 0), (u8::MAX, u32::MAX)]);
+    round_trip(&[
+        Stamp { thread: 3, step: 9 },
+        Stamp { thread: 0, step: 0 },
+        Stamp {
+            thread: u8::MAX,
+            step: u32::MAX,
+        },
+    ]);
+    round_trip(&[(true, 1_u16), (false, u16::MAX)]);
+    round_trip(&[(0.5_f32, 1_u8), (-0.0, 0)]);
+    // `None` leaves its payload's 4 bytes uninitialised.
+    round_trip(&[Some(1_u32), None, Some(u32::MAX), None]);
+    round_trip(&[Some('x'), None]);
+    round_trip(&[&FORTY_TWO, &SEVEN]);
+    round_trip(&[(), (), ()]);
+    round_trip(&[Aligned, Aligned]);
+    round_trip(&[[(1_u8, 2_u16); 2], [(3, 4); 2]]);
+}
+
+#[test]
+fn references_read_back_point_at_their_targets() {
+    let vector = Vector::<&'static u32>::new();
+    vector.push(&FORTY_TWO);
+    vector.push(&SEVEN);
+    assert!(std::ptr::eq(vector.get(0).unwrap(), &FORTY_TWO));
+    assert_eq!(*vector.pop().unwrap(), 7);
+    assert_eq!(*vector.pop().unwrap(), 42);
+}
+
+fn stamp(thread: u64, step: u64) -> Stamp {
+    Stamp {
+        thread: u8::try_from(thread).unwrap(),
+        step: u32::try_from(step).unwrap(),
+    }
+}
+
+#[test]
+fn concurrent_padded_pushes_and_pops_lose_and_duplicate_nothing() {
+    padded_pushes_and_pops_lose_and_duplicate_nothing::<Vector<Stamp>>();
+}
+
+#[test]
+fn baseline_concurrent_padded_pushes_and_pops_lose_and_duplicate_nothing() {
+    padded_pushes_and_pops_lose_and_duplicate_nothing::<BaselineVector<Stamp>>();
+}
+
+/// As `pushes_and_pops_lose_and_duplicate_nothing`, with an element that has padding: every
+/// value read is one that was pushed, and pops plus what remains are exactly the pushes.
+fn padded_pushes_and_pops_lose_and_duplicate_nothing<V: LockFreeVector<NoHook, Stamp>>() {
+    let vector = V::with_hook(NoHook);
+    let is_pushed =
+        |read: Stamp| u64::from(read.thread) < THREADS && u64::from(read.step) < PER_THREAD;
+    let popped: Vec<Vec<Stamp>> = thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let vector = &vector;
+                s.spawn(move || {
+                    let mut popped = Vec::new();
+                    for step in 0..PER_THREAD {
+                        vector.push(stamp(thread, step));
+                        if step % 3 != 0 {
+                            popped.extend(vector.pop());
+                        }
+                        let len = vector.len();
+                        if len > 0 {
+                            let index = usize::try_from(step).unwrap() % len;
+                            if let Some(read) = vector.get(index) {
+                                assert!(is_pushed(read), "get({index}) read {read:?}");
+                            }
+                        }
+                    }
+                    popped
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut seen: Vec<Stamp> = popped.into_iter().flatten().collect();
+    assert!(seen.iter().all(|&read| is_pushed(read)));
+    seen.extend(std::iter::from_fn(|| vector.pop()));
+    assert_eq!(vector.len(), 0);
+    seen.sort_unstable();
+    let mut pushed: Vec<Stamp> = (0..THREADS)
+        .flat_map(|thread| (0..PER_THREAD).map(move |step| stamp(thread, step)))
+        .collect();
+    pushed.sort_unstable();
+    assert_eq!(seen.len(), pushed.len(), "lost or duplicated elements");
+    assert!(seen == pushed, "popped elements differ from pushed ones");
+}
+
+#[test]
+fn concurrent_zero_sized_pushes_and_pops_count_right() {
+    let vector = Vector::<()>::new();
+    let popped: usize = thread::scope(|s| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    // This thread's pushes minus its pops. Every thread pops only after it
+                    // pushed, so the vector always holds at least `mine` elements.
+                    let mut mine = 0_usize;
+                    let mut popped = 0;
+                    for step in 0..PER_THREAD {
+                        vector.push(());
+                        mine += 1;
+                        if step % 2 == 0 {
+                            assert_eq!(vector.pop(), Some(()));
+                            mine -= 1;
+                            popped += 1;
+                        }
+                        assert!(vector.len() >= mine);
+                        if let Some(last) = mine.checked_sub(1) {
+                            assert_eq!(vector.get(last), Some(()));
+                        }
+                    }
+                    popped
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    let remaining = std::iter::from_fn(|| vector.pop()).count();
+    assert_eq!(
+        u64::try_from(popped + remaining).unwrap(),
+        THREADS * PER_THREAD
+    );
+}
+
+/// Elements that the forced-race tests push: `sample(n)` differ for different `n`.
+trait Sample: Element + Sync + PartialEq + Debug {
+    fn sample(n: u8) -> Self;
+}
+
+impl Sample for u64 {
+    fn sample(n: u8) -> Self {
+        Self::from(n)
+    }
+}
+
+impl Sample for Stamp {
+    fn sample(n: u8) -> Self {
+        Self {
+            thread: n,
+            step: u32::from(n),
+        }
+    }
 }
 
 /// One pause point: the thread that reaches it waits there until the test releases it.
@@ -395,7 +565,8 @@ fn spawn_named<'s, R: Send + 's>(
 /// The original design's lost push: a helper finishes an old write, then clears the pending
 /// write of the *current* descriptor, which by then is a newer push whose write never happened.
 /// Here the helper only marks the write it helped, so the newer push survives.
-fn a_helper_marks_only_the_write_it_helped<V: LockFreeVector<Gates>>() {
+fn a_helper_marks_only_the_write_it_helped<E: Sample, V: LockFreeVector<Gates, E>>() {
+    let [one, two] = [1, 2].map(E::sample);
     let gates = Gates::default();
     let p1_installed = gates.add("p1", Checkpoint::PushInstalled { location: 0 });
     let helper_stored = gates.add("helper", Checkpoint::WriteStored { location: 0 });
@@ -404,7 +575,7 @@ fn a_helper_marks_only_the_write_it_helped<V: LockFreeVector<Gates>>() {
 
     thread::scope(|s| {
         // p1 installs "push 1 at 0" and stops before writing it.
-        let p1 = spawn_named(s, "p1", || vector.push(1));
+        let p1 = spawn_named(s, "p1", || vector.push(one));
         p1_installed.wait_reached();
         // The helper reads index 0, so it helps p1's write: it stores it, and stops before
         // marking it done.
@@ -412,17 +583,17 @@ fn a_helper_marks_only_the_write_it_helped<V: LockFreeVector<Gates>>() {
         helper_stored.wait_reached();
         // p2 helps p1's write too (already stored: it only marks it done), installs "push 2 at
         // 1", and stops before writing it.
-        let p2 = spawn_named(s, "p2", || vector.push(2));
+        let p2 = spawn_named(s, "p2", || vector.push(two));
         p2_installed.wait_reached();
         // The helper wakes up and marks the write it helped. (The original marked the current
         // descriptor's, p2's, as done: p2's element would never be written.)
         helper_stored.release();
-        assert_eq!(helper.join().unwrap(), Some(1));
+        assert_eq!(helper.join().unwrap(), Some(one));
 
         assert_eq!(vector.len(), 2);
-        assert_eq!(vector.get(1), Some(2), "p2's push was lost");
-        assert_eq!(vector.pop(), Some(2));
-        assert_eq!(vector.pop(), Some(1));
+        assert_eq!(vector.get(1), Some(two), "p2's push was lost");
+        assert_eq!(vector.pop(), Some(two));
+        assert_eq!(vector.pop(), Some(one));
         assert_eq!(vector.pop(), None);
         p1_installed.release();
         p2_installed.release();
@@ -434,28 +605,34 @@ fn a_helper_marks_only_the_write_it_helped<V: LockFreeVector<Gates>>() {
 
 /// A helper that stalls just before its compare-and-swap must not overwrite the slot once the
 /// write was done by another thread, popped, and the slot reused, even by an element with the
-/// very bits the helper expects (here 0, the bits of a slot never written).
-fn a_late_helper_cannot_overwrite_a_reused_slot<V: LockFreeVector<Gates>>() {
+/// very bits the helper expects (here `sample(0)`, whose initialised bytes are those of a slot
+/// never written: zeros).
+fn a_late_helper_cannot_overwrite_a_reused_slot<E: Sample, V: LockFreeVector<Gates, E>>() {
+    let [zero, seven] = [0, 7].map(E::sample);
     let gates = Gates::default();
     let p1_installed = gates.add("p1", Checkpoint::PushInstalled { location: 0 });
     let helper_helping = gates.add("helper", Checkpoint::HelpingWrite { location: 0 });
     let vector = V::with_hook(gates);
 
     thread::scope(|s| {
-        let p1 = spawn_named(s, "p1", || vector.push(7));
+        let p1 = spawn_named(s, "p1", || vector.push(seven));
         p1_installed.wait_reached();
-        // The helper finds "push 7 at 0" pending, expecting the slot's old value (bits 0).
+        // The helper finds "push 7 at 0" pending, expecting the slot's old value (zeros).
         let helper = spawn_named(s, "helper", || vector.get(0));
         helper_helping.wait_reached();
         // Meanwhile this thread finishes the write, pops 7, and pushes 0 at the same index.
-        assert_eq!(vector.pop(), Some(7));
-        vector.push(0);
-        assert_eq!(vector.get(0), Some(0));
+        assert_eq!(vector.pop(), Some(seven));
+        vector.push(zero);
+        assert_eq!(vector.get(0), Some(zero));
         // The helper's swap now runs late: it must fail.
         helper_helping.release();
-        assert_eq!(helper.join().unwrap(), Some(0));
-        assert_eq!(vector.get(0), Some(0), "a stale helper overwrote the slot");
-        assert_eq!(vector.pop(), Some(0));
+        assert_eq!(helper.join().unwrap(), Some(zero));
+        assert_eq!(
+            vector.get(0),
+            Some(zero),
+            "a stale helper overwrote the slot"
+        );
+        assert_eq!(vector.pop(), Some(zero));
         p1_installed.release();
         p1.join().unwrap();
     });
@@ -464,20 +641,40 @@ fn a_late_helper_cannot_overwrite_a_reused_slot<V: LockFreeVector<Gates>>() {
 
 #[test]
 fn derive_a_helper_marks_only_the_write_it_helped() {
-    a_helper_marks_only_the_write_it_helped::<Vector<u64, Gates>>();
+    a_helper_marks_only_the_write_it_helped::<u64, Vector<u64, Gates>>();
 }
 
 #[test]
 fn baseline_a_helper_marks_only_the_write_it_helped() {
-    a_helper_marks_only_the_write_it_helped::<BaselineVector<u64, Gates>>();
+    a_helper_marks_only_the_write_it_helped::<u64, BaselineVector<u64, Gates>>();
+}
+
+#[test]
+fn derive_a_helper_marks_only_the_padded_write_it_helped() {
+    a_helper_marks_only_the_write_it_helped::<Stamp, Vector<Stamp, Gates>>();
+}
+
+#[test]
+fn baseline_a_helper_marks_only_the_padded_write_it_helped() {
+    a_helper_marks_only_the_write_it_helped::<Stamp, BaselineVector<Stamp, Gates>>();
 }
 
 #[test]
 fn derive_a_late_helper_cannot_overwrite_a_reused_slot() {
-    a_late_helper_cannot_overwrite_a_reused_slot::<Vector<u64, Gates>>();
+    a_late_helper_cannot_overwrite_a_reused_slot::<u64, Vector<u64, Gates>>();
 }
 
 #[test]
 fn baseline_a_late_helper_cannot_overwrite_a_reused_slot() {
-    a_late_helper_cannot_overwrite_a_reused_slot::<BaselineVector<u64, Gates>>();
+    a_late_helper_cannot_overwrite_a_reused_slot::<u64, BaselineVector<u64, Gates>>();
+}
+
+#[test]
+fn derive_a_late_helper_cannot_overwrite_a_reused_padded_slot() {
+    a_late_helper_cannot_overwrite_a_reused_slot::<Stamp, Vector<Stamp, Gates>>();
+}
+
+#[test]
+fn baseline_a_late_helper_cannot_overwrite_a_reused_padded_slot() {
+    a_late_helper_cannot_overwrite_a_reused_slot::<Stamp, BaselineVector<Stamp, Gates>>();
 }

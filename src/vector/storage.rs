@@ -1,11 +1,14 @@
 //! The vector's storage, shared by [`Vector`](super::Vector) and its raw-`haphazard` baseline:
-//! elements encoded as 64 bits, tagged slots, and the buckets that hold them. Nothing here is
-//! reclaimed through hazard pointers: buckets live as long as the vector.
+//! elements as 8 possibly-uninitialised bytes, tagged slots, and the buckets that hold them.
+//! Nothing here is reclaimed through hazard pointers: buckets live as long as the vector.
 
+#[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
+mod cmpxchg16b;
+
+use core::fmt;
+use core::mem::MaybeUninit;
 use core::ptr;
 use std::sync::atomic::Ordering;
-
-use bytemuck::NoUninit;
 
 #[cfg(loom)]
 use loom::sync::atomic::AtomicPtr;
@@ -22,18 +25,20 @@ const FIRST_BUCKET_LEN: usize = 8;
 /// `BUCKETS`; half the address space on smaller ones.
 pub const MAX_LEN: usize = (usize::MAX >> 1) - (FIRST_BUCKET_LEN - 1);
 
-/// What a vector can hold: a `Copy` type without padding or uninitialised bytes
-/// ([`bytemuck::NoUninit`]), that may move between threads, of at most 8 bytes.
+/// What a vector can hold: a `Copy` type of at most 8 bytes that may move between threads.
+///
+/// Padding is fine (`(u8, u16)`, `Option<u32>`, a struct of a `u8` and a `u32`), and so are
+/// zero-sized types and any alignment: a slot keeps an element's bytes as they are, uninitialised
+/// padding included, and never reads them as an integer.
 ///
 /// The size limit is checked when a vector of the type is built (`Vector::new`): a larger type
-/// fails to compile there with "vector elements are at most 8 bytes". A padded type, such as
-/// `(u8, u16)`, fails the `NoUninit` bound: its padding bytes cannot be read as integers.
+/// fails to compile there with "vector elements are at most 8 bytes".
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a vector element",
-    label = "not a `Copy` type of at most 8 bytes without padding",
-    note = "vector elements are `Copy + Send` and free of padding (`bytemuck::NoUninit`): add explicit fields for the padding, or store the value elsewhere and push an index"
+    label = "not a `Copy + Send` type of at most 8 bytes",
+    note = "vector elements are `Copy + Send` values of at most 8 bytes (padding allowed), copied in and out of their slots: store any other value elsewhere and push an index to it"
 )]
-pub trait Element: Copy + NoUninit + Send {
+pub trait Element: Copy + Send {
     /// Fails to evaluate, so fails the build, for a type larger than a slot's 8 bytes. One
     /// constant per type, so a vector of a too large type reports one error, wherever it is
     /// used first.
@@ -44,30 +49,49 @@ pub trait Element: Copy + NoUninit + Send {
     );
 }
 
-impl<T: Copy + NoUninit + Send> Element for T {}
+impl<T: Copy + Send> Element for T {}
 
-/// The 64 bits that represent `value` in a slot (its bytes, then zeros).
+/// An element's 8 bytes in a slot: its own bytes, then zeros.
+///
+/// The bytes under an element's padding are uninitialised, so `Bits` is a `MaybeUninit`: it is
+/// copied, stored and loaded as it is, and read back only as the element ([`from_bits`]), never
+/// as an integer (which would be undefined behaviour) and never compared.
+#[derive(Clone, Copy)]
+pub struct Bits(MaybeUninit<u64>);
+
+impl fmt::Debug for Bits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The bytes may be uninitialised: they cannot be printed.
+        f.write_str("Bits(..)")
+    }
+}
+
+/// The [`Bits`] that represent `value` in a slot.
 #[inline]
-pub(crate) fn to_bits<T: Element>(value: T) -> u64 {
+pub(crate) fn to_bits<T: Element>(value: T) -> Bits {
     let () = T::FITS_IN_A_SLOT;
-    let mut bytes = [0; 8];
-    bytes[..size_of::<T>()].copy_from_slice(bytemuck::bytes_of(&value));
-    u64::from_ne_bytes(bytes)
+    let mut bits = MaybeUninit::<u64>::zeroed();
+    // SAFETY: `T` fits in the 8 bytes of `bits` (checked above), and `write_unaligned` needs no
+    // alignment. The bytes it writes under `T`'s padding become uninitialised, which
+    // `MaybeUninit` allows.
+    unsafe { bits.as_mut_ptr().cast::<T>().write_unaligned(value) };
+    Bits(bits)
 }
 
 /// The value that [`to_bits`] turned into `bits`.
 ///
 /// # Safety
 ///
-/// `bits` was returned by `to_bits::<T>` (so its first `size_of::<T>()` bytes are a valid `T`).
+/// `bits` was returned by `to_bits::<T>`, possibly copied through a slot since (so its first
+/// `size_of::<T>()` bytes are a valid `T`).
 #[inline]
-pub(crate) unsafe fn from_bits<T: Element>(bits: u64) -> T {
+pub(crate) unsafe fn from_bits<T: Element>(bits: Bits) -> T {
     let () = T::FITS_IN_A_SLOT;
-    let bytes = bits.to_ne_bytes();
-    // SAFETY: `T` fits in the 8 bytes (checked above); they start with the bytes of a valid `T`
-    // (the caller's promise), and `read_unaligned` needs no alignment. `T: Copy`, so reading it
-    // out of a byte copy is a plain copy.
-    unsafe { ptr::read_unaligned(bytes.as_ptr().cast::<T>()) }
+    // SAFETY: `T` fits in the 8 bytes (checked above); they start with the bytes of a valid `T`,
+    // uninitialised exactly where `T` has padding (the caller's promise; copies and slots keep
+    // bytes as they are), and `read_unaligned` needs no alignment. `T: Copy`, so reading it out
+    // of a copy of its bytes is a plain copy.
+    unsafe { bits.0.as_ptr().cast::<T>().read_unaligned() }
 }
 
 /// What a slot holds: an element's bits and the sequence number of the write that stored them.
@@ -76,79 +100,120 @@ pub(crate) unsafe fn from_bits<T: Element>(bits: u64) -> T {
 /// stores the sequence number of its descriptor, and descriptors are numbered in the order they
 /// are installed), so a slow helper whose expected value was overwritten can never see it come
 /// back, even when the same element is pushed again at the same index.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+///
+/// The tag also names the bits: one write stores one `new` value, whichever thread makes it, and
+/// tag 0 (never written) goes with zeros. So two slot values with the same tag are the same
+/// value, and comparing tags compares values, which `Bits` cannot do.
+#[derive(Clone, Copy, Debug)]
 pub struct Tagged {
     /// The sequence number of the write that stored `bits` (0: never written).
     pub tag: u64,
     /// The element, as [`to_bits`] encodes it.
-    pub bits: u64,
+    pub bits: Bits,
 }
 
 impl Tagged {
-    fn pack(self) -> u128 {
-        (u128::from(self.tag) << 64) | u128::from(self.bits)
+    /// A never-written slot's value.
+    const EMPTY: Self = Self {
+        tag: 0,
+        bits: Bits(MaybeUninit::new(0)),
+    };
+}
+
+/// One element's place: a [`Tagged`] value, read and compare-and-swapped as one.
+///
+/// The element's bytes may be uninitialised (padding), so no integer atomic can hold them. On
+/// x86-64 a slot is 16 bytes accessed by `lock cmpxchg16b` in inline assembly (`cmpxchg16b.rs`,
+/// which says why no library type fits), lock-free. Where that assembly does not run, the slot
+/// is a lock around the value: under Miri (which cannot execute inline assembly) and other
+/// architectures a `std` `Mutex`, under `--cfg loom` (which has no 128-bit atomic) a loom
+/// `Mutex`, so that loom models still see (and permute) every slot access. The algorithm is
+/// the same on every path.
+pub struct Slot {
+    #[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
+    word: cmpxchg16b::AtomicHalves,
+    #[cfg(loom)]
+    word: loom::sync::Mutex<Tagged>,
+    #[cfg(all(not(loom), any(miri, not(target_arch = "x86_64"))))]
+    word: std::sync::Mutex<Tagged>,
+}
+
+#[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
+impl Tagged {
+    /// The two halves of a slot word: the bits at the lower address, then the tag.
+    fn pack(self) -> cmpxchg16b::Halves {
+        [self.bits.0, MaybeUninit::new(self.tag)]
     }
 
-    #[allow(clippy::cast_possible_truncation)] // the truncations split the halves on purpose
-    fn unpack(word: u128) -> Self {
+    /// The value [`pack`](Self::pack) turned into `halves`.
+    fn unpack(halves: cmpxchg16b::Halves) -> Self {
         Self {
-            tag: (word >> 64) as u64,
-            bits: word as u64,
+            // SAFETY: a slot word only ever holds halves made by `pack` (`Slot::new` stores
+            // `EMPTY`'s, a swap stores `new`'s), and `pack` puts an initialised `u64` (`tag`) in
+            // the upper half; loads and swaps move the bytes as they are.
+            tag: unsafe { halves[1].assume_init() },
+            bits: Bits(halves[0]),
         }
     }
 }
 
-/// One element's place: a 128-bit atomic holding a [`Tagged`] value.
-///
-/// `portable_atomic::AtomicU128` is lock-free on x86-64 (`cmpxchg16b`, detected at run time) and
-/// aarch64. Under `--cfg loom`, where no 128-bit atomic exists, a slot is a loom `Mutex`, so that
-/// loom models still see (and permute) every slot access.
-pub struct Slot {
-    #[cfg(not(loom))]
-    word: portable_atomic::AtomicU128,
-    #[cfg(loom)]
-    word: loom::sync::Mutex<u128>,
-}
-
 impl Slot {
     fn new() -> Self {
-        #[cfg(not(loom))]
-        let word = portable_atomic::AtomicU128::new(0);
+        #[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
+        let word = cmpxchg16b::AtomicHalves::new(Tagged::EMPTY.pack());
         #[cfg(loom)]
-        let word = loom::sync::Mutex::new(0);
+        let word = loom::sync::Mutex::new(Tagged::EMPTY);
+        #[cfg(all(not(loom), any(miri, not(target_arch = "x86_64"))))]
+        let word = std::sync::Mutex::new(Tagged::EMPTY);
         Self { word }
     }
 
     /// The slot's current value.
     #[inline]
     pub fn load(&self) -> Tagged {
-        #[cfg(not(loom))]
-        let word = self.word.load(Ordering::Acquire);
-        #[cfg(loom)]
-        let word = *self.word.lock().expect("a slot's lock is never poisoned");
-        Tagged::unpack(word)
+        #[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
+        {
+            Tagged::unpack(self.word.load())
+        }
+        #[cfg(not(all(target_arch = "x86_64", not(miri), not(loom))))]
+        {
+            *self.word.lock().expect("a slot's lock is never poisoned")
+        }
     }
 
-    /// Stores `new` if the slot still holds `current`; `true` if it did.
+    /// Stores `new` if the slot still holds `current` (a value loaded from this slot); `true` if
+    /// it did.
+    ///
+    /// Values are compared by tag (see [`Tagged`]): the lock path compares tags only. The
+    /// atomic path compares all 16 bytes, uninitialised ones as whatever bits the CPU holds;
+    /// `current` was loaded from the slot, so an unchanged slot holds those very bits and the
+    /// swap succeeds. Should a swap ever fail with `current`'s tag still in the slot, only
+    /// uninitialised bytes differed: it is retried with what the slot held, so the result
+    /// depends on the tag alone.
     #[inline]
     pub fn compare_exchange(&self, current: Tagged, new: Tagged) -> bool {
-        #[cfg(not(loom))]
+        #[cfg(all(target_arch = "x86_64", not(miri), not(loom)))]
         {
-            self.word
-                .compare_exchange(
-                    current.pack(),
-                    new.pack(),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_ok()
+            let mut expected = current.pack();
+            loop {
+                match self.word.compare_exchange(expected, new.pack()) {
+                    Ok(_) => return true,
+                    Err(held) => {
+                        let held = Tagged::unpack(held);
+                        if held.tag != current.tag {
+                            return false;
+                        }
+                        expected = held.pack();
+                    }
+                }
+            }
         }
-        #[cfg(loom)]
+        #[cfg(not(all(target_arch = "x86_64", not(miri), not(loom))))]
         {
             let mut word = self.word.lock().expect("a slot's lock is never poisoned");
-            let swapped = *word == current.pack();
+            let swapped = word.tag == current.tag;
             if swapped {
-                *word = new.pack();
+                *word = new;
             }
             swapped
         }

@@ -1,5 +1,5 @@
 // Misuse: a lock-free `Vector` of a type that is not `Copy` (`String`): elements are stored as
-// their bits in 8-byte slots, and read by copying.
+// their bytes in 8-byte slots, and read by copying.
 // Write instead: a `Copy` value of at most 8 bytes, e.g. an index into storage that owns the
 // strings: `Vector<u32>`.
 use hazptr_suite::vector::Vector;
