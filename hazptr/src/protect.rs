@@ -8,10 +8,16 @@ use crate::bounds::PointeeSync;
 use crate::hazard_cache::StaticDomain;
 
 /// Protects the value of `place` with one of `protected!`'s hidden hazard pointers.
+///
+/// The reference borrows both the hazard pointer (it cannot outlive the protection, which ends
+/// with the block) and `place` (it cannot outlive the struct it was read from, which could not
+/// then be dropped, moved or mutably borrowed while the reference is in use). The second borrow
+/// is not needed for soundness, since the hazard pointer alone keeps the value alive, but a
+/// reference that outlives the field it came from is a mistake worth reporting.
 #[inline]
 pub fn protect<'h, T, F>(
     hazard: &'h mut HazardPointer<'static, F>,
-    place: &AtomicPtr<T, F>,
+    place: &'h AtomicPtr<T, F>,
 ) -> Option<&'h T>
 where
     T: PointeeSync,
