@@ -86,7 +86,8 @@ pub use hazptr_macros::HazardProtected;
 /// Each `let` reads a `hazptr::AtomicPtr` place (a field, a local, `*reference`) of a static
 /// domain and binds an `Option<&T>` protected until the end of the block; let-else works. All
 /// bindings of one `protected!` share one set of hazard pointers, taken from the per-thread cache
-/// at once. The references cannot escape the block.
+/// at once. The references cannot escape the block, and each borrows the place it was read
+/// from, so the struct holding it cannot be dropped or moved while they are in use.
 ///
 /// ```
 /// use hazptr::{AtomicPtr, protected};
