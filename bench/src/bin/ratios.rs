@@ -1,7 +1,7 @@
 //! Runs a short version of every workload, every contender side by side, and prints the table of
 //! `BENCHMARKS.md` with the goals of the benchmark issue marked PASS or MISS.
 //!
-//! `cargo run --release -p hazptr-bench --bin ratios` (about a minute and a half on 2 cores).
+//! `cargo run --release -p hazptr-bench --bin ratios` (about 40 seconds on 2 cores, after the build).
 //! Each measurement is repeated; within a round the contenders run one after another, so slow
 //! drift of the machine (other processes, frequency) hits them all alike. Tables give the median
 //! and, in parentheses, the minimum and maximum over the rounds.
