@@ -309,7 +309,8 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
 ///
 /// `hazard` holds a hazard pointer of `F::domain()` and is never used again (its content is
 /// moved out).
-#[inline]
+#[allow(clippy::inline_always)] // the read path: see `acquire`
+#[inline(always)]
 unsafe fn release_manually<F: StaticDomain>(hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) {
     hazard.reset_protection();
     // SAFETY: `push_manually` moves the content out only when it returns `true`, and the caller
@@ -338,7 +339,8 @@ pub struct CachedHazard<F: StaticDomain> {
 
 impl<F: StaticDomain> CachedHazard<F> {
     /// A hazard pointer from this thread's cache, or a new one.
-    #[inline]
+    #[allow(clippy::inline_always)] // the read path: see `acquire`
+    #[inline(always)]
     #[must_use]
     pub fn acquire() -> Self {
         Self {
