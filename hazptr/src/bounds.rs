@@ -141,7 +141,7 @@ pub unsafe trait PointeeOps<T>: Copy {
 /// operations that need `T`'s bounds: `Pointee::<T>::NEW.ops()` (see the module documentation).
 ///
 /// `ops` is an inherent method bounded by `T`'s bounds, so method resolution picks it when `T`
-/// has them; when `T` has not, resolution goes on through `Deref` to [`UnmetBounds::ops`]. The
+/// has them; when `T` has not, resolution goes on through `Deref` to `UnmetBounds::ops`. The
 /// choice is made where the generated method is compiled, for its concrete pointee type.
 pub struct Pointee<T>(PhantomData<fn() -> T>);
 

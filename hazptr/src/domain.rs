@@ -1,4 +1,16 @@
 //! Domain families: which domain protects and reclaims a field's values.
+//!
+//! The derive checks a concrete family of a `#[hazard(domain = …)]` field once, in its hidden
+//! check function, at the user's family type (`let () = <F as InstanceFamily>::HOLDS;`), rather
+//! than in the `where` clause of the generated methods: a clause that fails for a concrete type
+//! would be reported there (with a note about trivial bounds) and again at every call of a
+//! method. The methods get the proof that their family is an [`InstanceFamily`] from
+//! [`Family::instance`] instead, which, like `Pointee::ops` (see `bounds.rs`), resolves to an
+//! uninhabited proof when the family is not one, in a crate that the check has already failed.
+
+use core::convert::Infallible;
+use core::marker::PhantomData;
+use core::ops::Deref;
 
 /// A family for domains that live inside a struct, one per instance:
 /// `#[hazard(domain = field)]`, with the field holding a `hazptr::Domain<Self>`.
@@ -20,9 +32,108 @@
     note = "a domain stored in the struct needs a family that has no program-wide domain: declare one with `struct MyFamily; impl hazptr::InstanceFamily for MyFamily {{}}`, or use `()`",
     note = "for the global domain or a `static_unique_domain!` family, drop `domain = …` from `#[hazard(…)]`"
 )]
-pub trait InstanceFamily: 'static {}
+pub trait InstanceFamily: 'static {
+    /// Names the bound: the derive checks a concrete family `F` with
+    /// `let () = <F as InstanceFamily>::HOLDS;`, which fails exactly when `F` is not an
+    /// `InstanceFamily`, with this trait's message at `F` (a function bounded by the trait would
+    /// add a note pointing into this crate).
+    #[doc(hidden)]
+    const HOLDS: () = ();
+}
 
 impl InstanceFamily for () {}
+
+/// The family `F` of a `#[hazard(domain = …)]` field, from which a generated method gets the
+/// proof that `F` is an [`InstanceFamily`]: `Family::<F>::NEW.instance()` (see the module
+/// documentation).
+///
+/// `instance` is an inherent method bounded by `F: InstanceFamily`, so method resolution picks
+/// it when `F` is one; when `F` is not, resolution goes on through `Deref` to
+/// `NotAFamily::instance`. The choice is made where the generated method is compiled, for its
+/// concrete family.
+pub struct Family<F>(PhantomData<fn() -> F>);
+
+impl<F> Family<F> {
+    /// The family, to call `instance` on.
+    pub const NEW: Self = Self(PhantomData);
+}
+
+impl<F: InstanceFamily> Family<F> {
+    /// The proof that `F` is an [`InstanceFamily`].
+    #[allow(clippy::inline_always)] // a zero-sized value on the read path
+    #[inline(always)]
+    #[must_use]
+    pub const fn instance(&self) -> IsInstance<F> {
+        IsInstance(PhantomData)
+    }
+}
+
+impl<F> Deref for Family<F> {
+    type Target = NotAFamily<F>;
+
+    #[inline]
+    fn deref(&self) -> &NotAFamily<F> {
+        &NotAFamily(PhantomData)
+    }
+}
+
+/// What [`Family`] derefs to: its `instance` is picked only for a family that is not an
+/// [`InstanceFamily`].
+pub struct NotAFamily<F>(PhantomData<fn() -> F>);
+
+impl<F> NotAFamily<F> {
+    /// Never returns: picked only in a crate that does not compile, because the derive's check
+    /// of the same bound fails.
+    #[cold]
+    #[must_use]
+    #[allow(clippy::unused_self)] // a method, so that method resolution can pick it
+    pub fn instance(&self) -> NotInstance<F> {
+        unreachable!(
+            "a `#[hazard(domain = …)]` family that is not an `InstanceFamily` is rejected at compile time"
+        )
+    }
+}
+
+/// A proof that a family may be the family of a per-instance domain: the first argument of
+/// every runtime function of a `#[hazard(domain = …)]` field.
+///
+/// # Safety
+///
+/// A value of an implementation proves that `F` is an [`InstanceFamily`]: it is implemented
+/// only by [`IsInstance<F>`], made only by [`Family::instance`] for `F: InstanceFamily`, and by
+/// the uninhabited [`NotInstance<F>`].
+pub unsafe trait InstanceProof<F>: Copy {}
+
+/// The proof that `F` is an [`InstanceFamily`]; only [`Family::instance`] makes one.
+pub struct IsInstance<F>(PhantomData<fn() -> F>);
+
+impl<F> Clone for IsInstance<F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for IsInstance<F> {}
+
+// SAFETY: a value is made only by `Family::instance`, for `F: InstanceFamily`.
+unsafe impl<F: InstanceFamily> InstanceProof<F> for IsInstance<F> {}
+
+/// The proof for a family that is not an [`InstanceFamily`]: a type without values, so that the
+/// runtime's functions compile for any family and none of them can run for such a family.
+pub struct NotInstance<F>(Infallible, PhantomData<fn() -> F>);
+
+impl<F> Clone for NotInstance<F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for NotInstance<F> {}
+
+// SAFETY: no value of `NotInstance<F>` exists.
+unsafe impl<F> InstanceProof<F> for NotInstance<F> {}
 
 /// Declares a static domain with a family of its own, usable by `#[hazard]` fields of type
 /// `AtomicPtr<T, Family>` and by `protected!`.
@@ -88,4 +199,26 @@ macro_rules! static_unique_domain {
         $vis use $domain::$family;
         $vis use $domain::$domain;
     };
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use core::any::{type_name, type_name_of_val};
+
+    use super::{Family, IsInstance};
+
+    #[test]
+    fn an_instance_family_gets_its_proof() {
+        let proof = Family::<()>::NEW.instance();
+        assert_eq!(type_name_of_val(&proof), type_name::<IsInstance<()>>());
+    }
+
+    #[test]
+    #[should_panic = "rejected at compile time"]
+    #[allow(unreachable_code)] // `instance` returns an uninhabited type
+    fn the_global_family_gets_none() {
+        // Compiles only because no derive checks `Global` here; the derive's check makes a crate
+        // that reaches this fail to compile.
+        let _ = Family::<haphazard::Global>::NEW.instance();
+    }
 }

@@ -531,6 +531,14 @@ pub mod static_domain {
 /// protected by and retired into. The derive keeps that promise by always passing the domain
 /// field the user named, of the same struct as the field.
 ///
+/// Each that protects or retires also takes the proof that `F` is an
+/// [`InstanceFamily`](crate::InstanceFamily) (`family`, an `InstanceProof<F>`) instead of
+/// bounding `F`, for the reason it takes `pointee` (see the [parent module](super)): a generated
+/// method gets it from [`Family::instance`](crate::domain::Family::instance) without repeating
+/// the derive's check of the family. A family that is not one (such as the global family, whose
+/// one domain `haphazard`'s safe loads trust) never reaches these functions: its proof has no
+/// values.
+///
 /// Pointees are `'static` here too: the domain drops retired values when it is dropped, and safe
 /// code can move the domain out of its struct (`mem::replace`) and drop it after any borrow a
 /// value held has ended.
@@ -540,7 +548,9 @@ pub mod instance {
     use super::{PointeeOps, PointeeSync, non_null_field_was_null};
     /// The generated methods get their pointee's operations from it.
     pub use crate::bounds::Pointee;
-    use crate::domain::InstanceFamily;
+    /// The generated methods get the proof that their family is an `InstanceFamily` from it.
+    pub use crate::domain::Family;
+    use crate::domain::InstanceProof;
     use crate::guard::ProtectedIn;
 
     /// Loads and protects the field's value.
@@ -550,12 +560,13 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn load<'a, T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
     ) -> Option<ProtectedIn<'a, T, F>>
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
         // SAFETY: values of `field` are only reclaimed through `domain` (the caller's promise),
@@ -574,15 +585,16 @@ pub mod instance {
     #[inline]
     #[track_caller]
     pub unsafe fn load_non_null<'a, T, F>(
+        family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
     ) -> ProtectedIn<'a, T, F>
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load(pointee, field, domain) } {
+        match unsafe { load(family, pointee, field, domain) } {
             Some(value) => value,
             None => non_null_field_was_null(),
         }
@@ -595,12 +607,13 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn swap_and_retire<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         new: Box<T>,
     ) where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::swap_in(pointee, field, new, domain) }
@@ -617,6 +630,7 @@ pub mod instance {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_and_retire<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
@@ -624,7 +638,7 @@ pub mod instance {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::compare_exchange_in(pointee, field, current, new, domain) }
@@ -637,12 +651,13 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn update<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         f: impl FnMut(Option<&T>) -> Box<T>,
     ) where
-        F: InstanceFamily,
+        F: 'static,
     {
         let mut hazard = HazardPointer::new_in_domain(domain);
         // SAFETY: forwarded from the caller; `hazard` belongs to `domain`.
@@ -657,16 +672,17 @@ pub mod instance {
     #[inline]
     #[track_caller]
     pub unsafe fn update_non_null<T, F>(
+        family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
         mut f: impl FnMut(&T) -> Box<T>,
     ) where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe {
-            update(pointee, field, domain, |current| match current {
+            update(family, pointee, field, domain, |current| match current {
                 Some(current) => f(current),
                 None => non_null_field_was_null(),
             });
@@ -680,12 +696,13 @@ pub mod instance {
     /// See the [module documentation](self).
     #[inline]
     pub unsafe fn clear_and_retire<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
     ) -> bool
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::clear_in(pointee, field, domain) }
@@ -705,6 +722,7 @@ pub mod instance {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         domain: &Domain<F>,
@@ -712,7 +730,7 @@ pub mod instance {
         new: *mut T,
     ) -> Result<(), *mut T>
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::compare_exchange_ptr_in(pointee, field, current, new, domain) }
@@ -731,7 +749,7 @@ pub mod instance {
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        F: InstanceFamily,
+        F: 'static,
     {
         super::compare_exchange_without_retire_in(field, current, new)
     }
@@ -745,6 +763,7 @@ pub mod instance {
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<'a, T, U, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
@@ -752,7 +771,7 @@ pub mod instance {
     ) -> Option<(ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)>
     where
         U: PointeeSync + 'static,
-        F: InstanceFamily,
+        F: 'static,
     {
         let mut hazard_a = HazardPointer::new_in_domain(domain);
         let mut hazard_b = HazardPointer::new_in_domain(domain);
@@ -779,6 +798,7 @@ pub mod instance {
     #[track_caller]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         domain: &'a Domain<F>,
@@ -786,10 +806,10 @@ pub mod instance {
     ) -> (ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)
     where
         U: PointeeSync + 'static,
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_and_link(pointee, field, domain, link) } {
+        match unsafe { load_and_link(family, pointee, field, domain, link) } {
             Some(values) => values,
             None => non_null_field_was_null(),
         }
@@ -803,11 +823,12 @@ pub mod instance {
     /// See the [module documentation](self); the field is never used again.
     #[inline]
     pub unsafe fn retire_on_drop<T, F>(
+        _family: impl InstanceProof<F>,
         pointee: impl PointeeOps<T>,
         field: &mut AtomicPtr<T, F>,
         domain: &Domain<F>,
     ) where
-        F: InstanceFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         unsafe { super::retire_last_in(pointee, field, domain) }

@@ -23,4 +23,5 @@ fn main() {
         dom: Domain::new(&QueueFamily),
     };
     let _ = queue.load_protected_head();
+    queue.swap_and_retire_tail(1);
 }

@@ -12,4 +12,12 @@ struct Queue {
     dom: Domain<Global>,
 }
 
-fn main() {}
+fn main() {
+    let _ = push;
+}
+
+// The generated methods are declared all the same: calling them adds no error.
+fn push(queue: &Queue) {
+    let _ = queue.load_protected_head();
+    queue.swap_and_retire_head(1);
+}

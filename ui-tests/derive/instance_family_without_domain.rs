@@ -12,4 +12,11 @@ struct Queue {
     head: AtomicPtr<u32, QueueFamily>,
 }
 
-fn main() {}
+fn main() {
+    // Known limitation: these calls still report E0599 (and the clause a note about trivial
+    // bounds), because the methods' `Protected<'_, u32, QueueFamily>` needs `StaticDomain` on the
+    // impl (see `expand.rs`). Pinned here so that a fix shows up in this snapshot.
+    let queue = Queue { head: hazptr::null_ptr() };
+    let _ = queue.load_protected_head();
+    queue.swap_and_retire_head(1);
+}

@@ -14,5 +14,11 @@ struct Router {
 }
 
 fn main() {
-    let _ = &ROUTES;
+    let _ = (&ROUTES, route);
+}
+
+// The generated methods are declared all the same: calling them adds no error.
+fn route(router: &Router) {
+    let _ = router.load_protected_table();
+    router.swap_and_retire_table(Vec::new());
 }

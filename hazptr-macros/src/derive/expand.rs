@@ -3,21 +3,28 @@
 //! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`:
 //!
 //! - `impl S where <bounds> { <five methods per field> }`: each method is one call into
-//!   `hazptr::__private`, passing the pointee's operations, `Pointee::<T>::NEW.ops()`. The
-//!   `where` clause states each family's trait, and the bounds (`Send + Sync + 'static`) of each
-//!   pointee that mentions a generic parameter of the struct. A concrete pointee's bounds are not
-//!   on it: a clause that fails for a concrete type would be reported there (with a note about
-//!   trivial bounds) and again at every call of a method. Its methods compile without them
-//!   instead, because `ops()` resolves to uninhabited, never-called operations when the bounds
-//!   fail (see `hazptr`'s `bounds.rs`), and the check below reports the failure once.
+//!   `hazptr::__private`, passing the pointee's operations, `Pointee::<T>::NEW.ops()`, and for a
+//!   per-instance domain the proof that its family is an `InstanceFamily`,
+//!   `Family::<F>::NEW.instance()`. The `where` clause states the trait of each generic family
+//!   and of each concrete static family, and the bounds (`Send + Sync + 'static`) of each
+//!   pointee that mentions a generic parameter of the struct. A concrete pointee's bounds and a
+//!   concrete per-instance family's are not on it: a clause that fails for a concrete type would
+//!   be reported there (with a note about trivial bounds) and again at every call of a method.
+//!   Its methods compile without them instead, because `ops()` and `instance()` resolve to
+//!   uninhabited, never-called operations and proofs when the bounds fail (see `hazptr`'s
+//!   `bounds.rs` and `domain.rs`), and the check below reports the failure once. A concrete
+//!   static family stays in the clause: the methods' signatures name `Protected<'_, T, F>`,
+//!   whose declaration needs `F: StaticDomain` (its hazard pointer goes back to `F`'s
+//!   per-thread cache when it drops, which no unbounded `Drop` can do without a run-time cost).
 //! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
 //!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
 //! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
 //!   `where` clause cannot make, spanned at the user's types. Those that depend on the struct's
 //!   generic parameters (there a failing clause would silently disable the impl instead of
-//!   reporting an error), and those of concrete pointees (see above): that the field really is a
-//!   `hazptr::AtomicPtr`, that every pointee is `Send + Sync + 'static`, that a generic family
-//!   has its trait, that a domain field holds its domain by value.
+//!   reporting an error), and those of concrete pointees and per-instance families (see above):
+//!   that the field really is a `hazptr::AtomicPtr`, that every pointee is
+//!   `Send + Sync + 'static`, that a generic family, and every per-instance family, has its
+//!   trait, that a domain field holds its domain by value.
 
 use std::collections::BTreeMap;
 
@@ -159,14 +166,12 @@ fn checked_where_clause(model: &Model) -> TokenStream {
                     add(family, at(quote!(#krate::StaticDomain), family.span()));
                 }
             }
-            (Some(_), Some(family)) => {
+            // Only a generic family: a concrete one (or the implied `Global`) is checked by
+            // `__hazptr_checks` (see the module documentation).
+            (Some(_), Some(family)) if field.generic_family => {
                 add(family, at(quote!(#krate::InstanceFamily), family.span()));
             }
-            (Some(_), None) => {
-                let global: Type = syn::parse2(at(quote!(#krate::Global), field.ty.span()))
-                    .unwrap_or_else(|_| syn::parse_quote!(#krate::Global));
-                add(&global, at(quote!(#krate::InstanceFamily), field.ty.span()));
-            }
+            (Some(_), _) => {}
         }
     }
 
@@ -245,18 +250,32 @@ impl Access<'_> {
         quote!(#module::Pointee::<#pointee>::NEW.ops())
     }
 
+    /// The proof that a per-instance domain's family is an `InstanceFamily`, the first argument
+    /// of every runtime call of such a field that protects or retires (resolved like
+    /// [`Access::pointee_ops`]); nothing for a static domain.
+    fn family_proof(&self) -> Option<TokenStream> {
+        let krate = self.krate;
+        self.field.domain.as_ref()?;
+        let family = match &self.field.family {
+            Some(family) => family.to_token_stream(),
+            None => quote!(#krate::Global),
+        };
+        Some(quote!(#krate::__private::instance::Family::<#family>::NEW.instance(),))
+    }
+
     /// A call into the runtime: plain for static domains; for a per-instance domain, in an
     /// `unsafe` block whose promise (the domain passed is the field's) this expansion keeps.
     fn call(&self, function: &str, args: &TokenStream) -> TokenStream {
         let (module, domain) = self.runtime();
         let function = Ident::new(function, Span::call_site());
+        let family = self.family_proof();
         let ops = self.pointee_ops();
         let field = self.field();
         if domain.is_some() {
             quote! {
                 // SAFETY: `#domain` is the domain field the user named for this field; every
                 // generated method of this field protects through it and retires into it.
-                unsafe { #module::#function(#ops, #field, #domain #args) }
+                unsafe { #module::#function(#family #ops, #field, #domain #args) }
             }
         } else {
             quote!(#module::#function(#ops, #field, #args))
@@ -480,6 +499,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         None => Ident::new("load_protected_and_link", field.name_span),
     };
     let (module, domain) = access.runtime();
+    let family = access.family_proof();
     let ops = access.pointee_ops();
     let field_ref = access.field();
     let u_guard = match (&field.domain, &field.family) {
@@ -519,12 +539,14 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
         // passed, if any, is the domain field the user named for this field, which every
         // generated method of this field protects through and retires into.
         unsafe {
-            #module::compare_exchange_ptr_and_retire(#ops, #field_ref, #domain #current_arg, new)
+            #module::compare_exchange_ptr_and_retire(
+                #family #ops, #field_ref, #domain #current_arg, new,
+            )
         }
     });
     let link_body = body(quote! {
         // SAFETY: as for `compare_exchange_ptr_and_retire…` above.
-        unsafe { #module::#link_load(#ops, #field_ref, #domain link) }
+        unsafe { #module::#link_load(#family #ops, #field_ref, #domain link) }
     });
 
     let empty = if field.non_null {
@@ -614,6 +636,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
 fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
     let access = Access { field, krate };
     let (module, _) = access.runtime();
+    let family = access.family_proof();
     let ops = access.pointee_ops();
     let member = &field.member;
     let field_mut = quote!(#krate::__private::HazardField::field_mut(&mut self.#member));
@@ -626,7 +649,7 @@ fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
             quote! {
                 // SAFETY: `self.#domain` is the domain this field's methods protect through and
                 // retire into; the struct is being dropped, so the field is not used again.
-                unsafe { #module::retire_on_drop(#ops, #field_mut, &self.#domain) };
+                unsafe { #module::retire_on_drop(#family #ops, #field_mut, &self.#domain) };
             }
         }
     }
@@ -654,17 +677,35 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
             let () = <#pointee as #krate::__private::PointeeSync>::HOLDS;
         }
     });
-    // Only generic families: a concrete one is bounded by the impls' `where` clause, which
-    // reports a failure itself.
-    if let Some(family) = field.family.as_ref().filter(|_| field.generic_family) {
-        out.extend(match &field.domain {
-            None => quote_spanned! {family.span()=>
+    match (&field.domain, &field.family) {
+        // A generic family, with a bounded function, so that rustc suggests the bound the struct
+        // lacks.
+        (None, Some(family)) if field.generic_family => {
+            out.extend(quote_spanned! {family.span()=>
                 #krate::__private::assert_static_domain::<#family>();
-            },
-            Some(_) => quote_spanned! {family.span()=>
+            });
+        }
+        (Some(_), Some(family)) if field.generic_family => {
+            out.extend(quote_spanned! {family.span()=>
                 #krate::__private::assert_instance_family::<#family>();
-            },
-        });
+            });
+        }
+        // A concrete family of a per-instance domain, with the trait's own item (as a concrete
+        // pointee above): the methods do not repeat the check.
+        (Some(_), Some(family)) => out.extend(quote_spanned! {family.span()=>
+            let () = <#family as #krate::InstanceFamily>::HOLDS;
+        }),
+        // No family is `Global`, which is never an `InstanceFamily`: reported at the field type.
+        (Some(_), None) => {
+            // Every token at the field type, where rustc reports the failure.
+            let global = respan(quote!(#krate::Global), ty.span());
+            out.extend(quote_spanned! {ty.span()=>
+                let () = <#global as #krate::InstanceFamily>::HOLDS;
+            });
+        }
+        // A concrete static family is bounded by the impls' `where` clause, which reports a
+        // failure itself: its methods' signatures name `Protected<'_, T, F>`, which needs it.
+        (None, _) => {}
     }
     if let Some(domain_ty) = field.domain.as_ref().and_then(|domain| domain.ty) {
         out.extend(quote_spanned! {domain_ty.span()=>
