@@ -49,7 +49,7 @@ impl ThreeFields for OneProtectedBlock {
         Self(hazptr_fields())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_all(&self) -> u64 {
         let fields = &self.0;
         protected! {
@@ -71,7 +71,7 @@ impl ThreeFields for ThreeGuards {
         Self(hazptr_fields())
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_all(&self) -> u64 {
         let first = self.0.load_protected_first();
         let second = self.0.load_protected_second();
@@ -98,7 +98,7 @@ impl ThreeFields for ArcSwapFields {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_all(&self) -> u64 {
         let first = self.first.load();
         let second = self.second.load();

@@ -78,7 +78,8 @@ impl<F: StaticDomain> HazardCache<F> {
         self.top.take()
     }
 
-    /// Takes a cached hazard pointer, if there is one.
+    /// Takes a cached hazard pointer, if there is one: the top one, else the newest of the rest.
+    #[inline]
     fn pop(&self) -> Option<HazardPointer<'static, F>> {
         match self.top.take() {
             Some(hazard) => Some(ManuallyDrop::into_inner(hazard)),
@@ -86,6 +87,8 @@ impl<F: StaticDomain> HazardCache<F> {
         }
     }
 
+    /// Takes the newest hazard pointer below the top, if there is one.
+    #[inline]
     fn pop_rest(&self) -> Option<HazardPointer<'static, F>> {
         let len = self.len.get().checked_sub(1)?;
         self.len.set(len);
@@ -112,6 +115,43 @@ impl<F: StaticDomain> HazardCache<F> {
             self.push_displaced(displaced);
         }
         true
+    }
+
+    /// Caches the hazard pointers in `hazards`, from the first, as long as there is room, moving
+    /// each out; returns how many it cached (0 if the cache is closed). No value with a
+    /// destructor is live across a call.
+    ///
+    /// # Safety
+    ///
+    /// `hazards` hold hazard pointers of this cache's domain; the first `n` (`n` returned) are
+    /// not used again.
+    #[inline]
+    unsafe fn push_all(&self, hazards: &mut [ManuallyDrop<HazardPointer<'static, F>>]) -> usize {
+        if self.state.get() != OPEN && !self.open() {
+            return 0;
+        }
+        let mut cached = 0;
+        for hazard in hazards {
+            let slot = match self.top.take() {
+                None => &self.top,
+                Some(top) => {
+                    self.top.set(Some(top));
+                    let len = self.len.get();
+                    let Some(free) = self.rest.get(len) else {
+                        break;
+                    };
+                    self.len.set(len + 1);
+                    free
+                }
+            };
+            // SAFETY: the caller does not use the first `cached` hazard pointers again, and this
+            // one is counted in them; each is moved out once, here.
+            slot.set(Some(ManuallyDrop::new(unsafe {
+                ManuallyDrop::take(hazard)
+            })));
+            cached += 1;
+        }
+        cached
     }
 
     #[cold]
@@ -393,8 +433,20 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
     #[inline]
     #[must_use]
     pub fn acquire() -> Self {
+        if N == 1 {
+            // A guard's path: the top slot, tested once.
+            return Self {
+                hazards: core::array::from_fn(|_| ManuallyDrop::new(acquire())),
+            };
+        }
+        // One thread-local access for all `N`; what the cache lacks is made new. The array holds
+        // `ManuallyDrop`s, so no drop glue runs on the way.
+        let hazards = F::with_cache(|cache| {
+            core::array::from_fn(|_| ManuallyDrop::new(cache.pop().unwrap_or_else(new_hazard)))
+        });
         Self {
-            hazards: core::array::from_fn(|_| ManuallyDrop::new(acquire())),
+            hazards: hazards
+                .unwrap_or_else(|| core::array::from_fn(|_| ManuallyDrop::new(new_hazard()))),
         }
     }
 
@@ -408,10 +460,22 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
 impl<F: StaticDomain, const N: usize> Drop for HazardSet<F, N> {
     #[inline]
     fn drop(&mut self) {
-        for hazard in &mut self.hazards {
-            // SAFETY: `drop` runs at most once and each slot is released exactly once, here;
-            // nothing reads `self.hazards` afterwards. Each came from `F::domain()`.
+        if let [hazard] = self.hazards.as_mut_slice() {
+            // SAFETY: `drop` runs at most once and nothing reads `self.hazards` afterwards; the
+            // hazard pointer came from `F::domain()`.
             unsafe { release_manually(hazard) };
+            return;
+        }
+        for hazard in &mut self.hazards {
+            hazard.reset_protection();
+        }
+        // One thread-local access for all `N`.
+        // SAFETY: each came from `F::domain()`; `drop` runs at most once and nothing reads
+        // `self.hazards` afterwards, except the ones not cached, dropped just below.
+        let cached = F::with_cache(|cache| unsafe { cache.push_all(&mut self.hazards) });
+        for hazard in &mut self.hazards[cached.unwrap_or(0)..] {
+            // SAFETY: not cached, so still here; moved out once, here.
+            drop_hazard(unsafe { ManuallyDrop::take(hazard) });
         }
     }
 }

@@ -27,7 +27,14 @@ macro_rules! __static_domain_cache {
                 static CACHE: $crate::__private::HazardCache<$family> =
                     const { $crate::__private::HazardCache::new() };
             }
-            ::core::option::Option::Some(CACHE.with(f))
+            // `with` only lends the address; `f` runs outside it, so that `with` stays small
+            // enough to inline whatever `f` is.
+            let cache: *const $crate::__private::HazardCache<$family> =
+                CACHE.with(::core::ptr::from_ref);
+            // SAFETY: a `const`-initialised thread-local without drop glue lives, at this
+            // address, as long as its thread, with no lazy initialisation and no destructor;
+            // `f` runs now, on this thread, so the reference is valid while `f` uses it.
+            ::core::option::Option::Some(f(unsafe { &*cache }))
         }
 
         #[cold]
