@@ -599,4 +599,47 @@ mod tests {
             unsafe { p.retire() };
         }
     }
+
+    #[test]
+    fn a_set_larger_than_the_cache_fills_it_and_drops_the_rest() {
+        std::thread::spawn(|| {
+            assert_eq!(cached(), 0);
+            let set = HazardSet::<Global, { CACHE_CAPACITY + 3 }>::acquire();
+            assert_eq!(cached(), 0);
+            drop(set);
+            assert_eq!(cached(), CACHE_CAPACITY, "the overflow went back to the domain");
+            let set = HazardSet::<Global, 2>::acquire();
+            assert_eq!(cached(), CACHE_CAPACITY - 2, "taken from the cache");
+            drop(set);
+            assert_eq!(cached(), CACHE_CAPACITY);
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_released_set_protects_nothing() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        struct Counted;
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                DROPS.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+
+        let values: [AtomicPtr<Counted>; 3] =
+            core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted)));
+        let mut set = HazardSet::<Global, 3>::acquire();
+        for (value, hazard) in values.iter().zip(set.each_mut()) {
+            assert!(value.safe_load(hazard).is_some());
+        }
+        drop(set);
+        for value in values {
+            // SAFETY: nothing protects the value once the set is released; retired once each.
+            unsafe { value.retire() };
+        }
+        let _ = Domain::global().eager_reclaim();
+        assert_eq!(DROPS.load(Ordering::SeqCst), 3, "all three were reclaimed");
+    }
 }
