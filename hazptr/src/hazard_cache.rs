@@ -607,7 +607,11 @@ mod tests {
             let set = HazardSet::<Global, { CACHE_CAPACITY + 3 }>::acquire();
             assert_eq!(cached(), 0);
             drop(set);
-            assert_eq!(cached(), CACHE_CAPACITY, "the overflow went back to the domain");
+            assert_eq!(
+                cached(),
+                CACHE_CAPACITY,
+                "the overflow went back to the domain"
+            );
             let set = HazardSet::<Global, 2>::acquire();
             assert_eq!(cached(), CACHE_CAPACITY - 2, "taken from the cache");
             drop(set);
