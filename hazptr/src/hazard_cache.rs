@@ -21,7 +21,7 @@
 
 use core::cell::Cell;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr;
 
 use haphazard::{AtomicPtr, Domain, Global, HazardPointer};
@@ -44,14 +44,25 @@ type Cached<F> = Cell<Option<ManuallyDrop<HazardPointer<'static, F>>>>;
 /// Used only through [`StaticDomain::with_cache`]; users never name it.
 #[doc(hidden)]
 pub struct HazardCache<F: StaticDomain> {
-    /// The most recently released hazard pointer.
-    top: Cached<F>,
+    /// The most recently released hazard pointer, when `top_state` is [`TOP_FULL`].
+    top: Cell<MaybeUninit<HazardPointer<'static, F>>>,
+    /// [`TOP_EMPTY`], [`TOP_FULL`] or [`TOP_BLOCKED`]: the one byte a guard's release tests.
+    top_state: Cell<u8>,
     /// How many of `rest` are filled (from the start).
     len: Cell<usize>,
     rest: [Cached<F>; CACHE_CAPACITY - 1],
     /// [`UNREGISTERED`], [`OPEN`] or [`CLOSED`].
     state: Cell<u8>,
 }
+
+/// `top` holds nothing; a release may put its hazard pointer there.
+const TOP_EMPTY: u8 = 0;
+/// `top` holds a hazard pointer.
+const TOP_FULL: u8 = 1;
+/// The cache is not open ([`UNREGISTERED`] or [`CLOSED`]): every release takes the cold path,
+/// which opens the cache or refuses the hazard pointer. This folds the state check into the test
+/// of `top` that a release makes anyway.
+const TOP_BLOCKED: u8 = 2;
 
 /// Nothing cached yet; the thread's [`DrainAtExit`] is not registered.
 const UNREGISTERED: u8 = 0;
@@ -65,7 +76,8 @@ impl<F: StaticDomain> HazardCache<F> {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            top: Cell::new(None),
+            top: Cell::new(MaybeUninit::uninit()),
+            top_state: Cell::new(TOP_BLOCKED),
             len: Cell::new(0),
             rest: [const { Cell::new(None) }; CACHE_CAPACITY - 1],
             state: Cell::new(UNREGISTERED),
@@ -74,17 +86,20 @@ impl<F: StaticDomain> HazardCache<F> {
 
     /// The hazard pointer on top of the cache, if there is one.
     #[inline]
-    fn take_top(&self) -> Option<ManuallyDrop<HazardPointer<'static, F>>> {
-        self.top.take()
+    fn take_top(&self) -> Option<HazardPointer<'static, F>> {
+        if self.top_state.get() != TOP_FULL {
+            return None;
+        }
+        self.top_state.set(TOP_EMPTY);
+        // SAFETY: `TOP_FULL` means that `top` holds a hazard pointer; the state is now empty, so
+        // it is moved out once.
+        Some(unsafe { self.top.replace(MaybeUninit::uninit()).assume_init() })
     }
 
     /// Takes a cached hazard pointer, if there is one: the top one, else the newest of the rest.
     #[inline]
     fn pop(&self) -> Option<HazardPointer<'static, F>> {
-        match self.top.take() {
-            Some(hazard) => Some(ManuallyDrop::into_inner(hazard)),
-            None => self.pop_rest(),
-        }
+        self.take_top().or_else(|| self.pop_rest())
     }
 
     /// Takes the newest hazard pointer below the top, if there is one.
@@ -95,26 +110,44 @@ impl<F: StaticDomain> HazardCache<F> {
         self.rest.get(len)?.take().map(ManuallyDrop::into_inner)
     }
 
-    /// Caches the hazard pointer in `hazard`, moving it out; `false` (and `hazard` untouched)
-    /// if the cache is closed. No value with a destructor is live across a call, so the path
-    /// needs no unwinding cleanup.
-    ///
-    /// # Safety
-    ///
-    /// `hazard` holds a hazard pointer of this cache's domain, and is not used again after
-    /// `true`.
+    /// Caches `hazard`; hands it back if the cache is closed.
     #[inline]
-    unsafe fn push_manually(&self, hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) -> bool {
-        if self.state.get() != OPEN && !self.open() {
-            return false;
+    fn push(&self, hazard: HazardPointer<'static, F>) -> Option<HazardPointer<'static, F>> {
+        if self.top_state.get() != TOP_EMPTY {
+            return self.push_cold(hazard);
         }
-        // SAFETY: the caller does not use `hazard` again after `true`, so this move is the only
-        // one.
-        let taken = ManuallyDrop::new(unsafe { ManuallyDrop::take(hazard) });
-        if let Some(displaced) = self.top.replace(Some(taken)) {
-            self.push_displaced(displaced);
+        self.put_on_top(hazard);
+        None
+    }
+
+    /// Puts `hazard` in the empty top slot.
+    #[inline]
+    fn put_on_top(&self, hazard: HazardPointer<'static, F>) {
+        debug_assert_eq!(self.top_state.get(), TOP_EMPTY);
+        self.top.set(MaybeUninit::new(hazard));
+        self.top_state.set(TOP_FULL);
+    }
+
+    /// [`push`](Self::push) when the top slot is not empty: moves the top hazard pointer below
+    /// it (or drops it, if the rest is full), or opens the cache, then caches `hazard` on top;
+    /// hands `hazard` back if the cache is closed.
+    #[cold]
+    #[inline(never)]
+    fn push_cold(&self, hazard: HazardPointer<'static, F>) -> Option<HazardPointer<'static, F>> {
+        if let Some(displaced) = self.take_top() {
+            let len = self.len.get();
+            match self.rest.get(len) {
+                Some(free) => {
+                    free.set(Some(ManuallyDrop::new(displaced)));
+                    self.len.set(len + 1);
+                }
+                None => drop_hazard(displaced),
+            }
+        } else if !self.open() {
+            return Some(hazard);
         }
-        true
+        self.put_on_top(hazard);
+        None
     }
 
     /// Caches the hazard pointers in `hazards`, from the first, as long as there is room, moving
@@ -127,44 +160,32 @@ impl<F: StaticDomain> HazardCache<F> {
     /// not used again.
     #[inline]
     unsafe fn push_all(&self, hazards: &mut [ManuallyDrop<HazardPointer<'static, F>>]) -> usize {
-        if self.state.get() != OPEN && !self.open() {
+        if self.top_state.get() == TOP_BLOCKED && !self.open() {
             return 0;
         }
         let mut cached = 0;
         for hazard in hazards {
-            let slot = match self.top.take() {
-                None => &self.top,
-                Some(top) => {
-                    self.top.set(Some(top));
-                    let len = self.len.get();
-                    let Some(free) = self.rest.get(len) else {
-                        break;
-                    };
-                    self.len.set(len + 1);
-                    free
-                }
-            };
-            // SAFETY: the caller does not use the first `cached` hazard pointers again, and this
-            // one is counted in them; each is moved out once, here.
-            slot.set(Some(ManuallyDrop::new(unsafe {
-                ManuallyDrop::take(hazard)
-            })));
+            // SAFETY (both moves): the caller does not use the first `cached` hazard pointers
+            // again, and this one is counted in them; each is moved out once, here.
+            if self.top_state.get() == TOP_EMPTY {
+                self.put_on_top(unsafe { ManuallyDrop::take(hazard) });
+            } else {
+                let len = self.len.get();
+                let Some(free) = self.rest.get(len) else {
+                    break;
+                };
+                free.set(Some(ManuallyDrop::new(unsafe {
+                    ManuallyDrop::take(hazard)
+                })));
+                self.len.set(len + 1);
+            }
             cached += 1;
         }
         cached
     }
 
-    #[cold]
-    #[inline(never)]
-    fn push_displaced(&self, displaced: ManuallyDrop<HazardPointer<'static, F>>) {
-        let mut slot = None;
-        self.push_rest(displaced, &mut slot);
-        if let Some(full) = slot {
-            drop_hazard(full);
-        }
-    }
-
-    /// On the first push of a thread, registers the drain at thread exit; `false` once closed.
+    /// On the first push of a thread, registers the drain at thread exit and unblocks the top
+    /// slot; `false` once closed.
     #[cold]
     #[inline(never)]
     fn open(&self) -> bool {
@@ -172,26 +193,10 @@ impl<F: StaticDomain> HazardCache<F> {
             UNREGISTERED => {
                 F::drain_at_thread_exit();
                 self.state.set(OPEN);
+                self.top_state.set(TOP_EMPTY);
                 true
             }
             state => state == OPEN,
-        }
-    }
-
-    /// Caches `displaced` below the top; hands it back in `slot` when the cache is full.
-    #[cold]
-    fn push_rest(
-        &self,
-        displaced: ManuallyDrop<HazardPointer<'static, F>>,
-        slot: &mut Option<HazardPointer<'static, F>>,
-    ) {
-        let len = self.len.get();
-        match self.rest.get(len) {
-            Some(free) => {
-                free.set(Some(displaced));
-                self.len.set(len + 1);
-            }
-            None => *slot = Some(ManuallyDrop::into_inner(displaced)),
         }
     }
 
@@ -202,15 +207,13 @@ impl<F: StaticDomain> HazardCache<F> {
         while let Some(hazard) = self.pop() {
             drop(hazard);
         }
+        self.top_state.set(TOP_BLOCKED);
     }
 
     /// How many hazard pointers are cached.
     #[cfg(all(test, not(loom)))]
     pub(crate) fn len(&self) -> usize {
-        let top = self.top.take();
-        let on_top = usize::from(top.is_some());
-        self.top.set(top);
-        self.len.get() + on_top
+        self.len.get() + usize::from(self.top_state.get() == TOP_FULL)
     }
 }
 
@@ -315,7 +318,7 @@ fn acquire<F: StaticDomain>() -> HazardPointer<'static, F> {
     // One test on the hot path: the top slot's, whose `Some` also proves the hazard pointer
     // valid. The cold path returns a plain hazard pointer, so nothing downstream tests again.
     match F::with_cache(HazardCache::take_top) {
-        Some(Some(hazard)) => ManuallyDrop::into_inner(hazard),
+        Some(Some(hazard)) => hazard,
         _ => acquire_cold(),
     }
 }
@@ -341,9 +344,9 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
 /// Ends the protection of the hazard pointer in `hazard` and caches it (taking it out of
 /// `hazard`); if the cache is full or closed, drops it, which hands its record back to the domain.
 ///
-/// Works on the `ManuallyDrop` in place so that no value with a destructor is live across a
-/// call: the release path needs no unwinding cleanup, stays small, and inlines into the guard's
-/// owner.
+/// The hazard pointer stays in its `ManuallyDrop` until its protection is reset, so no value
+/// with a destructor is live across that call; from then on it moves by value (into the cache,
+/// or back out of a closed one), so its address is never taken and it stays in registers.
 ///
 /// # Safety
 ///
@@ -353,11 +356,11 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
 #[inline(always)]
 unsafe fn release_manually<F: StaticDomain>(hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) {
     hazard.reset_protection();
-    // SAFETY: `push_manually` moves the content out only when it returns `true`, and the caller
-    // never uses `hazard` again.
-    if F::with_cache(|cache| unsafe { cache.push_manually(hazard) }) != Some(true) {
-        // SAFETY: not cached, so the content is still in `hazard`; moved out once, here.
-        drop_hazard(unsafe { ManuallyDrop::take(hazard) });
+    // SAFETY: the caller never uses `hazard` again, so this is the only move out of it.
+    let hazard = unsafe { ManuallyDrop::take(hazard) };
+    // (If the thread's storage is gone, which only loom can show, the closure drops it.)
+    if let Some(Some(refused)) = F::with_cache(|cache| cache.push(hazard)) {
+        drop_hazard(refused);
     }
 }
 
@@ -492,20 +495,14 @@ mod tests {
     #[test]
     fn a_drained_cache_caches_nothing_more() {
         let cache = HazardCache::<Global>::new();
-        let mut hazard = ManuallyDrop::new(HazardPointer::new());
-        // SAFETY: a global-domain hazard pointer, not used again once cached.
-        assert!(unsafe { cache.push_manually(&mut hazard) });
+        assert!(cache.push(HazardPointer::new()).is_none());
         assert_eq!(cache.len(), 1);
         cache.drain_and_close();
         assert_eq!(cache.len(), 0);
-        let mut hazard = ManuallyDrop::new(HazardPointer::new());
         assert!(
-            // SAFETY: as above; a closed cache leaves it in `hazard`.
-            !unsafe { cache.push_manually(&mut hazard) },
+            cache.push(HazardPointer::new()).is_some(),
             "a closed cache hands the hazard pointer back"
         );
-        // SAFETY: not cached, so still ours; dropped once.
-        drop(unsafe { ManuallyDrop::take(&mut hazard) });
     }
 
     #[test]
