@@ -28,8 +28,9 @@
 //!   therefore holds the element with the sequence number of the descriptor that wrote it
 //!   (`storage::Tagged`, swapped as one 16-byte word); sequence numbers only grow, so a stale
 //!   swap always fails.
-//! - **Any `Copy + Send` element of up to 8 bytes** ([`Element`]), padded and zero-sized ones
-//!   included, checked at compile time, instead of silently assuming 8 bytes; and indexed
+//! - **Any `Copy` element of up to 8 bytes** ([`Element`]), padded and zero-sized ones
+//!   included, checked at compile time (a vector is shared between threads only when its
+//!   elements are `Send`), instead of silently assuming 8 bytes; and indexed
 //!   [`Vector::get`]. A slot keeps an element's bytes as they are, its uninitialised padding
 //!   included: they are never read as an integer, so the slot cannot be an integer atomic. On
 //!   x86-64 it is a `lock cmpxchg16b` in inline assembly (`vector/storage/cmpxchg16b.rs`),
@@ -307,9 +308,9 @@ pub struct Vector<T, H = NoHook> {
     buckets: Buckets,
     counters: Arc<Counters>,
     hook: H,
-    /// Elements are stored as bits; the vector owns no `T` (so it is `Send` and `Sync` whatever
-    /// `T` is; only `T: Element`, which includes `Send`, can be stored).
-    element: PhantomData<fn() -> T>,
+    /// Elements are stored as bits, copied in and out by whichever thread pushes, pops or reads:
+    /// like a `Mutex<T>`, the vector is `Send` and `Sync` exactly when `T: Send`.
+    element: PhantomData<std::sync::Mutex<T>>,
 }
 
 impl<T: Element> Vector<T> {

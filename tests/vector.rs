@@ -91,7 +91,7 @@ trait LockFreeVector<H, E = u64>: Sync {
 
 macro_rules! impl_lock_free_vector {
     ($($vector:ident),*) => {$(
-        impl<H: Hook, E: Element> LockFreeVector<H, E> for $vector<E, H> {
+        impl<H: Hook, E: Element + Send> LockFreeVector<H, E> for $vector<E, H> {
             fn with_hook(hook: H) -> Self {
                 $vector::with_hook(hook)
             }
@@ -354,6 +354,21 @@ fn references_read_back_point_at_their_targets() {
     assert_eq!(*vector.pop().unwrap(), 42);
 }
 
+#[test]
+fn elements_that_may_not_move_between_threads_work_on_their_thread() {
+    // `*const u8` is `Copy` but not `Send`: the vector holds it (and is then neither `Send` nor
+    // `Sync`, which a compile-fail case in ui-tests/vector checks).
+    let bytes = [1u8, 2, 3];
+    let vector = Vector::<*const u8>::new();
+    for byte in &bytes {
+        vector.push(byte);
+    }
+    assert!(std::ptr::eq(vector.get(1).unwrap(), &bytes[1]));
+    let popped: Vec<*const u8> = std::iter::from_fn(|| vector.pop()).collect();
+    let expected: Vec<*const u8> = bytes.iter().rev().map(std::ptr::from_ref).collect();
+    assert_eq!(popped, expected);
+}
+
 fn stamp(thread: u64, step: u64) -> Stamp {
     Stamp {
         thread: u8::try_from(thread).unwrap(),
@@ -453,7 +468,7 @@ fn concurrent_zero_sized_pushes_and_pops_count_right() {
 }
 
 /// Elements that the forced-race tests push: `sample(n)` differ for different `n`.
-trait Sample: Element + Sync + PartialEq + Debug {
+trait Sample: Element + Send + Sync + PartialEq + Debug {
     fn sample(n: u8) -> Self;
 }
 

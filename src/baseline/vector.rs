@@ -32,7 +32,8 @@ pub struct Vector<T, H = NoHook> {
     buckets: Buckets,
     counters: Arc<Counters>,
     hook: H,
-    element: PhantomData<fn() -> T>,
+    /// `Send` and `Sync` exactly when `T: Send`, as in [`crate::vector::Vector`].
+    element: PhantomData<std::sync::Mutex<T>>,
 }
 
 impl<T: Element> Default for Vector<T> {

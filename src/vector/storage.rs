@@ -25,20 +25,23 @@ const FIRST_BUCKET_LEN: usize = 8;
 /// `BUCKETS`; half the address space on smaller ones.
 pub const MAX_LEN: usize = (usize::MAX >> 1) - (FIRST_BUCKET_LEN - 1);
 
-/// What a vector can hold: a `Copy` type of at most 8 bytes that may move between threads.
+/// What a vector can hold: any `Copy` type of at most 8 bytes.
 ///
 /// Padding is fine (`(u8, u16)`, `Option<u32>`, a struct of a `u8` and a `u32`), and so are
 /// zero-sized types and any alignment: a slot keeps an element's bytes as they are, uninitialised
 /// padding included, and never reads them as an integer.
 ///
 /// The size limit is checked when a vector of the type is built (`Vector::new`): a larger type
-/// fails to compile there with "vector elements are at most 8 bytes".
+/// fails to compile there with "vector elements are at most 8 bytes". A vector of a type that
+/// may not move between threads (a raw pointer, say) works, but stays on its thread: a vector is
+/// `Send` and `Sync` only when its elements are `Send`, since any thread sharing it may pop
+/// them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a vector element",
-    label = "not a `Copy + Send` type of at most 8 bytes",
-    note = "vector elements are `Copy + Send` values of at most 8 bytes (padding allowed), copied in and out of their slots: store any other value elsewhere and push an index to it"
+    label = "not a `Copy` type",
+    note = "vector elements are `Copy` values of at most 8 bytes (padding allowed), copied in and out of their slots: store any other value elsewhere and push an index to it"
 )]
-pub trait Element: Copy + Send {
+pub trait Element: Copy {
     /// Fails to evaluate, so fails the build, for a type larger than a slot's 8 bytes. One
     /// constant per type, so a vector of a too large type reports one error, wherever it is
     /// used first.
@@ -49,7 +52,7 @@ pub trait Element: Copy + Send {
     );
 }
 
-impl<T: Copy + Send> Element for T {}
+impl<T: Copy> Element for T {}
 
 /// An element's 8 bytes in a slot: its own bytes, then zeros.
 ///
