@@ -309,6 +309,103 @@ fn per_instance_domain_frees_everything_when_the_struct_drops() {
     );
 }
 
+#[derive(HazardProtected)]
+struct OwnedNonNull {
+    #[hazard(domain = domain, non_null)]
+    current: AtomicPtr<Counted, QueueFamily>,
+    domain: Domain<QueueFamily>,
+}
+
+#[test]
+fn a_reused_instance_hazard_protects_its_latest_load_only() {
+    let counter = Counter::default();
+    let owned = OwnedNonNull {
+        current: hazptr::atomic_ptr(counter.make(0)),
+        domain: Domain::new(&QueueFamily),
+    };
+    let mut hazard = owned.hazard_pointer_current();
+    let first = owned.load_protected_current_with(&mut hazard);
+    assert_eq!(first.value, 0);
+    owned.swap_and_retire_current(counter.make(1));
+    owned.domain.eager_reclaim();
+    assert_eq!(counter.dropped(), 0, "the hazard pointer protects value 0");
+    assert!(first.is_intact());
+
+    // The next load through the same hazard pointer moves its protection to value 1.
+    let second = owned.load_protected_current_with(&mut hazard);
+    assert_eq!(second.value, 1);
+    owned.domain.eager_reclaim();
+    assert_eq!(
+        counter.dropped(),
+        1,
+        "value 0 is no longer protected, so it is freed"
+    );
+    owned.swap_and_retire_current(counter.make(2));
+    owned.domain.eager_reclaim();
+    assert_eq!(counter.dropped(), 1, "value 1 is protected");
+    drop(hazard);
+    owned.domain.eager_reclaim();
+    assert_eq!(counter.dropped(), 2);
+    drop(owned);
+    assert_eq!(counter.dropped(), 3);
+}
+
+#[test]
+fn an_instance_hazard_reads_an_optional_field_across_threads() {
+    let counter = Counter::default();
+    let owned = Owned {
+        current: hazptr::atomic_ptr((counter.make(0), "v0".to_owned())),
+        domain: Domain::new(&QueueFamily),
+    };
+    std::thread::scope(|s| {
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut hazard = owned.hazard_pointer_current();
+                    let mut last = 0;
+                    for _ in 0..2_000 {
+                        let (value, name) = owned.load_protected_current_with(&mut hazard).unwrap();
+                        assert!(value.is_intact());
+                        assert_eq!(*name, format!("v{}", value.value));
+                        assert!(value.value >= last, "values only grow");
+                        last = value.value;
+                    }
+                })
+            })
+            .collect();
+        for i in 1..=500 {
+            owned.swap_and_retire_current((counter.make(i), format!("v{i}")));
+        }
+        for reader in readers {
+            reader.join().unwrap();
+        }
+    });
+    assert!(owned.clear_and_retire_current());
+    assert!(
+        owned
+            .load_protected_current_with(&mut owned.hazard_pointer_current())
+            .is_none()
+    );
+    drop(owned);
+    assert_eq!(counter.alive(), 0, "every value was freed exactly once");
+}
+
+#[test]
+#[should_panic = "belongs to another struct's domain"]
+fn an_instance_hazard_of_another_struct_is_refused() {
+    let counter = Counter::default();
+    let a = OwnedNonNull {
+        current: hazptr::atomic_ptr(counter.make(0)),
+        domain: Domain::new(&QueueFamily),
+    };
+    let b = OwnedNonNull {
+        current: hazptr::atomic_ptr(counter.make(1)),
+        domain: Domain::new(&QueueFamily),
+    };
+    let mut hazard_of_a = a.hazard_pointer_current();
+    let _ = b.load_protected_current_with(&mut hazard_of_a);
+}
+
 hazptr::static_unique_domain!(
     /// A family with a static domain of its own.
     static ROUTES: Domain<RouteFamily>

@@ -551,7 +551,68 @@ pub mod instance {
     /// The generated methods get the proof that their family is an `InstanceFamily` from it.
     pub use crate::domain::Family;
     use crate::domain::InstanceProof;
-    use crate::guard::ProtectedIn;
+    use crate::guard::{InstanceHazard, ProtectedIn};
+
+    /// A hazard pointer of `domain`, for [`load_with`].
+    #[inline]
+    pub fn hazard<F: 'static>(domain: &Domain<F>) -> InstanceHazard<'_, F> {
+        InstanceHazard::new(domain)
+    }
+
+    /// Loads and protects the field's value with `hazard`, ending whatever it protected before.
+    ///
+    /// # Panics
+    ///
+    /// If `hazard` belongs to another domain than `domain`.
+    ///
+    /// # Safety
+    ///
+    /// See the [module documentation](self).
+    #[inline]
+    #[track_caller]
+    pub unsafe fn load_with<'h, T, F>(
+        _family: impl InstanceProof<F>,
+        pointee: impl PointeeOps<T>,
+        field: &'h AtomicPtr<T, F>,
+        domain: &'h Domain<F>,
+        hazard: &'h mut InstanceHazard<'_, F>,
+    ) -> Option<&'h T>
+    where
+        F: 'static,
+    {
+        // SAFETY: values of `field` are only reclaimed through `domain` (the caller's promise),
+        // and `of` checked that the hazard pointer belongs to `domain`. The reference borrows
+        // the hazard pointer, so it cannot outlive the protection.
+        unsafe { pointee.protect(field, hazard.of(domain)) }
+    }
+
+    /// [`load_with`] for a field that is never empty.
+    ///
+    /// # Panics
+    ///
+    /// If `hazard` belongs to another domain than `domain`, or the field is null.
+    ///
+    /// # Safety
+    ///
+    /// See the [module documentation](self).
+    #[inline]
+    #[track_caller]
+    pub unsafe fn load_with_non_null<'h, T, F>(
+        family: impl InstanceProof<F>,
+        pointee: impl PointeeOps<T>,
+        field: &'h AtomicPtr<T, F>,
+        domain: &'h Domain<F>,
+        hazard: &'h mut InstanceHazard<'_, F>,
+    ) -> &'h T
+    where
+        F: 'static,
+    {
+        // SAFETY: forwarded from the caller.
+        match unsafe { load_with(family, pointee, field, domain, hazard) } {
+            Some(value) => value,
+            None => non_null_field_was_null(),
+        }
+    }
 
     /// Loads and protects the field's value.
     ///

@@ -18,7 +18,7 @@ pub use haphazard::{AtomicPtr, Domain, Global, HazardPointer, HazardPointerArray
 
 pub use crate::domain::InstanceFamily;
 pub use crate::drop_hook::HazardDrop;
-pub use crate::guard::{Protected, ProtectedIn};
+pub use crate::guard::{InstanceHazard, Protected, ProtectedIn};
 pub use crate::hazard_cache::StaticDomain;
 
 /// Generates safe, reclaiming accessors for the `hazptr::AtomicPtr` fields of a struct marked

@@ -174,5 +174,13 @@ mod tests {
             queue.load_protected_head().as_deref().map(String::as_str),
             Some("first")
         );
+        let mut hazard = queue.hazard_pointer_head();
+        assert_eq!(
+            queue
+                .load_protected_head_with(&mut hazard)
+                .map(String::as_str),
+            Some("first")
+        );
+        assert_eq!(*queue.load_protected_tail_with(&mut hazard), 3);
     }
 }

@@ -282,6 +282,15 @@ impl Access<'_> {
         }
     }
 
+    /// The family of a per-instance field's domain (`Global` when the field names none).
+    fn instance_family(&self) -> TokenStream {
+        let krate = self.krate;
+        match &self.field.family {
+            Some(family) => family.to_token_stream(),
+            None => quote!(#krate::Global),
+        }
+    }
+
     /// The guard type a load returns.
     fn guard(&self) -> TokenStream {
         let krate = self.krate;
@@ -314,8 +323,9 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             .to_owned(),
         Some(domain) => format!(
             "Protects through the struct's own domain (field {}); each load acquires a hazard \
-             record from it.",
-            display_member(&domain.member)
+             record from it (`{}` reuses one).",
+            display_member(&domain.member),
+            field.reuse_method()
         ),
     };
     let retire_note = match &field.domain {
@@ -340,6 +350,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
         format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
 
     let links = link_methods(&access, mode, &retire_note);
+    let reuse = reuse_methods(&access, mode);
 
     // The same for optional and `non_null` fields.
     let swap_method = quote! {
@@ -406,6 +417,7 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             }
 
             #links
+            #reuse
         }
     } else {
         let load_body = body(access.call("load", &TokenStream::new()));
@@ -470,6 +482,73 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             }
 
             #links
+            #reuse
+        }
+    }
+}
+
+/// For a field of a per-instance domain: `hazard_pointer_…()`, a hazard pointer of the struct's
+/// domain, and `load_protected_…_with(&mut hazard)`, a load that reuses it (per-instance domains
+/// have no per-thread cache, so each guard acquires a hazard record). Nothing for a static
+/// domain, whose guards already reuse hazard pointers.
+fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
+    let field = access.field;
+    let Some(domain) = &field.domain else {
+        return TokenStream::new();
+    };
+    let krate = access.krate;
+    let vis = &field.vis;
+    let pointee = &field.pointee;
+    let family = access.instance_family();
+    let name = field.display_name();
+    let ty = shown(pointee);
+    let domain_name = display_member(&domain.member);
+    let member = &domain.member;
+    let hazard_pointer = field.method("hazard_pointer");
+    let load_with = field.reuse_method();
+    let body = |real: TokenStream| match mode {
+        Mode::Real => real,
+        Mode::Fallback => quote!(::core::unreachable!()),
+    };
+    let hazard_body = body(quote!(#krate::__private::instance::hazard(&self.#member)));
+    let hazard_doc = format!(
+        "A hazard pointer of the struct's domain (field {domain_name}), for          [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of          loads, where each `{load}()` guard acquires its own.",
+        load = field.method("load_protected"),
+    );
+    let (output, function, absent) = if field.non_null {
+        (
+            quote!(&'__hazptr_h #pointee),
+            "load_with_non_null",
+            "\n\n# Panics\n\nIf `hazard` comes from another struct, or the field is null.",
+        )
+    } else {
+        (
+            quote!(::core::option::Option<&'__hazptr_h #pointee>),
+            "load_with",
+            " `None` if the field is empty.\n\n# Panics\n\nIf `hazard` comes from another struct.",
+        )
+    };
+    let load_doc = format!(
+        "Loads the value of field {name} and protects it with `hazard` (from          [`{hazard_pointer}`](Self::{hazard_pointer})): the `&{ty}` stays valid until `hazard`          is used again or dropped, even if another thread replaces the value; the value          `hazard` protected before is no longer protected by it.{absent}"
+    );
+    let load_body = body(access.call(function, &quote!(hazard)));
+    quote! {
+        #[doc = #hazard_doc]
+        #[inline]
+        #[must_use]
+        #vis fn #hazard_pointer(&self) -> #krate::InstanceHazard<'_, #family> {
+            #hazard_body
+        }
+
+        #[doc = #load_doc]
+        #[inline]
+        #[must_use]
+        #[track_caller]
+        #vis fn #load_with<'__hazptr_h>(
+            &'__hazptr_h self,
+            hazard: &'__hazptr_h mut #krate::InstanceHazard<'_, #family>,
+        ) -> #output {
+            #load_body
         }
     }
 }

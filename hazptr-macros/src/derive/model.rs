@@ -67,6 +67,15 @@ impl HazardField<'_> {
         }
     }
 
+    /// `load_protected_{suffix}_with` (`load_protected_with` for a newtype): the load of a
+    /// per-instance field that reuses a hazard pointer.
+    pub(crate) fn reuse_method(&self) -> Ident {
+        match &self.suffix {
+            Some(suffix) => format_ident!("load_protected_{}_with", suffix, span = self.name_span),
+            None => Ident::new("load_protected_with", self.name_span),
+        }
+    }
+
     /// How the field is named in messages and documentation: `` `config` `` or `` `0` ``.
     pub(crate) fn display_name(&self) -> String {
         display_member(&self.member)
@@ -167,7 +176,11 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             names.insert(key.clone(), this.clone());
             // Different suffixes can still produce one name: `head`'s
             // `load_protected_head_and_link` is `head_and_link`'s `load_protected_…`.
-            for method in generated_names(&key) {
+            let per_instance = field_attr.domain.is_some()
+                || field_attr.domain_key.is_some()
+                || struct_attr.domain.is_some()
+                || struct_attr.domain_key.is_some();
+            for method in generated_names(&key, per_instance) {
                 if let Some(first) = methods.insert(method.clone(), this.clone()) {
                     let at = field_attr.rename.as_ref().map_or(name_span, Ident::span);
                     errors.push(syn::Error::new(
@@ -279,7 +292,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
 
 /// The names of the methods generated for a field whose names end with `suffix` (`""` for the
 /// bare names of a newtype); `expand` generates exactly these.
-pub(crate) fn generated_names(suffix: &str) -> Vec<String> {
+pub(crate) fn generated_names(suffix: &str, per_instance: bool) -> Vec<String> {
     const PREFIXES: [&str; 7] = [
         "load_protected",
         "swap_and_retire",
@@ -289,21 +302,19 @@ pub(crate) fn generated_names(suffix: &str) -> Vec<String> {
         "compare_exchange_without_retire",
         "compare_exchange_ptr_and_retire",
     ];
-    let mut names: Vec<String> = PREFIXES
-        .iter()
-        .map(|prefix| {
-            if suffix.is_empty() {
-                (*prefix).to_owned()
-            } else {
-                format!("{prefix}_{suffix}")
-            }
-        })
-        .collect();
-    names.push(if suffix.is_empty() {
-        "load_protected_and_link".to_owned()
-    } else {
-        format!("load_protected_{suffix}_and_link")
-    });
+    let name = |prefix: &str, ending: &str| match (suffix.is_empty(), ending.is_empty()) {
+        (true, true) => prefix.to_owned(),
+        (true, false) => format!("{prefix}_{ending}"),
+        (false, true) => format!("{prefix}_{suffix}"),
+        (false, false) => format!("{prefix}_{suffix}_{ending}"),
+    };
+    let mut names: Vec<String> = PREFIXES.iter().map(|prefix| name(prefix, "")).collect();
+    names.push(name("load_protected", "and_link"));
+    if per_instance {
+        // `reuse_methods` in expand.rs.
+        names.push(name("hazard_pointer", ""));
+        names.push(name("load_protected", "with"));
+    }
     names
 }
 
