@@ -351,8 +351,10 @@ impl<T: Element, H: Hook> Vector<T, H> {
     pub fn push(&self, value: T) {
         let bits = to_bits(value);
         let mut spare = None;
+        // One hazard pointer for every load of this push, retries included.
+        let mut hazard = self.hazard_pointer_descriptor();
         loop {
-            let current = self.load_protected_descriptor();
+            let current = self.load_protected_descriptor_with(&mut hazard);
             current.complete_write(&self.buckets, &self.hook);
             let location = current.size;
             // Every write before `current`'s is done and no later one exists yet, so the slot
@@ -364,15 +366,15 @@ impl<T: Element, H: Hook> Vector<T, H> {
             };
             let write = WriteDescriptor::new(location, old, new);
             let next = current.successor(location + 1, Some(write), spare.take());
-            match self.compare_exchange_and_retire_descriptor(&current, next) {
+            match self.compare_exchange_and_retire_descriptor(current, next) {
                 Ok(()) => {
                     self.counters.retired.fetch_add(1, Ordering::Relaxed);
-                    drop(current);
                     self.hook.reached(Checkpoint::PushInstalled { location });
                     // Make the write now rather than leave it to the next operation. Whoever
                     // replaced our descriptor meanwhile made it already, so finishing whatever
-                    // descriptor is current is enough.
-                    self.load_protected_descriptor()
+                    // descriptor is current is enough. (This load ends the protection of
+                    // `current`, which is retired.)
+                    self.load_protected_descriptor_with(&mut hazard)
                         .complete_write(&self.buckets, &self.hook);
                     return;
                 }
@@ -384,8 +386,9 @@ impl<T: Element, H: Hook> Vector<T, H> {
     /// Removes and returns the last element, or `None` if the vector is empty.
     pub fn pop(&self) -> Option<T> {
         let mut spare = None;
+        let mut hazard = self.hazard_pointer_descriptor();
         loop {
-            let current = self.load_protected_descriptor();
+            let current = self.load_protected_descriptor_with(&mut hazard);
             current.complete_write(&self.buckets, &self.hook);
             let Some(location) = current.size.checked_sub(1) else {
                 if let Some(spare) = spare {
@@ -396,7 +399,7 @@ impl<T: Element, H: Hook> Vector<T, H> {
             };
             let last = self.buckets.element(location).load();
             let next = current.successor(location, None, spare.take());
-            match self.compare_exchange_and_retire_descriptor(&current, next) {
+            match self.compare_exchange_and_retire_descriptor(current, next) {
                 Ok(()) => {
                     self.counters.retired.fetch_add(1, Ordering::Relaxed);
                     // SAFETY: `location < current.size`, so its slot was written by the push
