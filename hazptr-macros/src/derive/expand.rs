@@ -512,7 +512,9 @@ fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
     };
     let hazard_body = body(quote!(#krate::__private::instance::hazard(&self.#member)));
     let hazard_doc = format!(
-        "A hazard pointer of the struct's domain (field {domain_name}), for          [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of          loads, where each `{load}()` guard acquires its own.",
+        "A hazard pointer of the struct's domain (field {domain_name}), for \
+         [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of \
+         loads, where each `{load}()` guard acquires its own.",
         load = field.method("load_protected"),
     );
     let (output, function, absent) = if field.non_null {
@@ -529,7 +531,10 @@ fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
         )
     };
     let load_doc = format!(
-        "Loads the value of field {name} and protects it with `hazard` (from          [`{hazard_pointer}`](Self::{hazard_pointer})): the `&{ty}` stays valid until `hazard`          is used again or dropped, even if another thread replaces the value; the value          `hazard` protected before is no longer protected by it.{absent}"
+        "Loads the value of field {name} and protects it with `hazard` (from \
+         [`{hazard_pointer}`](Self::{hazard_pointer})): the `&{ty}` stays valid until \
+         `hazard` is used again or dropped, even if another thread replaces the value; the \
+         value `hazard` protected before is no longer protected by it.{absent}"
     );
     let load_body = body(access.call(function, &quote!(hazard)));
     quote! {
