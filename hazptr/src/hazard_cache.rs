@@ -490,11 +490,22 @@ impl<F: StaticDomain, const N: usize> Drop for HazardSet<F, N> {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
     use haphazard::AtomicPtr;
 
     fn cached() -> usize {
         Global::with_cache(HazardCache::len).unwrap()
+    }
+
+    /// Counts its drops in the counter it names (one per test: tests run in parallel).
+    struct Counted(&'static AtomicUsize);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     #[test]
@@ -552,22 +563,15 @@ mod tests {
 
     #[test]
     fn a_cached_hazard_pointer_protects_nothing() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         static DROPS: AtomicUsize = AtomicUsize::new(0);
-        struct Counted;
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                DROPS.fetch_add(1, Ordering::SeqCst);
-            }
-        }
 
-        let ptr: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted));
+        let ptr: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted(&DROPS)));
         let mut hazard = CachedHazard::<Global>::acquire();
         assert!(ptr.safe_load(hazard.hazard_pointer()).is_some());
         // Back into the cache: the record stays with this thread, its protection must not.
         drop(hazard);
         assert!(cached() >= 1);
-        let old = ptr.swap(Box::new(Counted)).unwrap();
+        let old = ptr.swap(Box::new(Counted(&DROPS))).unwrap();
         // SAFETY: `old` was unlinked by the swap and is retired once, into the global domain
         // that protected it.
         unsafe { old.retire() };
@@ -625,17 +629,10 @@ mod tests {
 
     #[test]
     fn a_released_set_protects_nothing() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         static DROPS: AtomicUsize = AtomicUsize::new(0);
-        struct Counted;
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                DROPS.fetch_add(1, Ordering::SeqCst);
-            }
-        }
 
         let values: [AtomicPtr<Counted>; 3] =
-            core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted)));
+            core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted(&DROPS))));
         let mut set = HazardSet::<Global, 3>::acquire();
         for (value, hazard) in values.iter().zip(set.each_mut()) {
             assert!(value.safe_load(hazard).is_some());
