@@ -274,6 +274,18 @@ unsafe fn retire_last_in<T, F>(
     }
 }
 
+/// The value a `#[hazard(non_null)]` field operation got, which only a null field can make
+/// `None`.
+#[allow(clippy::inline_always)] // on the read path of `non_null` fields
+#[inline(always)]
+#[track_caller]
+fn non_null<V>(value: Option<V>) -> V {
+    match value {
+        Some(value) => value,
+        None => non_null_field_was_null(),
+    }
+}
+
 /// Reports a `#[hazard(non_null)]` field found empty.
 #[cold]
 #[inline(never)]
@@ -290,7 +302,7 @@ fn non_null_field_was_null() -> ! {
 pub mod static_domain {
     use haphazard::AtomicPtr;
 
-    use super::{PointeeOps, PointeeSync, non_null_field_was_null};
+    use super::{PointeeOps, PointeeSync, non_null};
     /// The generated methods get their pointee's operations from it.
     pub use crate::bounds::Pointee;
     use crate::guard::Protected;
@@ -326,10 +338,7 @@ pub mod static_domain {
     where
         F: StaticDomain,
     {
-        match load(pointee, field) {
-            Some(value) => value,
-            None => non_null_field_was_null(),
-        }
+        non_null(load(pointee, field))
     }
 
     /// Installs `new` and retires the old value.
@@ -386,10 +395,7 @@ pub mod static_domain {
     ) where
         F: StaticDomain,
     {
-        update(pointee, field, |current| match current {
-            Some(current) => f(current),
-            None => non_null_field_was_null(),
-        });
+        update(pointee, field, |current| f(non_null(current)));
     }
 
     /// Empties the field, retiring its value; `true` if it had one.
@@ -506,10 +512,7 @@ pub mod static_domain {
         F: StaticDomain,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_and_link(pointee, field, link) } {
-            Some(values) => values,
-            None => non_null_field_was_null(),
-        }
+        non_null(unsafe { load_and_link(pointee, field, link) })
     }
 
     /// Retires the field's last value: called from the struct's `Drop`.
@@ -545,7 +548,7 @@ pub mod static_domain {
 pub mod instance {
     use haphazard::{AtomicPtr, Domain, HazardPointer};
 
-    use super::{PointeeOps, PointeeSync, non_null_field_was_null};
+    use super::{PointeeOps, PointeeSync, non_null};
     /// The generated methods get their pointee's operations from it.
     pub use crate::bounds::Pointee;
     /// The generated methods get the proof that their family is an `InstanceFamily` from it.
@@ -608,10 +611,7 @@ pub mod instance {
         F: 'static,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_with(family, pointee, field, domain, hazard) } {
-            Some(value) => value,
-            None => non_null_field_was_null(),
-        }
+        non_null(unsafe { load_with(family, pointee, field, domain, hazard) })
     }
 
     /// Loads and protects the field's value.
@@ -655,10 +655,7 @@ pub mod instance {
         F: 'static,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load(family, pointee, field, domain) } {
-            Some(value) => value,
-            None => non_null_field_was_null(),
-        }
+        non_null(unsafe { load(family, pointee, field, domain) })
     }
 
     /// Installs `new` and retires the old value.
@@ -743,9 +740,8 @@ pub mod instance {
     {
         // SAFETY: forwarded from the caller.
         unsafe {
-            update(family, pointee, field, domain, |current| match current {
-                Some(current) => f(current),
-                None => non_null_field_was_null(),
+            update(family, pointee, field, domain, |current| {
+                f(non_null(current))
             });
         }
     }
@@ -870,10 +866,7 @@ pub mod instance {
         F: 'static,
     {
         // SAFETY: forwarded from the caller.
-        match unsafe { load_and_link(family, pointee, field, domain, link) } {
-            Some(values) => values,
-            None => non_null_field_was_null(),
-        }
+        non_null(unsafe { load_and_link(family, pointee, field, domain, link) })
     }
 
     /// Retires the field's last value into the struct's domain, which frees it when the domain

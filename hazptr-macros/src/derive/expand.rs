@@ -123,6 +123,17 @@ enum Mode {
     Fallback,
 }
 
+impl Mode {
+    /// A generated method's body: `real`, or, in the fallback expansion (beside an error), a
+    /// body that only has to type-check.
+    fn body(self, real: TokenStream) -> TokenStream {
+        match self {
+            Mode::Real => real,
+            Mode::Fallback => quote!(::core::unreachable!()),
+        }
+    }
+}
+
 /// The struct's `where` clause plus, per pointee and family, the bounds the runtime needs.
 fn checked_where_clause(model: &Model) -> TokenStream {
     let krate = &model.krate;
@@ -313,10 +324,6 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
     let name = field.display_name();
     let ty = shown(pointee);
     let guard = access.guard();
-    let body = |real: TokenStream| match mode {
-        Mode::Real => real,
-        Mode::Fallback => quote!(::core::unreachable!()),
-    };
     let domain_note = match &field.domain {
         None => "The guard's hazard pointer comes from a per-thread cache: a load costs about \
                  as much as one protected load with a reused `HazardPointer`."
@@ -345,7 +352,8 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
     let update = field.method("update");
     let clear = field.method("clear_and_retire");
 
-    let swap_body = body(access.call("swap_and_retire", &quote!(::core::convert::Into::into(new))));
+    let swap_body =
+        mode.body(access.call("swap_and_retire", &quote!(::core::convert::Into::into(new))));
     let swap_doc =
         format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
 
@@ -362,15 +370,15 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
     };
 
     if field.non_null {
-        let load_body = body(access.call("load_non_null", &TokenStream::new()));
-        let cas_body = body(access.call(
+        let load_body = mode.body(access.call("load_non_null", &TokenStream::new()));
+        let cas_body = mode.body(access.call(
             "compare_exchange_and_retire",
             &quote!(
                 ::core::option::Option::Some(current),
                 ::core::convert::Into::into(new)
             ),
         ));
-        let update_body = body(access.call(
+        let update_body = mode.body(access.call(
             "update_non_null",
             &quote!(|current| #krate::__private::Box::new(f(current))),
         ));
@@ -420,16 +428,16 @@ fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
             #reuse
         }
     } else {
-        let load_body = body(access.call("load", &TokenStream::new()));
-        let cas_body = body(access.call(
+        let load_body = mode.body(access.call("load", &TokenStream::new()));
+        let cas_body = mode.body(access.call(
             "compare_exchange_and_retire",
             &quote!(current, ::core::convert::Into::into(new)),
         ));
-        let update_body = body(access.call(
+        let update_body = mode.body(access.call(
             "update",
             &quote!(|current| #krate::__private::Box::new(f(current))),
         ));
-        let clear_body = body(access.call("clear_and_retire", &TokenStream::new()));
+        let clear_body = mode.body(access.call("clear_and_retire", &TokenStream::new()));
         let load_doc = format!(
             "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, and \
              the value is not reclaimed while the guard lives, even if another thread replaces \
@@ -506,11 +514,7 @@ fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
     let member = &domain.member;
     let hazard_pointer = field.method("hazard_pointer");
     let load_with = field.reuse_method();
-    let body = |real: TokenStream| match mode {
-        Mode::Real => real,
-        Mode::Fallback => quote!(::core::unreachable!()),
-    };
-    let hazard_body = body(quote!(#krate::__private::instance::hazard(&self.#member)));
+    let hazard_body = mode.body(quote!(#krate::__private::instance::hazard(&self.#member)));
     let hazard_doc = format!(
         "A hazard pointer of the struct's domain (field {domain_name}), for \
          [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of \
@@ -536,7 +540,7 @@ fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
          `hazard` is used again or dropped, even if another thread replaces the value; the \
          value `hazard` protected before is no longer protected by it.{absent}"
     );
-    let load_body = body(access.call(function, &quote!(hazard)));
+    let load_body = mode.body(access.call(function, &quote!(hazard)));
     quote! {
         #[doc = #hazard_doc]
         #[inline]
@@ -570,10 +574,6 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
     let boxed = quote!(#krate::__private::Box<#pointee>);
     let name = field.display_name();
     let ty = shown(pointee);
-    let body = |real: TokenStream| match mode {
-        Mode::Real => real,
-        Mode::Fallback => quote!(::core::unreachable!()),
-    };
     let without = field.method("compare_exchange_without_retire");
     let ptr_cas = field.method("compare_exchange_ptr_and_retire");
     let link = match &field.suffix {
@@ -611,14 +611,14 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
     };
     let link_load = Ident::new(link_load, Span::call_site());
     // Safe in every domain (it frees nothing), so called without a domain or `unsafe` block.
-    let without_body = body(quote! {
+    let without_body = mode.body(quote! {
         #module::compare_exchange_without_retire(
             #field_ref,
             current,
             ::core::convert::Into::into(new),
         )
     });
-    let ptr_cas_body = body(quote! {
+    let ptr_cas_body = mode.body(quote! {
         // SAFETY: the caller's promise (this method's `# Safety`) is the runtime's; the domain
         // passed, if any, is the domain field the user named for this field, which every
         // generated method of this field protects through and retires into.
@@ -628,7 +628,7 @@ fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStre
             )
         }
     });
-    let link_body = body(quote! {
+    let link_body = mode.body(quote! {
         // SAFETY: as for `compare_exchange_ptr_and_retire…` above.
         unsafe { #module::#link_load(#family #ops, #field_ref, #domain link) }
     });
