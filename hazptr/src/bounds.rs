@@ -292,13 +292,10 @@ pub trait OwnedDomain {}
 
 impl<F> OwnedDomain for haphazard::Domain<F> {}
 
-/// Checks a pointee's bounds; the derive calls it from a hidden function, spanned at the field's
-/// pointee type, so that a missing bound is reported there.
-#[inline(always)]
-pub const fn assert_pointee<T: PointeeSend + PointeeSync>() {}
-
-/// Like [`assert_pointee`], and the value outlives any domain it can be retired into: the check
-/// of every `#[hazard]` field.
+/// Checks a generic pointee's bounds, including that the value outlives any domain it can be
+/// retired into; the derive calls it from a hidden function, spanned at the field's pointee type,
+/// so that a missing bound is reported there, with rustc's suggestion of the bound the struct
+/// lacks. (A concrete pointee is checked with the traits' `HOLDS` constants instead.)
 #[inline(always)]
 pub const fn assert_static_pointee<T: PointeeSend + PointeeSync + 'static>() {}
 

@@ -140,8 +140,7 @@ pub mod __private {
     /// The bound checks the derive emits, with messages that say what is missing and why.
     pub use crate::bounds::{
         HazptrAtomicPtr, OwnedDomain, PointeeSend, PointeeSync, assert_hazptr_atomic_ptr,
-        assert_instance_family, assert_owned_domain, assert_pointee, assert_static_domain,
-        assert_static_pointee,
+        assert_instance_family, assert_owned_domain, assert_static_domain, assert_static_pointee,
     };
     /// The generated methods' bodies.
     pub use crate::field::{instance, static_domain};
