@@ -561,24 +561,31 @@ mod tests {
         assert_eq!(cached(), CACHE_CAPACITY);
     }
 
+    // The reclamation tests below each use a domain of their own: in the global domain, a
+    // reclamation another test runs at the same moment may hold our retired value while ours
+    // runs, and ours would then find nothing to free.
+    crate::static_unique_domain!(static CACHED_DOMAIN: Domain<CachedFamily>);
+    crate::static_unique_domain!(static SET_DOMAIN: Domain<SetFamily>);
+
     #[test]
     fn a_cached_hazard_pointer_protects_nothing() {
         static DROPS: AtomicUsize = AtomicUsize::new(0);
 
-        let ptr: AtomicPtr<Counted> = AtomicPtr::from(Box::new(Counted(&DROPS)));
-        let mut hazard = CachedHazard::<Global>::acquire();
+        let ptr: AtomicPtr<Counted, CachedFamily> = AtomicPtr::from(Box::new(Counted(&DROPS)));
+        let mut hazard = CachedHazard::<CachedFamily>::acquire();
         assert!(ptr.safe_load(hazard.hazard_pointer()).is_some());
         // Back into the cache: the record stays with this thread, its protection must not.
         drop(hazard);
-        assert!(cached() >= 1);
+        assert!(CachedFamily::with_cache(HazardCache::len).unwrap() >= 1);
         let old = ptr.swap(Box::new(Counted(&DROPS))).unwrap();
-        // SAFETY: `old` was unlinked by the swap and is retired once, into the global domain
-        // that protected it.
-        unsafe { old.retire() };
-        let _ = Domain::global().eager_reclaim();
+        // SAFETY: `old` was unlinked by the swap and is retired once, into the domain that
+        // protected it.
+        unsafe { old.retire_in(&CACHED_DOMAIN) };
+        // The retirement may already have reclaimed it (haphazard also reclaims on a timer).
+        let _ = CACHED_DOMAIN.eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 1);
         // SAFETY: nothing protects the value; it is retired once.
-        unsafe { ptr.retire() };
+        unsafe { ptr.retire_in(&CACHED_DOMAIN) };
     }
 
     #[test]
@@ -631,18 +638,18 @@ mod tests {
     fn a_released_set_protects_nothing() {
         static DROPS: AtomicUsize = AtomicUsize::new(0);
 
-        let values: [AtomicPtr<Counted>; 3] =
+        let values: [AtomicPtr<Counted, SetFamily>; 3] =
             core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted(&DROPS))));
-        let mut set = HazardSet::<Global, 3>::acquire();
+        let mut set = HazardSet::<SetFamily, 3>::acquire();
         for (value, hazard) in values.iter().zip(set.each_mut()) {
             assert!(value.safe_load(hazard).is_some());
         }
         drop(set);
         for value in values {
             // SAFETY: nothing protects the value once the set is released; retired once each.
-            unsafe { value.retire() };
+            unsafe { value.retire_in(&SET_DOMAIN) };
         }
-        let _ = Domain::global().eager_reclaim();
+        let _ = SET_DOMAIN.eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 3, "all three were reclaimed");
     }
 }
