@@ -10,7 +10,7 @@ use core::ptr;
 use core::sync::atomic::{AtomicPtr as Link, Ordering};
 use std::cell::Cell;
 
-use common::{Counted, Counter, reclaim_global};
+use common::{Counted, Counter, reclaim_global, reclaim_global_until};
 use hazptr::{AtomicPtr, Domain, HazardProtected, InstanceFamily, Protected, ProtectedIn};
 
 /// A node of a singly linked list: its link owns the next node, and dropping it drops nothing
@@ -55,7 +55,7 @@ fn without_retire_hands_the_old_value_to_the_caller_and_ptr_exchange_takes_it_ba
         .expect_err("the head moved");
     assert_eq!(stale.payload.value, 3);
     drop(stale);
-    reclaim_global();
+    reclaim_global_until(|| counter.dropped() >= 1);
     assert_eq!(
         counter.dropped(),
         1,
@@ -71,7 +71,7 @@ fn without_retire_hands_the_old_value_to_the_caller_and_ptr_exchange_takes_it_ba
     // nothing and gives it up here; node 2 becomes unreachable from every field.
     let moved = unsafe { list.compare_exchange_ptr_and_retire_head(Some(&top), below) };
     assert!(moved.is_ok());
-    reclaim_global();
+    reclaim_global_until(|| counter.dropped() >= 1);
     assert_eq!(
         counter.dropped(),
         1,
@@ -79,11 +79,11 @@ fn without_retire_hands_the_old_value_to_the_caller_and_ptr_exchange_takes_it_ba
     );
     assert!(top.payload.is_intact());
     drop(top);
-    reclaim_global();
+    reclaim_global_until(|| counter.dropped() >= 2);
     assert_eq!(counter.dropped(), 2, "node 2 freed once unprotected");
     assert_eq!(list.load_protected_head().unwrap().payload.value, 1);
     drop(list);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!((counter.made(), counter.dropped()), (3, 3));
 }
 
@@ -112,7 +112,7 @@ fn a_failed_ptr_exchange_hands_the_pointer_back_and_retires_nothing() {
     // SAFETY: as above; the field is empty, so the exchange succeeds and the field owns `new`.
     assert!(unsafe { list.compare_exchange_ptr_and_retire_head(None, new) }.is_ok());
     drop(list);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!((counter.made(), counter.dropped()), (3, 3));
 }
 
@@ -149,11 +149,11 @@ fn load_and_link_protects_both_values() {
     assert!(unsafe { list.compare_exchange_ptr_and_retire_head(Some(&a), second) }.is_ok());
     assert!(list.clear_and_retire_head());
     drop(a);
-    reclaim_global();
+    reclaim_global_until(|| counter.dropped() >= 1);
     assert_eq!(counter.dropped(), 1, "node 1 freed, node 2 still protected");
     assert!(b.payload.is_intact());
     drop(b);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!((counter.made(), counter.dropped()), (2, 2));
 }
 
@@ -190,7 +190,7 @@ fn load_and_link_starts_again_when_the_field_moves_during_the_protection() {
     assert_eq!((a.payload.value, b.is_none()), (2, true));
     drop((a, b));
     drop(list);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!((counter.made(), counter.dropped()), (2, 2));
 }
 
@@ -215,7 +215,7 @@ fn load_link_protects_an_alias() {
     assert_eq!(counter.dropped(), 0, "the alias's guard protects node 1");
     assert_eq!(guard.payload.value, 1);
     drop(guard);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!((counter.made(), counter.dropped()), (1, 1));
 }
 

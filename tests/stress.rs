@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{Counted, Counter, reclaim_global};
+use common::{Counted, Counter, reclaim_global_until};
 use hazptr::{AtomicPtr, HazardProtected, protected};
 
 #[derive(HazardProtected)]
@@ -87,7 +87,7 @@ fn readers_see_only_written_values_and_nothing_leaks() {
         done.store(true, Ordering::Release);
     });
     drop(shared);
-    reclaim_global();
+    reclaim_global_until(|| counter.alive() == 0);
     assert_eq!(
         counter.made(),
         counter.dropped(),

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// Counts the values a test created and dropped.
 #[derive(Clone, Default)]
@@ -72,4 +73,23 @@ impl Drop for Counted {
 pub fn reclaim_global() {
     hazptr::Domain::global().cleanup();
     hazptr::Domain::global().cleanup();
+}
+
+/// Reclaims into the global domain until `done()` holds, for at most a second.
+///
+/// One reclamation is not always enough while the binary's other tests run. A reader of another
+/// test may protect, for an instant, an address it loaded just before the value there was freed
+/// and one of ours allocated in its place (its validating reload then fails and it lets go); or a
+/// reclamation started by another thread (on retirement, or on haphazard's timer) may be holding
+/// our retired values. Neither lasts, so this tries again; a value really leaked, or really
+/// still protected, fails the caller's assertion once the second has passed.
+pub fn reclaim_global_until(mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        reclaim_global();
+        if done() || Instant::now() >= deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
