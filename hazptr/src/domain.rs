@@ -12,6 +12,11 @@ use core::convert::Infallible;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
+use haphazard::{AtomicPtr, Domain};
+
+use crate::bounds::PointeeOps;
+use crate::hazard_cache::{CachedHazard, HazardFamily, StaticDomain};
+
 /// A family for domains that live inside a struct, one per instance:
 /// `#[hazard(domain = field)]`, with the field holding a `hazptr::Domain<Self>`.
 ///
@@ -68,6 +73,16 @@ impl<F: InstanceFamily> Family<F> {
     }
 }
 
+impl<F: StaticDomain> Family<F> {
+    /// The proof that `F` is a [`StaticDomain`].
+    #[allow(clippy::inline_always)] // a zero-sized value on the read path
+    #[inline(always)]
+    #[must_use]
+    pub const fn static_domain(&self) -> IsStatic<F> {
+        IsStatic(PhantomData)
+    }
+}
+
 impl<F> Deref for Family<F> {
     type Target = NotAFamily<F>;
 
@@ -78,7 +93,7 @@ impl<F> Deref for Family<F> {
 }
 
 /// What [`Family`] derefs to: its `instance` is picked only for a family that is not an
-/// [`InstanceFamily`].
+/// [`InstanceFamily`], its `static_domain` only for one that is not a [`StaticDomain`].
 pub struct NotAFamily<F>(PhantomData<fn() -> F>);
 
 impl<F> NotAFamily<F> {
@@ -90,6 +105,17 @@ impl<F> NotAFamily<F> {
     pub fn instance(&self) -> NotInstance<F> {
         unreachable!(
             "a `#[hazard(domain = …)]` family that is not an `InstanceFamily` is rejected at compile time"
+        )
+    }
+
+    /// Never returns: picked only in a crate that does not compile, because the derive's check
+    /// of the same bound fails.
+    #[cold]
+    #[must_use]
+    #[allow(clippy::unused_self)] // a method, so that method resolution can pick it
+    pub fn static_domain(&self) -> NotStatic<F> {
+        unreachable!(
+            "a `#[hazard]` family without `domain = …` that is not a `StaticDomain` is rejected at compile time"
         )
     }
 }
@@ -134,6 +160,109 @@ impl<F> Copy for NotInstance<F> {}
 
 // SAFETY: no value of `NotInstance<F>` exists.
 unsafe impl<F> InstanceProof<F> for NotInstance<F> {}
+
+/// A proof that a family has one program-wide domain: the first argument of every runtime
+/// function of a `#[hazard]` field without `domain = …`, through which those functions reach the
+/// domain and its per-thread cache.
+///
+/// # Safety
+///
+/// A value of an implementation proves that `F` is a [`StaticDomain`], whose domain and cache its
+/// methods use: it is implemented only by [`IsStatic<F>`], made only by [`Family::static_domain`]
+/// for `F: StaticDomain`, and by the uninhabited [`NotStatic<F>`].
+pub unsafe trait StaticProof<F: 'static>: Copy {
+    /// `F`'s one domain.
+    fn domain(self) -> &'static Domain<F>;
+
+    /// A hazard pointer of `F`'s domain, from this thread's cache.
+    fn acquire(self) -> CachedHazard<F>
+    where
+        F: HazardFamily;
+
+    /// Protects the value of `field` with a hazard pointer from this thread's cache.
+    fn protect<T>(
+        self,
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)>
+    where
+        F: HazardFamily;
+}
+
+/// The proof that `F` is a [`StaticDomain`]; only [`Family::static_domain`] makes one.
+pub struct IsStatic<F>(PhantomData<fn() -> F>);
+
+impl<F> Clone for IsStatic<F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for IsStatic<F> {}
+
+// SAFETY: a value is made only by `Family::static_domain`, for `F: StaticDomain`; the methods use
+// `F`'s own domain and cache.
+unsafe impl<F: StaticDomain> StaticProof<F> for IsStatic<F> {
+    #[inline]
+    fn domain(self) -> &'static Domain<F> {
+        F::domain()
+    }
+
+    #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
+    #[inline(always)]
+    fn acquire(self) -> CachedHazard<F> {
+        CachedHazard::acquire()
+    }
+
+    #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
+    #[inline(always)]
+    fn protect<T>(
+        self,
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)> {
+        pointee.protect_cached(field)
+    }
+}
+
+/// The proof for a family that is not a [`StaticDomain`]: a type without values, so that the
+/// runtime's functions compile for any family and none of them can run for such a family.
+pub struct NotStatic<F>(Infallible, PhantomData<fn() -> F>);
+
+impl<F> Clone for NotStatic<F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for NotStatic<F> {}
+
+// SAFETY: no value of `NotStatic<F>` exists.
+unsafe impl<F: 'static> StaticProof<F> for NotStatic<F> {
+    fn domain(self) -> &'static Domain<F> {
+        match self.0 {}
+    }
+
+    fn acquire(self) -> CachedHazard<F>
+    where
+        F: HazardFamily,
+    {
+        match self.0 {}
+    }
+
+    fn protect<T>(
+        self,
+        _: impl PointeeOps<T>,
+        _: &AtomicPtr<T, F>,
+    ) -> Option<(*const T, CachedHazard<F>)>
+    where
+        F: HazardFamily,
+    {
+        match self.0 {}
+    }
+}
 
 /// Declares a static domain with a family of its own, usable by `#[hazard]` fields of type
 /// `AtomicPtr<T, Family>` and by `protected!`.
@@ -195,6 +324,8 @@ macro_rules! static_unique_domain {
 
                 $crate::__static_domain_cache!($family);
             }
+
+            $crate::__static_hazard_family!($family);
         }
         $vis use $domain::$family;
         $vis use $domain::$domain;

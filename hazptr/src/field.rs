@@ -3,7 +3,8 @@
 //! The derive keeps its expansion to one call per method; the logic lives here, once. The
 //! domain-generic core is `unsafe`: its caller promises that the domain it passes is the one
 //! that protects and reclaims every value the field ever holds. [`static_domain`] discharges that
-//! promise with [`StaticDomain`]'s contract (a family with exactly one, program-wide domain);
+//! promise with [`StaticDomain`](crate::StaticDomain)'s contract (a family with exactly one,
+//! program-wide domain);
 //! [`instance`] passes it on to the generated code, which always pairs a field with the domain
 //! field the user named.
 //!
@@ -299,14 +300,25 @@ fn non_null_field_was_null() -> ! {
 
 /// The operations of a field whose domain is static: the global domain, or a
 /// `static_unique_domain!` family.
+///
+/// Each that protects or retires takes the proof that `F` is a
+/// [`StaticDomain`](crate::StaticDomain) (`family`, a `StaticProof<F>`) and reaches the domain
+/// and its per-thread cache through it, instead of bounding `F`, for the reason it takes
+/// `pointee`: a generated method gets it from
+/// [`Family::static_domain`](crate::domain::Family::static_domain) without repeating the derive's
+/// check of the family, and its signature, `Protected<'_, T, F>`, needs only that `F` be a
+/// [`HazardFamily`], which every family hazptr accepts is.
 pub mod static_domain {
     use haphazard::AtomicPtr;
 
     use super::{PointeeOps, PointeeSync, non_null};
     /// The generated methods get their pointee's operations from it.
     pub use crate::bounds::Pointee;
+    /// The generated methods get the proof that their family has a static domain from it.
+    pub use crate::domain::Family;
+    use crate::domain::StaticProof;
     use crate::guard::Protected;
-    use crate::hazard_cache::{CachedHazard, StaticDomain};
+    use crate::hazard_cache::HazardFamily;
 
     /// Loads and protects the field's value.
     ///
@@ -314,13 +326,14 @@ pub mod static_domain {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub fn load<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
     ) -> Option<Protected<'_, T, F>>
     where
-        F: StaticDomain,
+        F: HazardFamily,
     {
-        let (value, hazard) = pointee.protect_cached(field)?;
+        let (value, hazard) = family.protect(pointee, field)?;
         // SAFETY: `hazard` protects `value` (just loaded through it), and values of a static
         // family are only reclaimed through its one domain, which is `hazard`'s. Moving the
         // hazard pointer into the guard keeps the protection, which lasts as long as the guard.
@@ -332,24 +345,30 @@ pub mod static_domain {
     #[inline(always)]
     #[track_caller]
     pub fn load_non_null<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
     ) -> Protected<'_, T, F>
     where
-        F: StaticDomain,
+        F: HazardFamily,
     {
-        non_null(load(pointee, field))
+        non_null(load(family, pointee, field))
     }
 
     /// Installs `new` and retires the old value.
     #[inline]
-    pub fn swap_and_retire<T, F>(pointee: impl PointeeOps<T>, field: &AtomicPtr<T, F>, new: Box<T>)
-    where
-        F: StaticDomain,
+    pub fn swap_and_retire<T, F>(
+        family: impl StaticProof<F>,
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+        new: Box<T>,
+    ) where
+        F: 'static,
     {
-        // SAFETY: `F` has one domain, `F::domain()`, which is the only one that can protect or
-        // reclaim values of the field (`StaticDomain`'s contract).
-        unsafe { super::swap_in(pointee, field, new, F::domain()) }
+        // SAFETY: `family` proves `F` a `StaticDomain` (`StaticProof`'s contract), so its one
+        // domain, `family.domain()`, is the only one that can protect or reclaim values of the
+        // field (`StaticDomain`'s contract).
+        unsafe { super::swap_in(pointee, field, new, family.domain()) }
     }
 
     /// Installs `new` if the field still holds `current`, retiring it; gives `new` back if not.
@@ -359,53 +378,60 @@ pub mod static_domain {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub fn compare_exchange_and_retire<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         current: Option<&T>,
         new: Box<T>,
     ) -> Result<(), Box<T>>
     where
-        F: StaticDomain,
+        F: 'static,
     {
         // SAFETY: as in `swap_and_retire`.
-        unsafe { super::compare_exchange_in(pointee, field, current, new, F::domain()) }
+        unsafe { super::compare_exchange_in(pointee, field, current, new, family.domain()) }
     }
 
     /// Replaces the value with `f(current)` until no other writer interferes; retires the old.
     #[inline]
     pub fn update<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         f: impl FnMut(Option<&T>) -> Box<T>,
     ) where
-        F: StaticDomain,
+        F: HazardFamily,
     {
-        let mut hazard = CachedHazard::acquire();
-        // SAFETY: as in `swap_and_retire`; `hazard` comes from `F::domain()`.
-        unsafe { super::update_in(pointee, field, hazard.hazard_pointer(), F::domain(), f) }
+        let mut hazard = family.acquire();
+        // SAFETY: as in `swap_and_retire`; `hazard` comes from `family.domain()`.
+        unsafe { super::update_in(pointee, field, hazard.hazard_pointer(), family.domain(), f) }
     }
 
     /// [`update`] for a field that is never empty.
     #[inline]
     #[track_caller]
     pub fn update_non_null<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         mut f: impl FnMut(&T) -> Box<T>,
     ) where
-        F: StaticDomain,
+        F: HazardFamily,
     {
-        update(pointee, field, |current| f(non_null(current)));
+        update(family, pointee, field, |current| f(non_null(current)));
     }
 
     /// Empties the field, retiring its value; `true` if it had one.
     #[inline]
-    pub fn clear_and_retire<T, F>(pointee: impl PointeeOps<T>, field: &AtomicPtr<T, F>) -> bool
+    pub fn clear_and_retire<T, F>(
+        family: impl StaticProof<F>,
+        pointee: impl PointeeOps<T>,
+        field: &AtomicPtr<T, F>,
+    ) -> bool
     where
-        F: StaticDomain,
+        F: 'static,
     {
         // SAFETY: as in `swap_and_retire`.
-        unsafe { super::clear_in(pointee, field, F::domain()) }
+        unsafe { super::clear_in(pointee, field, family.domain()) }
     }
 
     /// Installs `new`, a pointer whose ownership the caller hands over (typically a node that a
@@ -423,17 +449,18 @@ pub mod static_domain {
     /// `Err(new)` when the field no longer holds `current`.
     #[inline]
     pub unsafe fn compare_exchange_ptr_and_retire<T, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
         current: Option<&T>,
         new: *mut T,
     ) -> Result<(), *mut T>
     where
-        F: StaticDomain,
+        F: 'static,
     {
-        // SAFETY: `F::domain()` is the only domain of the field (`StaticDomain`'s contract); the
-        // rest is the caller's promise.
-        unsafe { super::compare_exchange_ptr_in(pointee, field, current, new, F::domain()) }
+        // SAFETY: `family.domain()` is the only domain of the field (as in `swap_and_retire`);
+        // the rest is the caller's promise.
+        unsafe { super::compare_exchange_ptr_in(pointee, field, current, new, family.domain()) }
     }
 
     /// Installs `new` if the field holds `current`, without retiring the old value, whose
@@ -447,10 +474,7 @@ pub mod static_domain {
         field: &AtomicPtr<T, F>,
         current: *const T,
         new: Box<T>,
-    ) -> Result<(), Box<T>>
-    where
-        F: StaticDomain,
-    {
+    ) -> Result<(), Box<T>> {
         super::compare_exchange_without_retire_in(field, current, new)
     }
 
@@ -463,17 +487,18 @@ pub mod static_domain {
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<'a, T, U, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(Protected<'a, T, F>, Option<Protected<'a, U, F>>)>
     where
         U: PointeeSync + 'static,
-        F: StaticDomain,
+        F: HazardFamily,
     {
-        let mut hazard_a = CachedHazard::acquire();
-        let mut hazard_b = CachedHazard::acquire();
-        // SAFETY: both hazards come from `F::domain()`, the field's only domain; the link's
+        let mut hazard_a = family.acquire();
+        let mut hazard_b = family.acquire();
+        // SAFETY: both hazards come from `family.domain()`, the field's only domain; the link's
         // promise is the caller's.
         let (a, b) = unsafe {
             super::load_and_link_in(
@@ -503,27 +528,31 @@ pub mod static_domain {
     #[track_caller]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link_non_null<'a, T, U, F>(
+        family: impl StaticProof<F>,
         pointee: impl PointeeOps<T>,
         field: &'a AtomicPtr<T, F>,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> (Protected<'a, T, F>, Option<Protected<'a, U, F>>)
     where
         U: PointeeSync + 'static,
-        F: StaticDomain,
+        F: HazardFamily,
     {
         // SAFETY: forwarded from the caller.
-        non_null(unsafe { load_and_link(pointee, field, link) })
+        non_null(unsafe { load_and_link(family, pointee, field, link) })
     }
 
     /// Retires the field's last value: called from the struct's `Drop`.
     #[inline]
-    pub fn retire_on_drop<T, F>(pointee: impl PointeeOps<T>, field: &mut AtomicPtr<T, F>)
-    where
-        F: StaticDomain,
+    pub fn retire_on_drop<T, F>(
+        family: impl StaticProof<F>,
+        pointee: impl PointeeOps<T>,
+        field: &mut AtomicPtr<T, F>,
+    ) where
+        F: 'static,
     {
         // SAFETY: as in `swap_and_retire`; `&mut` proves no other access is under way, and the
         // struct being dropped never touches the field again.
-        unsafe { super::retire_last_in(pointee, field, F::domain()) }
+        unsafe { super::retire_last_in(pointee, field, family.domain()) }
     }
 }
 
@@ -939,6 +968,7 @@ mod tests {
         // SAFETY: `new` is a live `Box` owned here; `None` does not match, so it stays here.
         let failed = unsafe {
             static_domain::compare_exchange_ptr_and_retire(
+                static_domain::Family::<Global>::NEW.static_domain(),
                 static_domain::Pointee::<Counted>::NEW.ops(),
                 &field,
                 None,
@@ -952,6 +982,7 @@ mod tests {
         let moved = unsafe {
             let current = &*field.load_ptr();
             static_domain::compare_exchange_ptr_and_retire(
+                static_domain::Family::<Global>::NEW.static_domain(),
                 static_domain::Pointee::<Counted>::NEW.ops(),
                 &field,
                 Some(current),

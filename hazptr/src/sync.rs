@@ -149,6 +149,8 @@ macro_rules! static_unique_domain {
 
                 $crate::__static_domain_cache!($family);
             }
+
+            $crate::__static_hazard_family!($family);
         }
         $vis use $domain::$family;
         $vis use $domain::$domain;

@@ -13,9 +13,7 @@ struct Queue {
 }
 
 fn main() {
-    // Known limitation: these calls still report E0599 (and the clause a note about trivial
-    // bounds), because the methods' `Protected<'_, u32, QueueFamily>` needs `StaticDomain` on the
-    // impl (see `expand.rs`). Pinned here so that a fix shows up in this snapshot.
+    // The calls compile: the one error is the family's, at the field type.
     let queue = Queue { head: hazptr::null_ptr() };
     let _ = queue.load_protected_head();
     queue.swap_and_retire_head(1);

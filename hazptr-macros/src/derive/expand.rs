@@ -3,28 +3,26 @@
 //! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`:
 //!
 //! - `impl S where <bounds> { <five methods per field> }`: each method is one call into
-//!   `hazptr::__private`, passing the pointee's operations, `Pointee::<T>::NEW.ops()`, and for a
-//!   per-instance domain the proof that its family is an `InstanceFamily`,
-//!   `Family::<F>::NEW.instance()`. The `where` clause states the trait of each generic family
-//!   and of each concrete static family, and the bounds (`Send + Sync + 'static`) of each
-//!   pointee that mentions a generic parameter of the struct. A concrete pointee's bounds and a
-//!   concrete per-instance family's are not on it: a clause that fails for a concrete type would
-//!   be reported there (with a note about trivial bounds) and again at every call of a method.
-//!   Its methods compile without them instead, because `ops()` and `instance()` resolve to
-//!   uninhabited, never-called operations and proofs when the bounds fail (see `hazptr`'s
-//!   `bounds.rs` and `domain.rs`), and the check below reports the failure once. A concrete
-//!   static family stays in the clause: the methods' signatures name `Protected<'_, T, F>`,
-//!   whose declaration needs `F: StaticDomain` (its hazard pointer goes back to `F`'s
-//!   per-thread cache when it drops, which no unbounded `Drop` can do without a run-time cost).
+//!   `hazptr::__private`, passing the proof that the field's family has its kind of domain
+//!   (`Family::<F>::NEW.static_domain()`, or `.instance()` for a per-instance domain) and the
+//!   pointee's operations, `Pointee::<T>::NEW.ops()`. The `where` clause states the trait of each
+//!   generic family, and the bounds (`Send + Sync + 'static`) of each pointee that mentions a
+//!   generic parameter of the struct. A concrete pointee's bounds and a concrete family's trait
+//!   are not on it: a clause that fails for a concrete type would be reported there (with a note
+//!   about trivial bounds) and again at every call of a method. Its methods compile without
+//!   them instead, because `ops()`, `static_domain()` and `instance()` resolve to uninhabited,
+//!   never-called operations and proofs when the bounds fail (see `hazptr`'s `bounds.rs` and
+//!   `domain.rs`), and the check below reports the failure once. Their signatures stay
+//!   well-formed: `Protected<'_, T, F>` asks only `F: HazardFamily`, which every static and
+//!   every instance family has.
 //! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
 //!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
 //! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
 //!   `where` clause cannot make, spanned at the user's types. Those that depend on the struct's
 //!   generic parameters (there a failing clause would silently disable the impl instead of
-//!   reporting an error), and those of concrete pointees and per-instance families (see above):
-//!   that the field really is a `hazptr::AtomicPtr`, that every pointee is
-//!   `Send + Sync + 'static`, that a generic family, and every per-instance family, has its
-//!   trait, that a domain field holds its domain by value.
+//!   reporting an error), and those of concrete pointees and families (see above): that the
+//!   field really is a `hazptr::AtomicPtr`, that every pointee is `Send + Sync + 'static`, that
+//!   every family has its trait, that a domain field holds its domain by value.
 
 use std::collections::BTreeMap;
 
@@ -171,18 +169,24 @@ fn checked_where_clause(model: &Model) -> TokenStream {
             // `check_no_borrow` in `model.rs`).
             add(&field.pointee, at(quote!('static), span));
         }
+        // Only a generic family: a concrete one (or the implied `Global`) is checked by
+        // `__hazptr_checks` (see the module documentation).
         match (&field.domain, &field.family) {
-            (None, family) => {
-                if let Some(family) = family {
-                    add(family, at(quote!(#krate::StaticDomain), family.span()));
-                }
+            (None, Some(family)) if field.generic_family => {
+                add(family, at(quote!(#krate::StaticDomain), family.span()));
             }
-            // Only a generic family: a concrete one (or the implied `Global`) is checked by
-            // `__hazptr_checks` (see the module documentation).
+            // What the guard type needs, which every family hazptr accepts has; a type that is
+            // no family at all fails it here, once, instead of in every method.
+            (None, Some(family)) => {
+                add(
+                    family,
+                    at(quote!(#krate::__private::HazardFamily), family.span()),
+                );
+            }
             (Some(_), Some(family)) if field.generic_family => {
                 add(family, at(quote!(#krate::InstanceFamily), family.span()));
             }
-            (Some(_), _) => {}
+            _ => {}
         }
     }
 
@@ -261,17 +265,18 @@ impl Access<'_> {
         quote!(#module::Pointee::<#pointee>::NEW.ops())
     }
 
-    /// The proof that a per-instance domain's family is an `InstanceFamily`, the first argument
-    /// of every runtime call of such a field that protects or retires (resolved like
-    /// [`Access::pointee_ops`]); nothing for a static domain.
-    fn family_proof(&self) -> Option<TokenStream> {
+    /// The proof that the field's family has its kind of domain, the first argument of every
+    /// runtime call that protects or retires (resolved like [`Access::pointee_ops`]): that a
+    /// per-instance domain's family is an `InstanceFamily`, or that a static domain's family is
+    /// a `StaticDomain`.
+    fn family_proof(&self) -> TokenStream {
         let krate = self.krate;
-        self.field.domain.as_ref()?;
-        let family = match &self.field.family {
-            Some(family) => family.to_token_stream(),
-            None => quote!(#krate::Global),
-        };
-        Some(quote!(#krate::__private::instance::Family::<#family>::NEW.instance(),))
+        let family = self.family();
+        if self.field.domain.is_some() {
+            quote!(#krate::__private::instance::Family::<#family>::NEW.instance(),)
+        } else {
+            quote!(#krate::__private::static_domain::Family::<#family>::NEW.static_domain(),)
+        }
     }
 
     /// A call into the runtime: plain for static domains; for a per-instance domain, in an
@@ -289,12 +294,12 @@ impl Access<'_> {
                 unsafe { #module::#function(#family #ops, #field, #domain #args) }
             }
         } else {
-            quote!(#module::#function(#ops, #field, #args))
+            quote!(#module::#function(#family #ops, #field, #args))
         }
     }
 
-    /// The family of a per-instance field's domain (`Global` when the field names none).
-    fn instance_family(&self) -> TokenStream {
+    /// The family of the field's domain (`Global` when the field names none).
+    fn family(&self) -> TokenStream {
         let krate = self.krate;
         match &self.field.family {
             Some(family) => family.to_token_stream(),
@@ -507,7 +512,7 @@ fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
     let krate = access.krate;
     let vis = &field.vis;
     let pointee = &field.pointee;
-    let family = access.instance_family();
+    let family = access.family();
     let name = field.display_name();
     let ty = shown(pointee);
     let domain_name = display_member(&domain.member);
@@ -726,7 +731,7 @@ fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
     let field_mut = quote!(#krate::__private::HazardField::field_mut(&mut self.#member));
     match &field.domain {
         None => quote! {
-            #module::retire_on_drop(#ops, #field_mut);
+            #module::retire_on_drop(#family #ops, #field_mut);
         },
         Some(domain) => {
             let domain = &domain.member;
@@ -774,8 +779,8 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
                 #krate::__private::assert_instance_family::<#family>();
             });
         }
-        // A concrete family of a per-instance domain, with the trait's own item (as a concrete
-        // pointee above): the methods do not repeat the check.
+        // A concrete family, with the trait's own item (as a concrete pointee above): the
+        // methods do not repeat the check. Of a per-instance domain:
         (Some(_), Some(family)) => out.extend(quote_spanned! {family.span()=>
             let () = <#family as #krate::InstanceFamily>::HOLDS;
         }),
@@ -787,9 +792,12 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
                 let () = <#global as #krate::InstanceFamily>::HOLDS;
             });
         }
-        // A concrete static family is bounded by the impls' `where` clause, which reports a
-        // failure itself: its methods' signatures name `Protected<'_, T, F>`, which needs it.
-        (None, _) => {}
+        // A concrete static family, likewise.
+        (None, Some(family)) => out.extend(quote_spanned! {family.span()=>
+            let () = <#family as #krate::StaticDomain>::HOLDS;
+        }),
+        // No family is `Global`, a static domain.
+        (None, None) => {}
     }
     if let Some(domain_ty) = field.domain.as_ref().and_then(|domain| domain.ty) {
         out.extend(quote_spanned! {domain_ty.span()=>
