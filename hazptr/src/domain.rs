@@ -270,7 +270,7 @@ unsafe impl<F: 'static> StaticProof<F> for NotStatic<F> {
 /// `static_unique_domain!(static NAME: Domain<Family>);` declares `NAME`, a program-wide
 /// `Domain<Family>`, and `Family`, a type only this macro can instantiate (so no other domain of
 /// that family can exist), like `haphazard`'s macro of the same name, and makes the family a
-/// [`StaticDomain`](crate::StaticDomain) with its own per-thread hazard-pointer cache. Use it at
+/// [`StaticDomain`] with its own per-thread hazard-pointer cache. Use it at
 /// module scope; attributes such as doc comments before `static` go on the static. Values
 /// retired into it are reclaimed independently of the global domain's, which keeps a busy
 /// structure's garbage and scans to itself.

@@ -307,7 +307,7 @@ fn non_null_field_was_null() -> ! {
 /// `pointee`: a generated method gets it from
 /// [`Family::static_domain`](crate::domain::Family::static_domain) without repeating the derive's
 /// check of the family, and its signature, `Protected<'_, T, F>`, needs only that `F` be a
-/// [`HazardFamily`], which every family hazptr accepts is.
+/// [`HazardFamily`](crate::hazard_cache::HazardFamily), which every family hazptr accepts is.
 pub mod static_domain {
     use haphazard::AtomicPtr;
 
