@@ -150,14 +150,7 @@ impl<T> Pointee<T> {
     pub const NEW: Self = Self(PhantomData);
 }
 
-impl<T> Clone for Pointee<T> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Pointee<T> {}
+copy_marker!(Pointee);
 
 impl<T: PointeeSend + PointeeSync + 'static> Pointee<T> {
     /// `T`'s operations, for a pointee that has its bounds.
@@ -225,14 +218,7 @@ impl<T> UnmetBounds<T> {
 /// functions compile for any pointee and none of them can run for such a pointee.
 pub struct Unbounded<T>(Infallible, PhantomData<fn() -> T>);
 
-impl<T> Clone for Unbounded<T> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Unbounded<T> {}
+copy_marker!(Unbounded);
 
 // SAFETY: no value of `Unbounded<T>` exists, so none of these operations can be called.
 unsafe impl<T> PointeeOps<T> for Unbounded<T> {

@@ -133,14 +133,7 @@ pub unsafe trait InstanceProof<F>: Copy {}
 /// The proof that `F` is an [`InstanceFamily`]; only [`Family::instance`] makes one.
 pub struct IsInstance<F>(PhantomData<fn() -> F>);
 
-impl<F> Clone for IsInstance<F> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for IsInstance<F> {}
+copy_marker!(IsInstance);
 
 // SAFETY: a value is made only by `Family::instance`, for `F: InstanceFamily`.
 unsafe impl<F: InstanceFamily> InstanceProof<F> for IsInstance<F> {}
@@ -149,14 +142,7 @@ unsafe impl<F: InstanceFamily> InstanceProof<F> for IsInstance<F> {}
 /// runtime's functions compile for any family and none of them can run for such a family.
 pub struct NotInstance<F>(Infallible, PhantomData<fn() -> F>);
 
-impl<F> Clone for NotInstance<F> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for NotInstance<F> {}
+copy_marker!(NotInstance);
 
 // SAFETY: no value of `NotInstance<F>` exists.
 unsafe impl<F> InstanceProof<F> for NotInstance<F> {}
@@ -192,14 +178,7 @@ pub unsafe trait StaticProof<F: 'static>: Copy {
 /// The proof that `F` is a [`StaticDomain`]; only [`Family::static_domain`] makes one.
 pub struct IsStatic<F>(PhantomData<fn() -> F>);
 
-impl<F> Clone for IsStatic<F> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for IsStatic<F> {}
+copy_marker!(IsStatic);
 
 // SAFETY: a value is made only by `Family::static_domain`, for `F: StaticDomain`; the methods use
 // `F`'s own domain and cache.
@@ -230,14 +209,7 @@ unsafe impl<F: StaticDomain> StaticProof<F> for IsStatic<F> {
 /// runtime's functions compile for any family and none of them can run for such a family.
 pub struct NotStatic<F>(Infallible, PhantomData<fn() -> F>);
 
-impl<F> Clone for NotStatic<F> {
-    #[inline]
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for NotStatic<F> {}
+copy_marker!(NotStatic);
 
 // SAFETY: no value of `NotStatic<F>` exists.
 unsafe impl<F: 'static> StaticProof<F> for NotStatic<F> {

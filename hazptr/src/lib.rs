@@ -3,6 +3,21 @@
 #![warn(missing_docs)]
 #![warn(clippy::pedantic)]
 
+/// `Clone` and `Copy` for the zero-sized (or uninhabited) proofs and operation sets generic over
+/// one type, which a derive would only give when that type is `Copy` too.
+macro_rules! copy_marker {
+    ($($marker:ident),+ $(,)?) => {$(
+        impl<T> Clone for $marker<T> {
+            #[inline]
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T> Copy for $marker<T> {}
+    )+};
+}
+
 mod bounds;
 mod domain;
 mod drop_hook;
