@@ -6,6 +6,8 @@
 //! count drops.
 #![forbid(unsafe_code)]
 
+mod common;
+
 use ::std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Drop counters, one per test (the tests of this binary run concurrently, and the global
@@ -25,22 +27,10 @@ fn counted(value: u64, drops: &'static AtomicUsize) -> Counted {
     Counted { value, drops }
 }
 
-/// Frees what the global domain can free until `drops` reaches `expected`, for at most a
-/// second.
-///
-/// One reclamation is not always enough while this binary's other tests run: one of their
-/// readers may protect, for an instant, an address it loaded just before the value there was
-/// freed and one of ours allocated in its place; or a reclamation another thread started may be
-/// holding our values. Neither lasts; a value really leaked fails the caller's assertion.
+/// Frees what the global domain can free until `drops` reaches `expected` (see
+/// `common::reclaim_global_until`).
 fn reclaim_until(drops: &AtomicUsize, expected: usize) {
-    let deadline = ::std::time::Instant::now() + ::std::time::Duration::from_secs(1);
-    loop {
-        ::hazptr::Domain::global().cleanup();
-        if drops.load(Ordering::SeqCst) >= expected || ::std::time::Instant::now() >= deadline {
-            return;
-        }
-        ::std::thread::sleep(::std::time::Duration::from_millis(1));
-    }
+    common::reclaim_global_until(|| drops.load(Ordering::SeqCst) >= expected);
 }
 
 /// Every std name the expansion could resolve relatively is shadowed here by something else.

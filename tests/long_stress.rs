@@ -9,6 +9,8 @@
 //! HAZPTR_LONG_STRESS=1 cargo test --release --test long_stress -- --test-threads 1
 //! ```
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -136,22 +138,6 @@ fn assert_exactly_once(taken: impl IntoIterator<Item = u64>, producers: usize, o
     }
 }
 
-/// Frees what `F`'s domain can free until `ledger` has nothing alive, for at most a second
-/// (the tests of this binary share the global domain; each counts only its own values).
-///
-/// One reclamation is not always enough while the other tests run: one of their readers may
-/// protect, for an instant, an address it loaded just before the value there was freed and one
-/// of ours allocated in its place (its validating reload then fails and it lets go); or a
-/// reclamation another thread started may be holding our values. Neither lasts; a value really
-/// leaked fails the caller's assertion once the second has passed.
-fn reclaim<F: StaticDomain>(ledger: &Ledger) {
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while ledger.live() > 0 && Instant::now() < deadline {
-        F::domain().cleanup();
-        thread::sleep(Duration::from_millis(1));
-    }
-}
-
 #[test]
 fn treiber_stack() {
     rounds(|load| {
@@ -188,7 +174,7 @@ fn treiber_stack() {
         let rest = std::iter::from_fn(|| stack.pop()).map(|item| item.value());
         assert_exactly_once(taken.into_iter().chain(rest), load.threads, load.ops);
         drop(stack);
-        reclaim::<hazptr::Global>(&ledger);
+        common::reclaim_global_until(|| ledger.live() == 0);
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -236,7 +222,7 @@ fn ms_queue() {
         let rest = std::iter::from_fn(|| queue.dequeue()).map(|item| item.value());
         assert_exactly_once(taken.into_iter().chain(rest), load.threads, load.ops);
         drop(queue);
-        reclaim::<hazptr::Global>(&ledger);
+        common::reclaim_global_until(|| ledger.live() == 0);
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -345,7 +331,7 @@ fn config_reload() {
         assert_eq!(service.load().version, 1 + WRITERS as u64 * load.ops);
         assert!(reads.load(Ordering::Relaxed) > 0);
         drop(service);
-        reclaim::<hazptr::Global>(&ledger);
+        common::reclaim_global_until(|| ledger.live() == 0);
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
@@ -429,7 +415,7 @@ fn derived_fields_in_every_kind_of_domain() {
         assert_eq!(mixed.load_protected_local().unwrap().value(), total);
         drop(mixed);
         MixedFamily::domain().cleanup();
-        reclaim::<hazptr::Global>(&ledger);
+        common::reclaim_global_until(|| ledger.live() == 0);
         assert_eq!(ledger.live(), 0, "allocations == drops");
     });
 }
