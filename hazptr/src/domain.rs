@@ -15,7 +15,7 @@ use core::ops::Deref;
 use haphazard::{AtomicPtr, Domain};
 
 use crate::bounds::PointeeOps;
-use crate::hazard_cache::{CachedHazard, HazardFamily, StaticDomain};
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 
 /// A family for domains that live inside a struct, one per instance:
 /// `#[hazard(domain = field)]`, with the field holding a `hazptr::Domain<Self>`.
@@ -161,18 +161,14 @@ pub unsafe trait StaticProof<F: 'static>: Copy {
     fn domain(self) -> &'static Domain<F>;
 
     /// A hazard pointer of `F`'s domain, from this thread's cache.
-    fn acquire(self) -> CachedHazard<F>
-    where
-        F: HazardFamily;
+    fn acquire(self) -> CachedHazard<F>;
 
     /// Protects the value of `field` with a hazard pointer from this thread's cache.
     fn protect<T>(
         self,
         pointee: impl PointeeOps<T>,
         field: &AtomicPtr<T, F>,
-    ) -> Option<(*const T, CachedHazard<F>)>
-    where
-        F: HazardFamily;
+    ) -> Option<(*const T, CachedHazard<F>)>;
 }
 
 /// The proof that `F` is a [`StaticDomain`]; only [`Family::static_domain`] makes one.
@@ -217,10 +213,7 @@ unsafe impl<F: 'static> StaticProof<F> for NotStatic<F> {
         match self.0 {}
     }
 
-    fn acquire(self) -> CachedHazard<F>
-    where
-        F: HazardFamily,
-    {
+    fn acquire(self) -> CachedHazard<F> {
         match self.0 {}
     }
 
@@ -228,10 +221,7 @@ unsafe impl<F: 'static> StaticProof<F> for NotStatic<F> {
         self,
         _: impl PointeeOps<T>,
         _: &AtomicPtr<T, F>,
-    ) -> Option<(*const T, CachedHazard<F>)>
-    where
-        F: HazardFamily,
-    {
+    ) -> Option<(*const T, CachedHazard<F>)> {
         match self.0 {}
     }
 }
@@ -296,8 +286,6 @@ macro_rules! static_unique_domain {
 
                 $crate::__static_domain_cache!($family);
             }
-
-            $crate::__static_hazard_family!($family);
         }
         $vis use $domain::$family;
         $vis use $domain::$domain;

@@ -306,8 +306,8 @@ fn non_null_field_was_null() -> ! {
 /// and its per-thread cache through it, instead of bounding `F`, for the reason it takes
 /// `pointee`: a generated method gets it from
 /// [`Family::static_domain`](crate::domain::Family::static_domain) without repeating the derive's
-/// check of the family, and its signature, `Protected<'_, T, F>`, needs only that `F` be a
-/// [`HazardFamily`](crate::hazard_cache::HazardFamily), which every family hazptr accepts is.
+/// check of the family, and its signature, `Protected<'_, T, F>`, is well-formed for every
+/// family (see [`CachedHazard`](crate::hazard_cache::CachedHazard)).
 pub mod static_domain {
     use haphazard::AtomicPtr;
 
@@ -318,7 +318,6 @@ pub mod static_domain {
     pub use crate::domain::Family;
     use crate::domain::StaticProof;
     use crate::guard::Protected;
-    use crate::hazard_cache::HazardFamily;
 
     /// Loads and protects the field's value.
     ///
@@ -331,7 +330,7 @@ pub mod static_domain {
         field: &AtomicPtr<T, F>,
     ) -> Option<Protected<'_, T, F>>
     where
-        F: HazardFamily,
+        F: 'static,
     {
         let (value, hazard) = family.protect(pointee, field)?;
         // SAFETY: `hazard` protects `value` (just loaded through it), and values of a static
@@ -350,7 +349,7 @@ pub mod static_domain {
         field: &AtomicPtr<T, F>,
     ) -> Protected<'_, T, F>
     where
-        F: HazardFamily,
+        F: 'static,
     {
         non_null(load(family, pointee, field))
     }
@@ -399,7 +398,7 @@ pub mod static_domain {
         field: &AtomicPtr<T, F>,
         f: impl FnMut(Option<&T>) -> Box<T>,
     ) where
-        F: HazardFamily,
+        F: 'static,
     {
         let mut hazard = family.acquire();
         // SAFETY: as in `swap_and_retire`; `hazard` comes from `family.domain()`.
@@ -415,7 +414,7 @@ pub mod static_domain {
         field: &AtomicPtr<T, F>,
         mut f: impl FnMut(&T) -> Box<T>,
     ) where
-        F: HazardFamily,
+        F: 'static,
     {
         update(family, pointee, field, |current| f(non_null(current)));
     }
@@ -494,7 +493,7 @@ pub mod static_domain {
     ) -> Option<(Protected<'a, T, F>, Option<Protected<'a, U, F>>)>
     where
         U: PointeeSync + 'static,
-        F: HazardFamily,
+        F: 'static,
     {
         let mut hazard_a = family.acquire();
         let mut hazard_b = family.acquire();
@@ -535,7 +534,7 @@ pub mod static_domain {
     ) -> (Protected<'a, T, F>, Option<Protected<'a, U, F>>)
     where
         U: PointeeSync + 'static,
-        F: HazardFamily,
+        F: 'static,
     {
         // SAFETY: forwarded from the caller.
         non_null(unsafe { load_and_link(family, pointee, field, link) })

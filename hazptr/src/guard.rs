@@ -5,7 +5,7 @@ use core::ops::Deref;
 
 use haphazard::{Global, HazardPointer};
 
-use crate::hazard_cache::{CachedHazard, HazardFamily, StaticDomain};
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 
 /// `Deref`, `AsRef`, `Debug` and `Display` of a guard, all through the protected reference.
 macro_rules! guard_traits {
@@ -69,13 +69,13 @@ macro_rules! guard_traits {
 /// assert_eq!(*settings.load_protected_greeting(), "bonjour");
 /// ```
 #[must_use = "a guard protects its value only while it lives; dropping it at once makes the load useless"]
-pub struct Protected<'a, T, F: HazardFamily = Global> {
+pub struct Protected<'a, T, F: 'static = Global> {
     // Dereferenceable while `_hazard` protects it, and `_hazard` lives exactly as long as `self`.
     value: &'a T,
     _hazard: CachedHazard<F>,
 }
 
-impl<'a, T, F: HazardFamily> Protected<'a, T, F> {
+impl<'a, T, F: 'static> Protected<'a, T, F> {
     /// Wraps a value that `hazard` protects.
     ///
     /// # Safety
@@ -139,7 +139,7 @@ impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
     }
 }
 
-guard_traits!(Protected, HazardFamily);
+guard_traits!(Protected, 'static);
 
 /// A reference to a value loaded from a `#[hazard(domain = …)]` field, whose domain is a field
 /// of the same struct, protected from reclamation for as long as the guard lives.

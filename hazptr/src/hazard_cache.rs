@@ -285,7 +285,7 @@ impl<F: StaticDomain> Drop for DrainAtExit<F> {
     note = "a `#[hazard]` field without `domain = …`, and every place `protected!` reads, must be of the global domain or of a family declared with `hazptr::static_unique_domain!`",
     note = "a field of a domain stored in the struct names that domain's field with `#[hazard(domain = field_name)]`, and is read with its generated `load_protected_…()`, not with `protected!`"
 )]
-pub unsafe trait StaticDomain: HazardFamily + Sized {
+pub unsafe trait StaticDomain: Sized + 'static {
     /// Names the bound: the derive checks a concrete family `F` of a field without
     /// `domain = …` with `let () = <F as StaticDomain>::HOLDS;`, which fails exactly when `F` is
     /// not a `StaticDomain`, with this trait's message at `F` (see `InstanceFamily::HOLDS`).
@@ -303,73 +303,6 @@ pub unsafe trait StaticDomain: HazardFamily + Sized {
     /// Makes sure this thread's cache is drained when the thread exits.
     #[doc(hidden)]
     fn drain_at_thread_exit();
-}
-
-/// A family whose hazard pointers a [`Protected`](crate::Protected) guard can hold: what its
-/// declaration requires of its family, so that its `Drop` can hand the hazard pointer back.
-///
-/// Every family hazptr accepts has it: [`Global`], the families of
-/// [`static_unique_domain!`](crate::static_unique_domain) (every [`StaticDomain`] has it), and
-/// every [`InstanceFamily`](crate::InstanceFamily). That last one is why it is a trait of its own
-/// and not `StaticDomain`: the generated methods of a field whose family has no static domain
-/// (a mistake the derive's check reports once, at the family) still name
-/// `Protected<'_, T, F>`, and must be well-formed so that neither they nor their callers add
-/// errors to that one.
-///
-/// # Safety
-///
-/// `release` may cache the hazard pointer only in a cache that hands it out for `Self`'s
-/// domain again (the `StaticDomain` families' per-thread caches).
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a domain family of hazptr",
-    label = "neither a static domain's family nor an `InstanceFamily`",
-    note = "use the global domain (no family), a family declared with `hazptr::static_unique_domain!`, or, for a domain stored in the struct, a family that implements `hazptr::InstanceFamily` with `#[hazard(domain = field_name)]`"
-)]
-pub unsafe trait HazardFamily: 'static {
-    /// Ends the protection of the hazard pointer in `hazard` and gives it back: to this thread's
-    /// cache for a static family, to the domain otherwise.
-    ///
-    /// # Safety
-    ///
-    /// `hazard` holds a hazard pointer of this family's domain and is never used again (its
-    /// content is moved out).
-    unsafe fn release(hazard: &mut ManuallyDrop<HazardPointer<'static, Self>>)
-    where
-        Self: Sized;
-}
-
-/// `HazardFamily` for a static family (`Global` here, and those of `static_unique_domain!`):
-/// hazard pointers go back to the family's per-thread cache.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __static_hazard_family {
-    ($family:ty) => {
-        // SAFETY: `release` caches only in `$family`'s own per-thread cache, which hands hazard
-        // pointers out for `$family`'s one domain.
-        unsafe impl $crate::__private::HazardFamily for $family {
-            #[allow(clippy::inline_always)] // the read path (see `hazard_cache::acquire`)
-            #[inline(always)]
-            unsafe fn release(
-                hazard: &mut ::core::mem::ManuallyDrop<$crate::HazardPointer<'static, Self>>,
-            ) {
-                // SAFETY: forwarded from the caller.
-                unsafe { $crate::__private::release_manually(hazard) };
-            }
-        }
-    };
-}
-
-crate::__static_hazard_family!(Global);
-
-// SAFETY: `release` caches nothing. (No guard of an instance family is ever made: making one
-// takes a `StaticDomain`; the impl exists so that `Protected<'_, T, F>` is well-formed for them.)
-unsafe impl<F: crate::InstanceFamily> HazardFamily for F {
-    #[inline]
-    unsafe fn release(hazard: &mut ManuallyDrop<HazardPointer<'static, Self>>) {
-        // SAFETY: the caller never uses `hazard` again.
-        drop(unsafe { ManuallyDrop::take(hazard) });
-    }
 }
 
 // SAFETY: `Domain::global()` is a single static; hazptr never creates another `Domain<Global>`,
@@ -430,12 +363,9 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
 ///
 /// `hazard` holds a hazard pointer of `F::domain()` and is never used again (its content is
 /// moved out).
-#[doc(hidden)]
 #[allow(clippy::inline_always)] // the read path: see `acquire`
 #[inline(always)]
-pub unsafe fn release_manually<F: StaticDomain>(
-    hazard: &mut ManuallyDrop<HazardPointer<'static, F>>,
-) {
+unsafe fn release_manually<F: StaticDomain>(hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) {
     hazard.reset_protection();
     // SAFETY: the caller never uses `hazard` again, so this is the only move out of it.
     let hazard = unsafe { ManuallyDrop::take(hazard) };
@@ -443,6 +373,15 @@ pub unsafe fn release_manually<F: StaticDomain>(
     if let Some(Some(refused)) = F::with_cache(|cache| cache.push(hazard)) {
         drop_hazard(refused);
     }
+}
+
+/// [`release_manually`] of a hazard pointer passed by value: what a [`CachedHazard`] calls.
+#[allow(clippy::inline_always)] // the read path: see `acquire`
+#[inline(always)]
+fn release_owned<F: StaticDomain>(mut hazard: ManuallyDrop<HazardPointer<'static, F>>) {
+    // SAFETY: `F` has one domain (`StaticDomain`'s contract), so `hazard` is of `F::domain()`;
+    // it is a local, used nowhere after this.
+    unsafe { release_manually(&mut hazard) };
 }
 
 /// Drops a hazard pointer that was not cached, releasing its record to the domain.
@@ -454,11 +393,21 @@ fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
 
 /// One hazard pointer of a static domain, returned to the per-thread cache when dropped.
 ///
-/// This is what a [`Protected`](crate::Protected) guard holds.
+/// This is what a [`Protected`](crate::Protected) guard holds. It carries the function that
+/// releases it (`release_owned::<F>`, set by [`acquire`](Self::acquire)) instead of asking
+/// `F: StaticDomain` of its type: so `Protected<'_, T, F>` is well-formed for every family, and
+/// the generated methods of a field whose family has no static domain (a mistake the derive's
+/// check reports once, at the family) add no errors of their own, neither where they are defined
+/// nor where they are called. Where the guard is made and dropped in one function, as on every
+/// read, the call is to a known function and inlines as a direct one would.
 #[doc(hidden)]
-pub struct CachedHazard<F: HazardFamily> {
+pub struct CachedHazard<F: 'static> {
     // Only `Drop` takes it out, exactly once.
     hazard: ManuallyDrop<HazardPointer<'static, F>>,
+    // `release_owned::<F>`, for the `F: StaticDomain` that `acquire` was called with. Takes the
+    // hazard pointer by value, so that its address is never taken and the guard stays in
+    // registers, where the compiler sees which function this is and inlines it.
+    release: fn(ManuallyDrop<HazardPointer<'static, F>>),
 }
 
 impl<F: StaticDomain> CachedHazard<F> {
@@ -469,6 +418,7 @@ impl<F: StaticDomain> CachedHazard<F> {
     pub fn acquire() -> Self {
         Self {
             hazard: ManuallyDrop::new(acquire()),
+            release: release_owned::<F>,
         }
     }
 
@@ -486,7 +436,7 @@ impl<F: StaticDomain> CachedHazard<F> {
     }
 }
 
-impl<F: HazardFamily> CachedHazard<F> {
+impl<F: 'static> CachedHazard<F> {
     /// The hazard pointer, to protect with.
     #[inline]
     pub fn hazard_pointer(&mut self) -> &mut HazardPointer<'static, F> {
@@ -494,16 +444,17 @@ impl<F: HazardFamily> CachedHazard<F> {
     }
 }
 
-impl<F: HazardFamily> Drop for CachedHazard<F> {
+impl<F: 'static> Drop for CachedHazard<F> {
     // Every guard ends here: inlining it into the guard's owner saves a call and a register
     // save/restore per read, a measurable share of a protected load (see BENCHMARKS.md).
     #[allow(clippy::inline_always)]
     #[inline(always)]
     fn drop(&mut self) {
-        // SAFETY: `drop` runs at most once and `self.hazard` is not used after it, so moving the
-        // value out of the `ManuallyDrop` cannot duplicate it; it came from `F`'s domain (only
-        // `acquire`, for `F: StaticDomain`, makes one).
-        unsafe { F::release(&mut self.hazard) };
+        // `self.release` is `release_owned::<F>`, for the `F: StaticDomain` whose domain the
+        // hazard pointer came from (only `acquire` makes a `CachedHazard`).
+        // SAFETY: `drop` runs at most once and `self.hazard` is not used after it (a
+        // `ManuallyDrop` has no drop glue), so the copy read here is the only one in use.
+        (self.release)(unsafe { ptr::read(&raw const self.hazard) });
     }
 }
 

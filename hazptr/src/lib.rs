@@ -161,8 +161,7 @@ pub mod __private {
     pub use crate::field::{instance, static_domain};
     /// `protected!`'s hidden hazard pointers, and the caches behind every static-domain guard.
     pub use crate::hazard_cache::{
-        CachedHazard, DrainAtExit, HazardCache, HazardFamily, HazardSet, StaticDomain,
-        release_manually,
+        CachedHazard, DrainAtExit, HazardCache, HazardSet, StaticDomain,
     };
     pub use crate::protect::{HazardField, protect};
     /// The generated `Drop`.

@@ -149,8 +149,6 @@ macro_rules! static_unique_domain {
 
                 $crate::__static_domain_cache!($family);
             }
-
-            $crate::__static_hazard_family!($family);
         }
         $vis use $domain::$family;
         $vis use $domain::$domain;

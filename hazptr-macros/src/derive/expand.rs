@@ -13,8 +13,7 @@
 //!   them instead, because `ops()`, `static_domain()` and `instance()` resolve to uninhabited,
 //!   never-called operations and proofs when the bounds fail (see `hazptr`'s `bounds.rs` and
 //!   `domain.rs`), and the check below reports the failure once. Their signatures stay
-//!   well-formed: `Protected<'_, T, F>` asks only `F: HazardFamily`, which every static and
-//!   every instance family has.
+//!   well-formed: `Protected<'_, T, F>` asks nothing of `F`.
 //! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
 //!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
 //! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
@@ -174,14 +173,6 @@ fn checked_where_clause(model: &Model) -> TokenStream {
         match (&field.domain, &field.family) {
             (None, Some(family)) if field.generic_family => {
                 add(family, at(quote!(#krate::StaticDomain), family.span()));
-            }
-            // What the guard type needs, which every family hazptr accepts has; a type that is
-            // no family at all fails it here, once, instead of in every method.
-            (None, Some(family)) => {
-                add(
-                    family,
-                    at(quote!(#krate::__private::HazardFamily), family.span()),
-                );
             }
             (Some(_), Some(family)) if field.generic_family => {
                 add(family, at(quote!(#krate::InstanceFamily), family.span()));
