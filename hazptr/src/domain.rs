@@ -1,12 +1,13 @@
 //! Domain families: which domain protects and reclaims a field's values.
 //!
-//! The derive checks a concrete family of a `#[hazard(domain = …)]` field once, in its hidden
-//! check function, at the user's family type (`let () = <F as InstanceFamily>::HOLDS;`), rather
-//! than in the `where` clause of the generated methods: a clause that fails for a concrete type
-//! would be reported there (with a note about trivial bounds) and again at every call of a
-//! method. The methods get the proof that their family is an [`InstanceFamily`] from
-//! [`Family::instance`] instead, which, like `Pointee::ops` (see `bounds.rs`), resolves to an
-//! uninhabited proof when the family is not one, in a crate that the check has already failed.
+//! The derive checks a concrete family of a `#[hazard]` field once, in its hidden check
+//! function, at the user's family type (`let () = <F as InstanceFamily>::HOLDS;` with
+//! `domain = …`, `<F as StaticDomain>::HOLDS` without), rather than in the `where` clause of the
+//! generated methods: a clause that fails for a concrete type would be reported there (with a
+//! note about trivial bounds) and again at every call of a method. The methods get the proof
+//! that their family has its kind of domain from [`Family::instance`] or
+//! [`Family::static_domain`] instead, which, like `Pointee::ops` (see `bounds.rs`), resolve to
+//! an uninhabited proof when the family has not, in a crate that the check has already failed.
 
 use core::convert::Infallible;
 use core::marker::PhantomData;
@@ -48,18 +49,18 @@ pub trait InstanceFamily: 'static {
 
 impl InstanceFamily for () {}
 
-/// The family `F` of a `#[hazard(domain = …)]` field, from which a generated method gets the
-/// proof that `F` is an [`InstanceFamily`]: `Family::<F>::NEW.instance()` (see the module
-/// documentation).
+/// The family `F` of a `#[hazard]` field, from which a generated method gets the proof that `F`
+/// has its kind of domain: `Family::<F>::NEW.instance()` for a `#[hazard(domain = …)]` field,
+/// `Family::<F>::NEW.static_domain()` otherwise (see the module documentation).
 ///
-/// `instance` is an inherent method bounded by `F: InstanceFamily`, so method resolution picks
-/// it when `F` is one; when `F` is not, resolution goes on through `Deref` to
-/// `NotAFamily::instance`. The choice is made where the generated method is compiled, for its
-/// concrete family.
+/// Each is an inherent method bounded by `F`'s trait, so method resolution picks it when `F` has
+/// the trait; when `F` has not, resolution goes on through `Deref` to `NotAFamily`'s method of
+/// the same name. The choice is made where the generated method is compiled, for its concrete
+/// family.
 pub struct Family<F>(PhantomData<fn() -> F>);
 
 impl<F> Family<F> {
-    /// The family, to call `instance` on.
+    /// The family, to call `instance` or `static_domain` on.
     pub const NEW: Self = Self(PhantomData);
 }
 

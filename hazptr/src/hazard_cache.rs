@@ -352,38 +352,24 @@ fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
     HazardPointer::new_in_domain(F::domain())
 }
 
-/// Ends the protection of the hazard pointer in `hazard` and caches it (taking it out of
-/// `hazard`); if the cache is full or closed, drops it, which hands its record back to the domain.
+/// Ends the protection of `hazard`, a hazard pointer of `F`'s one domain (`StaticDomain`'s
+/// contract), and caches it; if the cache is full or closed, drops it, which hands its record
+/// back to the domain. What a [`CachedHazard`] and a one-binding [`HazardSet`] do on drop.
 ///
-/// The hazard pointer stays in its `ManuallyDrop` until its protection is reset, so no value
-/// with a destructor is live across that call; from then on it moves by value (into the cache,
-/// or back out of a closed one), so its address is never taken and it stays in registers.
-///
-/// # Safety
-///
-/// `hazard` holds a hazard pointer of `F::domain()` and is never used again (its content is
-/// moved out).
+/// The hazard pointer is taken by value and goes back into a `ManuallyDrop` until its protection
+/// is reset, so no value with a destructor is live across that call; from then on it moves by
+/// value (into the cache, or back out of a closed one), so its address is never taken and it
+/// stays in registers.
 #[allow(clippy::inline_always)] // the read path: see `acquire`
 #[inline(always)]
-unsafe fn release_manually<F: StaticDomain>(hazard: &mut ManuallyDrop<HazardPointer<'static, F>>) {
+fn release<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
+    let mut hazard = ManuallyDrop::new(hazard);
     hazard.reset_protection();
-    // SAFETY: the caller never uses `hazard` again, so this is the only move out of it.
-    let hazard = unsafe { ManuallyDrop::take(hazard) };
+    let hazard = ManuallyDrop::into_inner(hazard);
     // (If the thread's storage is gone, which only loom can show, the closure drops it.)
     if let Some(Some(refused)) = F::with_cache(|cache| cache.push(hazard)) {
         drop_hazard(refused);
     }
-}
-
-/// [`release_manually`] of a hazard pointer passed by value: what a [`CachedHazard`] calls.
-#[allow(clippy::inline_always)] // the read path: see `acquire`
-#[inline(always)]
-fn release_owned<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
-    // Back into a `ManuallyDrop` before any call (see `release_manually`).
-    let mut hazard = ManuallyDrop::new(hazard);
-    // SAFETY: `F` has one domain (`StaticDomain`'s contract), so `hazard` is of `F::domain()`;
-    // it is a local, used nowhere after this.
-    unsafe { release_manually(&mut hazard) };
 }
 
 /// Drops a hazard pointer that was not cached, releasing its record to the domain.
@@ -396,7 +382,7 @@ fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
 /// One hazard pointer of a static domain, returned to the per-thread cache when dropped.
 ///
 /// This is what a [`Protected`](crate::Protected) guard holds. It carries the function that
-/// releases it (`release_owned::<F>`, set by [`acquire`](Self::acquire)) instead of asking
+/// releases it (`release::<F>`, set by [`acquire`](Self::acquire)) instead of asking
 /// `F: StaticDomain` of its type: so `Protected<'_, T, F>` is well-formed for every family, and
 /// the generated methods of a field whose family has no static domain (a mistake the derive's
 /// check reports once, at the family) add no errors of their own, neither where they are defined
@@ -408,7 +394,7 @@ fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
 pub struct CachedHazard<F: 'static> {
     // Only `Drop` takes it out, exactly once.
     hazard: ManuallyDrop<HazardPointer<'static, F>>,
-    // `release_owned::<F>`, for the `F: StaticDomain` that `acquire` was called with. It takes
+    // `release::<F>`, for the `F: StaticDomain` that `acquire` was called with. It takes
     // the hazard pointer by value: passed by reference, its address would be taken, the guard
     // would stay on the stack, and the call would stay indirect (69 instructions per read).
     release: fn(HazardPointer<'static, F>),
@@ -422,7 +408,7 @@ impl<F: StaticDomain> CachedHazard<F> {
     pub fn acquire() -> Self {
         Self {
             hazard: ManuallyDrop::new(acquire()),
-            release: release_owned::<F>,
+            release: release::<F>,
         }
     }
 
@@ -454,7 +440,7 @@ impl<F: 'static> Drop for CachedHazard<F> {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     fn drop(&mut self) {
-        // `self.release` is `release_owned::<F>`, for the `F: StaticDomain` whose domain the
+        // `self.release` is `release::<F>`, for the `F: StaticDomain` whose domain the
         // hazard pointer came from (only `acquire` makes a `CachedHazard`).
         // SAFETY: `drop` runs at most once and `self.hazard` is not used after it, so taking
         // the value out of the `ManuallyDrop` cannot duplicate it.
@@ -503,9 +489,9 @@ impl<F: StaticDomain, const N: usize> Drop for HazardSet<F, N> {
     #[inline]
     fn drop(&mut self) {
         if let [hazard] = self.hazards.as_mut_slice() {
-            // SAFETY: `drop` runs at most once and nothing reads `self.hazards` afterwards; the
-            // hazard pointer came from `F::domain()`.
-            unsafe { release_manually(hazard) };
+            // SAFETY: `drop` runs at most once and nothing reads `self.hazards` afterwards, so
+            // taking the value out of the `ManuallyDrop` cannot duplicate it.
+            release(unsafe { ManuallyDrop::take(hazard) });
             return;
         }
         for hazard in &mut self.hazards {
