@@ -16,7 +16,8 @@ pub fn derive_hazard_protected(input: TokenStream) -> TokenStream {
     derive::expand(&input).into()
 }
 
-/// Binds protected references for the rest of the enclosing block; see `hazptr::protected!`.
+/// Binds protected references for the rest of the enclosing block; see `hazptr::protected!`,
+/// which calls it with `[$crate]` before the bindings.
 #[proc_macro]
 pub fn protected(input: TokenStream) -> TokenStream {
     protected::expand(input.into()).into()

@@ -11,13 +11,17 @@
 //!
 //! ```text
 //! let mut hazards = ::hazptr::__private::HazardSet::<_, 2>::acquire();
-//! let [h0, h1] = hazards.each_mut();
+//! let [h0, h1] = hazards.slots();
 //! let a = ::hazptr::__private::protect(h0, HazptrAtomicPtr::as_atomic_ptr(&x.head));
 //! let Some(b) = ::hazptr::__private::protect(h1, HazptrAtomicPtr::as_atomic_ptr(&y.tail))
 //!     else { return };
 //! ```
 //!
-//! where `hazards`, `h0` and `h1` have mixed-site hygiene: the user's code cannot name them, and
+//! `hazptr::protected!` is a `macro_rules!` that calls this macro with `[$crate]` before the
+//! bindings, so `::hazptr` above is wherever the caller's crate finds hazptr (re-exported under
+//! another name included); called without it, the expansion names `::hazptr`.
+//!
+//! `hazards`, `h0` and `h1` have mixed-site hygiene: the user's code cannot name them, and
 //! they cannot shadow or be shadowed by the user's names. Each reference borrows its hazard
 //! pointer, which lives until the end of the block, so the borrow checker stops any reference
 //! from outliving its protection.
@@ -38,6 +42,7 @@ struct Binding {
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
+    let (krate, input) = crate_path(input);
     let bindings = parse(input, &mut errors);
     // The bindings that parsed are expanded even next to errors, so that the code using them adds
     // no "cannot find value" errors to the real one.
@@ -76,9 +81,9 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         // Spanned at the place: a place that is not a `hazptr::AtomicPtr`, or whose family has
         // no static domain, is reported there.
         let protect = quote_spanned! {place.span()=>
-            ::hazptr::__private::protect(
+            #krate::__private::protect(
                 #slot,
-                ::hazptr::__private::HazptrAtomicPtr::as_atomic_ptr(&#place),
+                #krate::__private::HazptrAtomicPtr::as_atomic_ptr(&#place),
             )
         };
         quote! {
@@ -90,11 +95,25 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     // One hygiene context throughout (rustc cannot join spans of two contexts).
     let at_first = Span::mixed_site().located_at(first);
     out.extend(quote_spanned! {at_first=>
-        let mut #hazards = ::hazptr::__private::HazardSet::<_, #count>::acquire();
-        let [#(#slots),*] = #hazards.each_mut();
+        let mut #hazards = #krate::__private::HazardSet::<_, #count>::acquire();
+        let [#(#slots),*] = #hazards.slots();
     });
     out.extend(lets);
     out
+}
+
+/// The path to hazptr (the `[$crate]` group `hazptr::protected!` puts first, else `::hazptr`) and
+/// the bindings.
+fn crate_path(input: TokenStream) -> (TokenStream, TokenStream) {
+    let mut tokens = input.clone().into_iter();
+    match tokens.next() {
+        Some(proc_macro2::TokenTree::Group(group))
+            if group.delimiter() == proc_macro2::Delimiter::Bracket =>
+        {
+            (group.stream(), tokens.collect())
+        }
+        _ => (quote!(::hazptr), input),
+    }
 }
 
 /// The `let`s of the input, each checked; problems go to `errors`. A `let` whose value is not a
@@ -192,6 +211,13 @@ mod tests {
         let mut errors = Errors::default();
         parse(input, &mut errors);
         errors.into_compile_errors().to_string()
+    }
+
+    #[test]
+    fn uses_the_crate_path_it_is_given() {
+        let out = expand(quote!([my::hazptr] let a = x.head;)).to_string();
+        assert!(out.contains("my :: hazptr :: __private :: HazardSet"), "{out}");
+        assert!(!out.contains(":: hazptr :: __private :: protect") || out.contains("my :: hazptr :: __private :: protect"), "{out}");
     }
 
     #[test]

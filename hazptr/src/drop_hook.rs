@@ -41,3 +41,16 @@ pub trait HazardDrop {
     /// Runs when the struct is dropped, before its `#[hazard]` fields are retired.
     fn drop(&mut self);
 }
+
+/// What the `Drop` of a `#[hazard(custom_drop)]` struct holds while `HazardDrop::drop` runs on
+/// the struct it lends (`.0`): when it goes out of scope, also when that panics, it runs `.1`,
+/// which retires every `#[hazard]` field's last value, so that a panicking custom drop does not
+/// leak them.
+pub struct RetireOnExit<'a, S>(pub &'a mut S, pub fn(&mut S));
+
+impl<S> Drop for RetireOnExit<'_, S> {
+    #[inline]
+    fn drop(&mut self) {
+        (self.1)(self.0);
+    }
+}

@@ -135,7 +135,7 @@ impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value` (just protected and validated); moving it into the
         // guard keeps the protection for as long as the guard lives.
-        Some(unsafe { Self::new(&*value, hazard) })
+        Some(unsafe { Self::new(value.as_ref(), hazard) })
     }
 }
 
@@ -217,7 +217,7 @@ impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
         let value = unsafe { crate::field::protect_link(link, &mut hazard, || true) };
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value`; moving it into the guard keeps the protection.
-        Some(unsafe { Self::new(&*value, hazard) })
+        Some(unsafe { Self::new(value.as_ref(), hazard) })
     }
 }
 

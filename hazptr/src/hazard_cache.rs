@@ -27,11 +27,8 @@
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
-use core::ptr;
 
-use haphazard::{AtomicPtr, Domain, Global, HazardPointer};
-
-use crate::bounds::PointeeSync;
+use haphazard::{Domain, Global, HazardPointer};
 
 /// How many released hazard pointers a thread keeps per domain family.
 ///
@@ -319,7 +316,7 @@ unsafe impl StaticDomain for Global {
 
 /// Takes a hazard pointer of `F`'s domain: from this thread's cache when it has one.
 ///
-/// `acquire`, [`CachedHazard::protect`] and the guard's release are `#[inline(always)]`: they
+/// `acquire`, `StaticPlace::load` and the guard's release are `#[inline(always)]`: they
 /// are the whole of a protected read besides haphazard's own calls, and with a plain `#[inline]`
 /// whether the read inlines into its caller swings with the caller's size (a read that stays a
 /// call costs about 20 more instructions: a prologue, an epilogue and spills).
@@ -390,8 +387,7 @@ fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
 /// read, the compiler sees which function it holds and inlines it: the read is the same machine
 /// code as with a direct call (46 instructions against 44 in `bench/callgrind.sh`, a register
 /// allocated differently); the guard is one word larger.
-#[doc(hidden)]
-pub struct CachedHazard<F: 'static> {
+pub(crate) struct CachedHazard<F: 'static> {
     // Only `Drop` takes it out, exactly once.
     hazard: ManuallyDrop<HazardPointer<'static, F>>,
     // `release::<F>`, for the `F: StaticDomain` that `acquire` was called with. It takes
@@ -405,31 +401,19 @@ impl<F: StaticDomain> CachedHazard<F> {
     #[allow(clippy::inline_always)] // the read path: see `acquire`
     #[inline(always)]
     #[must_use]
-    pub fn acquire() -> Self {
+    pub(crate) fn acquire() -> Self {
         Self {
             hazard: ManuallyDrop::new(acquire()),
             release: release::<F>,
         }
     }
-
-    /// Protects the value of `field` with a hazard pointer from this thread's cache; returns the
-    /// value with the hazard pointer protecting it, or `None` (the hazard pointer going back to the
-    /// cache) if the field is empty.
-    #[allow(clippy::inline_always)] // the read path: see `acquire`
-    #[inline(always)]
-    pub(crate) fn protect<T: PointeeSync>(field: &AtomicPtr<T, F>) -> Option<(*const T, Self)> {
-        let mut hazard = Self::acquire();
-        // SAFETY: values of a static family are only reclaimed through its one domain
-        // (`StaticDomain`'s contract), which `hazard` belongs to.
-        let value = ptr::from_ref(unsafe { T::protect(field, &mut hazard.hazard) }?);
-        Some((value, hazard))
-    }
 }
 
 impl<F: 'static> CachedHazard<F> {
-    /// The hazard pointer, to protect with.
+    /// The hazard pointer, to protect with. Crate-private: a `&mut HazardPointer` in safe
+    /// code's hands could be swapped with one of another domain.
     #[inline]
-    pub fn hazard_pointer(&mut self) -> &mut HazardPointer<'static, F> {
+    pub(crate) fn hazard_pointer(&mut self) -> &mut HazardPointer<'static, F> {
         &mut self.hazard
     }
 }
@@ -450,7 +434,9 @@ impl<F: 'static> Drop for CachedHazard<F> {
 
 /// `N` hazard pointers of one static domain, taken from and returned to the per-thread cache in
 /// one thread-local access each way. `protected!` keeps one in a hidden local.
-#[doc(hidden)]
+///
+/// Sound in any hands: its hazard pointers come from `F`'s one domain and go back to it, and it
+/// lends them only as opaque `HazardSlot`s.
 pub struct HazardSet<F: StaticDomain, const N: usize> {
     // Only `Drop` takes them out, each exactly once.
     hazards: [ManuallyDrop<HazardPointer<'static, F>>; N],
@@ -478,10 +464,24 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
         }
     }
 
-    /// Each hazard pointer, borrowed separately so that each can protect its own binding.
+    /// Each hazard pointer, borrowed separately so that each can protect its own binding (with
+    /// [`protect`](crate::protect::protect)).
     #[inline]
-    pub fn each_mut(&mut self) -> [&mut HazardPointer<'static, F>; N] {
-        self.hazards.each_mut().map(|hazard| &mut **hazard)
+    pub fn slots(&mut self) -> [HazardSlot<'_, F>; N] {
+        self.hazards.each_mut().map(|hazard| HazardSlot(hazard))
+    }
+}
+
+/// One hazard pointer of a [`HazardSet`], lent to protect one value for as long as the set lives.
+/// Opaque: safe code must not get a `&mut HazardPointer`, which it could swap with one of another
+/// domain (see the README's section on the engine).
+pub struct HazardSlot<'s, F: 'static>(&'s mut HazardPointer<'static, F>);
+
+impl<'s, F: 'static> HazardSlot<'s, F> {
+    /// The hazard pointer.
+    #[inline]
+    pub(crate) fn into_hazard_pointer(self) -> &'s mut HazardPointer<'static, F> {
+        self.0
     }
 }
 
@@ -615,7 +615,7 @@ mod tests {
         assert!(before >= 3);
         let mut set = HazardSet::<Global, 3>::acquire();
         assert_eq!(cached(), before - 3);
-        let [first, second, third] = set.each_mut();
+        let [first, second, third] = set.slots().map(HazardSlot::into_hazard_pointer);
         let values: [AtomicPtr<u8>; 3] = [1, 2, 3].map(|v| AtomicPtr::from(Box::new(v)));
         assert_eq!(
             (
@@ -661,7 +661,10 @@ mod tests {
         let values: [AtomicPtr<Counted, SetFamily>; 3] =
             core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted(&DROPS))));
         let mut set = HazardSet::<SetFamily, 3>::acquire();
-        for (value, hazard) in values.iter().zip(set.each_mut()) {
+        for (value, hazard) in values
+            .iter()
+            .zip(set.slots().map(HazardSlot::into_hazard_pointer))
+        {
             assert!(value.safe_load(hazard).is_some());
         }
         drop(set);

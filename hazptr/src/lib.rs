@@ -3,21 +3,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::pedantic)]
 
-/// `Clone` and `Copy` for the zero-sized (or uninhabited) proofs and operation sets generic over
-/// one type, which a derive would only give when that type is `Copy` too.
-macro_rules! copy_marker {
-    ($($marker:ident),+ $(,)?) => {$(
-        impl<T> Clone for $marker<T> {
-            #[inline]
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<T> Copy for $marker<T> {}
-    )+};
-}
-
+mod atomic_ptr;
 mod bounds;
 mod domain;
 mod drop_hook;
@@ -25,11 +11,18 @@ mod field;
 mod guard;
 mod hazard_cache;
 mod protect;
-mod reclaim_on_drop;
 mod reclaim_panic;
 mod sync;
 
-pub use haphazard::{AtomicPtr, Domain, Global, HazardPointer, HazardPointerArray, Singleton};
+/// The engine's domain and its global family, re-exported: a `Domain<F>` field holds a
+/// per-instance domain, and `Domain::eager_reclaim` frees what it can now.
+///
+/// `haphazard`'s hazard pointers, `HazardPointerArray` and `Singleton` are not re-exported: the
+/// array lets safe code reach undefined behaviour (see the README's section on the engine), and
+/// hazptr's `AtomicPtr` takes no hazard pointer from its user.
+pub use haphazard::{Domain, Global};
+
+pub use crate::atomic_ptr::AtomicPtr;
 
 pub use crate::domain::InstanceFamily;
 pub use crate::drop_hook::HazardDrop;
@@ -49,8 +42,9 @@ pub use crate::hazard_cache::StaticDomain;
 /// | `update_f(&self, \|old\| new)` | read-copy-update loop, retiring each replaced value |
 /// | `clear_and_retire_f(&self) -> bool` | empties the field, retiring its value |
 ///
-/// and, for linked structures (stacks, queues), whose nodes are owned by a link of the node
-/// before them until a field takes them over:
+/// and, for a field marked `#[hazard(links)]`, the methods of linked structures (stacks,
+/// queues), whose nodes are owned by a link of the node before them until a field takes them
+/// over:
 ///
 /// | method | what it does |
 /// |---|---|
@@ -62,7 +56,11 @@ pub use crate::hazard_cache::StaticDomain;
 /// aliases such nodes (a queue's tail). `src/treiber.rs` and `src/ms_queue.rs` in the repository
 /// show them at work.
 ///
-/// A retired value is dropped once no guard protects it any more. Field keys, in
+/// A retired value is dropped once no guard protects it any more, by a later reclamation of its
+/// domain (which runs every so many retirements, and every 2 s at a retirement). Dropping the
+/// struct retires each field's last value the same way: it is freed by a later reclamation, not
+/// at once; call [`reclaim`] (or `Domain::eager_reclaim` on a domain of your own) to free what
+/// nothing protects now. Field keys, in
 /// `#[hazard(…)]`:
 ///
 /// - `rename = name`: use `name` instead of the field name in the method names (needed for a
@@ -73,7 +71,8 @@ pub use crate::hazard_cache::StaticDomain;
 /// - `domain = field`: protect and retire through the `Domain<F>` held by that field of the
 ///   struct (the family must implement [`InstanceFamily`]), instead of a static domain;
 /// - `vis = pub` (or any visibility): the methods' visibility, when it should differ from the
-///   field's.
+///   field's;
+/// - `links`: also generate the linked-structure methods above.
 ///
 /// Struct keys, in a `#[hazard(…)]` on the struct: `domain = field` (the default for every
 /// field), `custom_drop` (run [`HazardDrop::drop`] before the fields are reclaimed), and
@@ -99,78 +98,138 @@ pub use hazptr_macros::HazardProtected;
 /// Binds protected references for the rest of the enclosing block.
 ///
 /// Each `let` reads a `hazptr::AtomicPtr` place (a field, a local, `*reference`) of a static
-/// domain and binds an `Option<&T>` protected until the end of the block; let-else works. All
-/// bindings of one `protected!` share one set of hazard pointers, taken from the per-thread cache
-/// at once. The references cannot escape the block, and each borrows the place it was read
-/// from, so the struct holding it cannot be dropped or moved while they are in use.
+/// domain (the global domain or a [`static_unique_domain!`] family; a per-instance field is read
+/// with its generated `load_protected_…()`) and binds an `Option<&T>` protected until the end of
+/// the block; let-else works. All bindings of one `protected!` share one set of hazard pointers,
+/// taken from the per-thread cache at once. The references cannot escape the block, and each
+/// borrows the place it was read from, so the struct holding it cannot be dropped or moved while
+/// they are in use.
+///
+/// Each binding is read, and protected, on its own: the bindings are not a snapshot of the
+/// fields taken at one instant. While a writer replaces several fields one after another, a
+/// block may see some fields' new values and others' old ones. Fields that must be read
+/// consistently belong in one value: one field holding a struct of the three, replaced as a
+/// whole, read with one binding.
 ///
 /// ```
-/// use hazptr::{AtomicPtr, protected};
+/// use hazptr::{AtomicPtr, HazardProtected, protected};
 ///
-/// let head: AtomicPtr<u32> = hazptr::atomic_ptr(1);
-/// let tail: AtomicPtr<u32> = hazptr::atomic_ptr(2);
+/// #[derive(HazardProtected)]
+/// struct List {
+///     #[hazard]
+///     head: AtomicPtr<u32>,
+///     #[hazard]
+///     tail: AtomicPtr<u32>,
+/// }
+///
+/// let list = List { head: hazptr::atomic_ptr(1), tail: hazptr::atomic_ptr(2) };
 /// protected! {
-///     let Some(h) = head else { panic!("empty") };
-///     let t = tail;
+///     let Some(h) = list.head else { panic!("empty") };
+///     let t = list.tail;
 /// }
 /// assert_eq!((*h, t.copied()), (1, Some(2)));
-/// # unsafe { head.retire(); tail.retire(); }
 /// ```
-pub use hazptr_macros::protected;
+#[macro_export]
+macro_rules! protected {
+    ($($bindings:tt)*) => {
+        // `[$crate]` tells the expansion where hazptr is, even when it is re-exported.
+        $crate::__private::protected!([$crate] $($bindings)*)
+    };
+}
 
-/// A `hazptr::AtomicPtr` holding `value`, for initialising a `#[hazard]` field.
+/// A `hazptr::AtomicPtr` holding `value`, for initialising a `#[hazard]` field:
+/// [`AtomicPtr::new`].
 ///
 /// ```
 /// let field: hazptr::AtomicPtr<u64> = hazptr::atomic_ptr(7);
-/// # unsafe { field.retire() };
+/// # drop(field);
 /// ```
 #[must_use]
 pub fn atomic_ptr<T, F>(value: T) -> AtomicPtr<T, F> {
-    AtomicPtr::from(Box::new(value))
+    AtomicPtr::new(value)
 }
 
-/// An empty `hazptr::AtomicPtr`, for initialising an optional `#[hazard]` field.
+/// An empty `hazptr::AtomicPtr`, for initialising an optional `#[hazard]` field:
+/// [`AtomicPtr::null`].
 ///
 /// Loads from it give `None`. Do not put it in a `#[hazard(non_null)]` field: loading such a
 /// field when it is empty panics.
 ///
 /// ```
 /// let field: hazptr::AtomicPtr<u64> = hazptr::null_ptr();
-/// assert!(field.load_ptr().is_null());
+/// assert!(field.is_null());
 /// ```
 #[must_use]
 pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
-    // SAFETY: null is allowed (`AtomicPtr::new`'s first requirement); there is no pointee to have
-    // been allocated or to be dropped.
-    unsafe { AtomicPtr::new(core::ptr::null_mut()) }
+    AtomicPtr::null()
 }
 
-/// Not public API: what the macros' expansions call. Each item says why it exists.
+/// Frees every value retired into the global domain that no guard protects any more, now;
+/// returns how many it freed.
+///
+/// Values replaced through the generated methods, and the last values of a struct that is
+/// dropped, are retired, and freed by a later reclamation, which the domain runs every so many
+/// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
+/// of a phase, before measuring memory, in a test. For a
+/// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
+/// `F::domain().eager_reclaim()`; for a per-instance domain, its `eager_reclaim()` (dropping it
+/// frees everything retired into it).
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use hazptr::{AtomicPtr, HazardProtected};
+///
+/// static DROPPED: AtomicUsize = AtomicUsize::new(0);
+/// struct Payload;
+/// impl Drop for Payload {
+///     fn drop(&mut self) { DROPPED.fetch_add(1, Ordering::Relaxed); }
+/// }
+///
+/// #[derive(HazardProtected)]
+/// struct Holder(#[hazard] AtomicPtr<Payload>);
+///
+/// drop(Holder(AtomicPtr::new(Payload))); // retired, not yet freed
+/// # // Another reclamation (a timer's, or a concurrent test's) may free it first.
+/// # for _ in 0..1000 { if DROPPED.load(Ordering::Relaxed) == 1 { break } hazptr::reclaim(); }
+/// hazptr::reclaim();
+/// assert_eq!(DROPPED.load(Ordering::Relaxed), 1);
+/// ```
+pub fn reclaim() -> usize {
+    Domain::global().eager_reclaim()
+}
+
+/// Not public API: what the macros' expansions call. Each item says why it exists, and each is
+/// sound in any safe caller's hands: what depends on its caller is an `unsafe fn`.
 #[doc(hidden)]
 pub mod __private {
-    /// The loom thread-local macro, for `__static_domain_cache!` under `--cfg loom`.
-    #[cfg(loom)]
-    pub use loom;
-
-    /// The bound checks the derive emits, with messages that say what is missing and why.
-    pub use crate::bounds::{
-        HazptrAtomicPtr, OwnedDomain, PointeeSend, PointeeSync, assert_hazptr_atomic_ptr,
-        assert_instance_family, assert_owned_domain, assert_static_domain, assert_static_pointee,
-    };
-    /// The generated methods' bodies.
-    pub use crate::field::{instance, static_domain};
-    /// `protected!`'s hidden hazard pointers, and the caches behind every static-domain guard.
-    pub use crate::hazard_cache::{
-        CachedHazard, DrainAtExit, HazardCache, HazardSet, StaticDomain,
-    };
-    pub use crate::protect::{HazardField, protect};
-    /// The generated `Drop`.
-    pub use crate::reclaim_on_drop::{
-        DropGlue, ReclaimFields, ReclaimSkipped, ReclaimViaDerive, Reclaimer,
-    };
     /// The loom thread-local's cache type.
     #[cfg(loom)]
     pub use crate::sync::DrainingCache;
+    /// The loom thread-local macro and lazy static, for `static_unique_domain!` under loom.
+    #[cfg(loom)]
+    pub use loom;
+
+    /// `static_unique_domain!`'s per-thread hazard-pointer cache and its drain at thread exit.
+    pub use crate::hazard_cache::{DrainAtExit, HazardCache};
+    /// `static_unique_domain!` declares its family a `Singleton` of the engine.
+    pub use haphazard::Singleton;
+
+    /// The `Drop` of a `#[hazard(custom_drop)]` struct.
+    pub use crate::drop_hook::RetireOnExit;
+    /// The derive's one question per field, and the answers its methods call (`field.rs`).
+    pub use crate::field::{Field, InstancePlace, StaticPlace, non_null};
     /// Generated signatures name `Box` by this path, which no user item can shadow.
     pub use std::boxed::Box;
+
+    /// `protected!`'s expansion, its hidden hazard pointers and its one call per binding.
+    pub use crate::hazard_cache::HazardSet;
+    pub use hazptr_macros::protected;
+    pub use crate::protect::protect;
+
+    /// The derive's checks, with messages that say what is missing and why (`bounds.rs`);
+    /// `HazptrAtomicPtr` is also how `protected!` reaches its places.
+    pub use crate::bounds::{
+        HazptrAtomicPtr, PointeeSend, PointeeSync, assert_hazptr_atomic_ptr,
+        assert_instance_family, assert_owned_domain, assert_static_domain, assert_static_pointee,
+    };
 }

@@ -9,7 +9,7 @@ use syn::{Attribute, Ident, LitStr, Member, Path, Visibility};
 use crate::errors::Errors;
 
 /// The keys a field's `#[hazard(…)]` accepts.
-const FIELD_KEYS: &str = "`rename`, `non_null`, `domain`, `vis`";
+const FIELD_KEYS: &str = "`rename`, `non_null`, `domain`, `vis`, `links`";
 /// The keys the struct's `#[hazard(…)]` accepts.
 const STRUCT_KEYS: &str = "`domain`, `custom_drop`, `crate`";
 
@@ -24,6 +24,8 @@ pub(crate) struct FieldAttr {
     /// Where a `domain` key stands, even a malformed one (then `domain` is `None`).
     pub(crate) domain_key: Option<Span>,
     pub(crate) vis: Option<Visibility>,
+    /// `links`: generate the linked-structure methods too.
+    pub(crate) links: bool,
 }
 
 /// The struct's `#[hazard(…)]` keys.
@@ -44,7 +46,7 @@ enum Site {
 }
 
 /// The field keys, for "did you mean" suggestions.
-const FIELD_KEY_NAMES: &[&str] = &["rename", "non_null", "domain", "vis"];
+const FIELD_KEY_NAMES: &[&str] = &["rename", "non_null", "domain", "vis", "links"];
 /// The struct keys, for "did you mean" suggestions.
 const STRUCT_KEY_NAMES: &[&str] = &["domain", "custom_drop", "crate"];
 
@@ -86,6 +88,10 @@ fn field_key(
         "non_null" => {
             no_value(meta, "non_null", errors)?;
             out.non_null = true;
+        }
+        "links" => {
+            no_value(meta, "links", errors)?;
+            out.links = true;
         }
         "domain" => {
             out.domain_key.get_or_insert(meta.path.span());

@@ -1,34 +1,31 @@
 //! Generates the methods, the reclamation on drop and the bound checks of a validated struct.
 //!
-//! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`:
+//! The expansion of a struct `S` with `#[hazard]` fields is, inside a `const _: () = { … };`,
+//! under the struct's own generics and `where` clause:
 //!
-//! - `impl S where <bounds> { <five methods per field> }`: each method is one call into
-//!   `hazptr::__private`, passing the proof that the field's family has its kind of domain
-//!   (`Family::<F>::NEW.static_domain()`, or `.instance()` for a per-instance domain) and the
-//!   pointee's operations, `Pointee::<T>::NEW.ops()`. The `where` clause states the trait of each
-//!   generic family, and the bounds (`Send + Sync + 'static`) of each pointee that mentions a
-//!   generic parameter of the struct. A concrete pointee's bounds and a concrete family's trait
-//!   are not on it: a clause that fails for a concrete type would be reported there (with a note
-//!   about trivial bounds) and again at every call of a method. Its methods compile without
-//!   them instead, because `ops()`, `static_domain()` and `instance()` resolve to uninhabited,
-//!   never-called operations and proofs when the bounds fail (see `hazptr`'s `bounds.rs` and
-//!   `domain.rs`), and the check below reports the failure once. Their signatures stay
-//!   well-formed: `Protected<'_, T, F>` asks nothing of `F`.
-//! - `impl ReclaimFields for S where <the same>`: retires each field's last value;
-//!   `impl Drop for S` reaches it through `DropGlue` (see `hazptr`'s `reclaim_on_drop.rs`).
-//! - `impl S { fn __hazptr_checks() }`, with only the struct's own bounds: the checks a
-//!   `where` clause cannot make, spanned at the user's types. Those that depend on the struct's
-//!   generic parameters (there a failing clause would silently disable the impl instead of
-//!   reporting an error), and those of concrete pointees and families (see above): that the
-//!   field really is a `hazptr::AtomicPtr`, that every pointee is `Send + Sync + 'static`, that
-//!   every family has its trait, that a domain field holds its domain by value.
-
-use std::collections::BTreeMap;
+//! - `impl S`, with, for each field `f`:
+//!   - a hidden `__hazptr_f(&self)`, which asks hazptr's one question about the field,
+//!     `Field::<A, T, F>::NEW.static_domain(&self.f)` (for a per-instance domain,
+//!     `.instance_domain(&self.domain)` and the one `unsafe` call of the field,
+//!     `self.f.__in_domain(proof)`, which vouches that the field is paired with that domain), and
+//!     returns the field's place (see hazptr's `field.rs`);
+//!   - the field's documented methods, each one call on that place;
+//!
+//!   and `__hazptr_checks()`, which checks every field once, spanned at the user's types, so a
+//!   failing bound is one error there. Where a bound fails, the question resolves to an answer that
+//!   never returns, so the methods add no errors of their own.
+//! - `impl Drop for S`: retires each field's last value, after `HazardDrop::drop` with
+//!   `#[hazard(custom_drop)]`.
+//!
+//! The generated code writes `unsafe` only in the methods of per-instance fields' pairing and of
+//! `#[hazard(links)]` fields, and there it calls only methods named by hazptr, on the user's
+//! field or on the place hazptr returns: no path from `#[hazard(crate = …)]` is called inside an
+//! `unsafe` block, and no expression of the user's is evaluated in one.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{Ident, Path, Type};
+use syn::{Ident, Path};
 
 use super::model::{HazardField, Model, display_member, shown};
 
@@ -37,55 +34,50 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let ident = &model.input.ident;
     let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
-    let checked = checked_where_clause(model);
-    let methods = model
+    let fields: Vec<_> = model
         .fields
         .iter()
-        .map(|field| methods(field, krate, Mode::Real));
-    let reclaims = model.fields.iter().map(|field| reclaim(field, krate));
+        .map(|field| Access { field, krate })
+        .collect();
+    let places = fields.iter().map(Access::place_method);
+    let methods = fields.iter().map(|access| access.methods(Mode::Real));
     let checks = model.fields.iter().map(|field| checks(field, krate));
-    // Runs first, with every field in place; the reclamation guard below still reclaims the
-    // fields if it panics.
-    let reclaimer = Ident::new("reclaim_on_exit", Span::mixed_site());
-    let custom_drop = model.custom_drop.then(|| {
-        quote_spanned! {ident.span()=>
-            <Self as #krate::HazardDrop>::drop(#reclaimer.dropped());
+    let retire = |this: &TokenStream| {
+        let getters = fields.iter().map(Access::getter);
+        quote!(#(#this.#getters().clear_and_retire();)*)
+    };
+    let drop_body = if model.custom_drop {
+        let retire = retire(&quote!(this));
+        // Spanned at the struct: a missing `impl HazardDrop` is reported there.
+        let custom =
+            quote_spanned!(ident.span()=> <Self as #krate::HazardDrop>::drop(&mut *on_exit.0));
+        quote! {
+            // Retires the fields when it goes out of scope, also if `HazardDrop::drop` panics.
+            let on_exit = #krate::__private::RetireOnExit(self, |this| { #retire });
+            #custom;
         }
-    });
+    } else {
+        retire(&quote!(self))
+    };
 
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #ident #ty_generics #checked {
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #(#places)*
                 #(#methods)*
-            }
 
-            #[automatically_derived]
-            impl #impl_generics #krate::__private::ReclaimFields for #ident #ty_generics #checked {
-                #[inline]
-                fn reclaim_fields(&mut self) {
-                    #(#reclaims)*
+                #[doc(hidden)]
+                #[allow(dead_code)]
+                fn __hazptr_checks() {
+                    #(#checks)*
                 }
             }
 
             #[automatically_derived]
             impl #impl_generics ::core::ops::Drop for #ident #ty_generics #where_clause {
                 fn drop(&mut self) {
-                    #[allow(unused_imports)]
-                    use #krate::__private::{ReclaimSkipped as _, ReclaimViaDerive as _};
-                    // Reclaims the fields when it goes out of scope, unwinding included.
-                    #[allow(unused_mut)]
-                    let mut #reclaimer = (&#krate::__private::DropGlue::new(self)).reclaimer();
-                    #custom_drop
-                }
-            }
-
-            #[automatically_derived]
-            impl #impl_generics #ident #ty_generics #where_clause {
-                #[doc(hidden)]
-                #[allow(dead_code)]
-                fn __hazptr_checks() {
-                    #(#checks)*
+                    #drop_body
                 }
             }
         };
@@ -102,7 +94,7 @@ pub(crate) fn fallback(model: &Model) -> TokenStream {
     let methods = model
         .fields
         .iter()
-        .map(|field| methods(field, krate, Mode::Fallback));
+        .map(|field| Access { field, krate }.methods(Mode::Fallback));
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -120,83 +112,458 @@ enum Mode {
     Fallback,
 }
 
-impl Mode {
-    /// A generated method's body: `real`, or, in the fallback expansion (beside an error), a
-    /// body that only has to type-check.
-    fn body(self, real: TokenStream) -> TokenStream {
-        match self {
-            Mode::Real => real,
+/// One field, and the path to hazptr: what its generated code names.
+struct Access<'f> {
+    field: &'f HazardField<'f>,
+    krate: &'f Path,
+}
+
+impl Access<'_> {
+    /// `__hazptr_{suffix}`: the hidden method that returns the field's place.
+    fn getter(&self) -> Ident {
+        match &self.field.suffix {
+            Some(suffix) => format_ident!("__hazptr_{}", suffix),
+            None => Ident::new("__hazptr", Span::call_site()),
+        }
+    }
+
+    /// The family of the field's domain (`Global` when the field names none).
+    fn family(&self) -> TokenStream {
+        let krate = self.krate;
+        match &self.field.family {
+            Some(family) => family.to_token_stream(),
+            None => quote!(#krate::Global),
+        }
+    }
+
+    /// The guard type a load returns, of `pointee`.
+    fn guard(&self, pointee: &TokenStream) -> TokenStream {
+        let krate = self.krate;
+        match (&self.field.domain, &self.field.family) {
+            (None, None) => quote!(#krate::Protected<'_, #pointee>),
+            (None, Some(family)) => quote!(#krate::Protected<'_, #pointee, #family>),
+            (Some(_), _) => {
+                let family = self.family();
+                quote!(#krate::ProtectedIn<'_, #pointee, #family>)
+            }
+        }
+    }
+
+    /// A generated method's body: one call on the field's place, or, in the fallback expansion
+    /// (beside an error), a body that only has to type-check.
+    fn body(&self, mode: Mode, call: TokenStream) -> TokenStream {
+        match mode {
+            Mode::Real => {
+                let getter = self.getter();
+                quote!(self.#getter().#call)
+            }
             Mode::Fallback => quote!(::core::unreachable!()),
         }
     }
-}
 
-/// The struct's `where` clause plus, per pointee and family, the bounds the runtime needs.
-fn checked_where_clause(model: &Model) -> TokenStream {
-    let krate = &model.krate;
-    // Type (as written) -> (the type, its bounds), merged so each type is bounded once.
-    let mut bounds: BTreeMap<String, (Type, Vec<TokenStream>)> = BTreeMap::new();
-    let mut add = |ty: &Type, bound: TokenStream| {
-        let entry = bounds
-            .entry(ty.to_token_stream().to_string())
-            .or_insert_with(|| (ty.clone(), Vec::new()));
-        if !entry
-            .1
-            .iter()
-            .any(|seen| seen.to_string() == bound.to_string())
-        {
-            entry.1.push(bound);
-        }
-    };
-    for field in &model.fields {
-        let span = field.pointee.span();
-        // Every token of a bound carries the span of the type it bounds: rustc reports a failing
-        // clause at its bound, which must point at the user's field, not at the derive.
-        let at = |tokens: TokenStream, span: Span| respan(tokens, span);
-        // Only generic pointees: a concrete one is checked by `__hazptr_checks` (see the module
-        // documentation).
-        if field.generic_pointee {
-            add(
-                &field.pointee,
-                at(quote!(#krate::__private::PointeeSend), span),
-            );
-            add(
-                &field.pointee,
-                at(quote!(#krate::__private::PointeeSync), span),
-            );
-            // Every domain may drop a retired value after any borrow it holds has ended (see
-            // `check_no_borrow` in `model.rs`).
-            add(&field.pointee, at(quote!('static), span));
-        }
-        // Only a generic family: a concrete one (or the implied `Global`) is checked by
-        // `__hazptr_checks` (see the module documentation).
-        match (&field.domain, &field.family) {
-            (None, Some(family)) if field.generic_family => {
-                add(family, at(quote!(#krate::StaticDomain), family.span()));
-            }
-            (Some(_), Some(family)) if field.generic_family => {
-                add(family, at(quote!(#krate::InstanceFamily), family.span()));
-            }
-            _ => {}
+    /// `call` on the place, for a `non_null` field, unwrapped with a panic if the field is empty.
+    fn non_null(&self, mode: Mode, call: TokenStream) -> TokenStream {
+        let krate = self.krate;
+        let body = self.body(mode, call);
+        match mode {
+            Mode::Real => quote!(#krate::__private::non_null(#body)),
+            Mode::Fallback => body,
         }
     }
 
-    // Spanned at the type, so that a failing clause points at the user's field type.
-    let predicates = bounds
-        .values()
-        .map(|(ty, bounds)| quote_spanned!(ty.span()=> #ty: #(#bounds)+*));
-    let existing = model
-        .input
-        .generics
-        .where_clause
-        .as_ref()
-        .map(|clause| &clause.predicates)
-        .filter(|predicates| !predicates.is_empty())
-        .map(|predicates| {
-            let trailing = (!predicates.trailing_punct()).then(|| quote!(,));
-            quote!(#predicates #trailing)
-        });
-    quote!(where #existing #(#predicates,)*)
+    /// The hidden method that returns the field's place (see the module documentation).
+    fn place_method(&self) -> TokenStream {
+        let krate = self.krate;
+        let field = self.field;
+        let (getter, ty, pointee, member) =
+            (self.getter(), field.ty, &field.pointee, &field.member);
+        let family = self.family();
+        let question = quote!(#krate::__private::Field::<#ty, #pointee, #family);
+        match &field.domain {
+            None => quote! {
+                #[inline]
+                fn #getter(&self) -> #krate::__private::StaticPlace<'_, #pointee, #family> {
+                    #question>::NEW.static_domain(&self.#member)
+                }
+            },
+            Some(domain) => {
+                let (domain, domain_ty) = (&domain.member, domain.ty);
+                quote! {
+                    #[inline]
+                    fn #getter(&self) -> #krate::__private::InstancePlace<'_, #pointee, #family> {
+                        let proof = #question, #domain_ty>::NEW.instance_domain(&self.#domain);
+                        // SAFETY: `self.#domain` is the domain field that `#[hazard(domain = …)]`
+                        // names for this field, and every generated method of the field reaches
+                        // it through this pairing only: it protects through that domain and
+                        // retires into it.
+                        unsafe { self.#member.__in_domain(proof) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The field's methods: five (four for `non_null`), plus the reuse methods of a per-instance
+    /// domain and the linked-structure methods of `#[hazard(links)]`.
+    fn methods(&self, mode: Mode) -> TokenStream {
+        let (field, krate) = (self.field, self.krate);
+        let vis = &field.vis;
+        let pointee = &field.pointee;
+        let boxed = quote!(#krate::__private::Box<#pointee>);
+        let name = field.display_name();
+        let ty = shown(pointee);
+        let guard = self.guard(&pointee.to_token_stream());
+        let retire_note = self.retire_note();
+        let load_note = match &field.domain {
+            None => "The guard's hazard pointer comes from a per-thread cache, so a load costs \
+                     about what a protected load with a reused hazard pointer costs."
+                .to_owned(),
+            Some(domain) => format!(
+                "The guard acquires a hazard record from the struct's domain (field {}); `{}` \
+                 reuses one.",
+                display_member(&domain.member),
+                field.reuse_method()
+            ),
+        };
+        let (load, swap, cas, update, clear) = (
+            field.method("load_protected"),
+            field.method("swap_and_retire"),
+            field.method("compare_exchange_and_retire"),
+            field.method("update"),
+            field.method("clear_and_retire"),
+        );
+        let swap_doc =
+            format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
+        let swap_body = self.body(mode, quote!(swap_and_retire(new)));
+        let optional = if field.non_null {
+            let load_doc = format!(
+                "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, \
+                 which stays valid while the guard lives, even if another thread replaces \
+                 it.\n\n{load_note}\n\n# Panics\n\nIf the field is empty, which only moving an \
+                 emptied `AtomicPtr` into it can cause."
+            );
+            let cas_doc = format!(
+                "Installs `new` in field {name} if it still holds `current` (compared by \
+                 address: pass what a guard derefs to).\n\n{retire_note}\n\n# Errors\n\nGives \
+                 `new` back if the field holds another value."
+            );
+            let update_doc = format!(
+                "Replaces the value of field {name} with `f(&current)`, calling `f` again if \
+                 another thread replaced it meanwhile (read-copy-update).\n\n{retire_note}"
+            );
+            let load_body = self.non_null(mode, quote!(load()));
+            let cas_body = self.body(
+                mode,
+                quote!(compare_exchange_and_retire(
+                    ::core::option::Option::Some(current),
+                    new
+                )),
+            );
+            let update_body = self.body(
+                mode,
+                quote!(update(|current| f(#krate::__private::non_null(current)))),
+            );
+            quote! {
+                #[doc = #load_doc]
+                #[inline]
+                #[track_caller]
+                #vis fn #load(&self) -> #guard {
+                    #load_body
+                }
+
+                #[doc = #cas_doc]
+                #[inline]
+                #vis fn #cas(
+                    &self,
+                    current: &#pointee,
+                    new: impl ::core::convert::Into<#boxed>,
+                ) -> ::core::result::Result<(), #boxed> {
+                    #cas_body
+                }
+
+                #[doc = #update_doc]
+                #[inline]
+                #[track_caller]
+                #vis fn #update(&self, mut f: impl ::core::ops::FnMut(&#pointee) -> #pointee) {
+                    #update_body
+                }
+            }
+        } else {
+            let load_doc = format!(
+                "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, \
+                 which stays valid while the guard lives, even if another thread replaces it. \
+                 `None` if the field is empty.\n\n{load_note}"
+            );
+            let cas_doc = format!(
+                "Installs `new` in field {name} if it still holds `current` (compared by \
+                 address: pass what a guard derefs to, `None` for empty).\n\n{retire_note}\n\n\
+                 # Errors\n\nGives `new` back if the field holds another value."
+            );
+            let update_doc = format!(
+                "Replaces the value of field {name} with `f(current)` (`None` when empty), \
+                 calling `f` again if another thread replaced it meanwhile \
+                 (read-copy-update).\n\n{retire_note}"
+            );
+            let clear_doc =
+                format!("Empties field {name}; returns whether it held a value.\n\n{retire_note}");
+            let load_body = self.body(mode, quote!(load()));
+            let cas_body = self.body(mode, quote!(compare_exchange_and_retire(current, new)));
+            let update_body = self.body(mode, quote!(update(f)));
+            let clear_body = self.body(mode, quote!(clear_and_retire()));
+            quote! {
+                #[doc = #load_doc]
+                #[inline]
+                #vis fn #load(&self) -> ::core::option::Option<#guard> {
+                    #load_body
+                }
+
+                #[doc = #cas_doc]
+                #[inline]
+                #vis fn #cas(
+                    &self,
+                    current: ::core::option::Option<&#pointee>,
+                    new: impl ::core::convert::Into<#boxed>,
+                ) -> ::core::result::Result<(), #boxed> {
+                    #cas_body
+                }
+
+                #[doc = #update_doc]
+                #[inline]
+                #vis fn #update(
+                    &self,
+                    f: impl ::core::ops::FnMut(::core::option::Option<&#pointee>) -> #pointee,
+                ) {
+                    #update_body
+                }
+
+                #[doc = #clear_doc]
+                #[inline]
+                #vis fn #clear(&self) -> bool {
+                    #clear_body
+                }
+            }
+        };
+        let reuse = self.reuse_methods(mode);
+        let links = if field.links {
+            self.link_methods(mode, &retire_note)
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            #optional
+
+            #[doc = #swap_doc]
+            #[inline]
+            #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
+                #swap_body
+            }
+
+            #reuse
+            #links
+        }
+    }
+
+    /// When a replaced value is freed, for the documentation of the methods that replace one.
+    fn retire_note(&self) -> String {
+        match &self.field.domain {
+            None => "The old value is retired into the field's domain, and freed by a later \
+                     reclamation once no guard protects it."
+                .to_owned(),
+            Some(domain) => format!(
+                "The old value is retired into the struct's domain (field {}), and freed by a \
+                 later reclamation once no guard protects it, at the latest when the struct is \
+                 dropped.",
+                display_member(&domain.member)
+            ),
+        }
+    }
+
+    /// For a field of a per-instance domain: `hazard_pointer_…()`, a hazard pointer of the
+    /// struct's domain, and `load_protected_…_with(&mut hazard)`, a load that reuses it
+    /// (per-instance domains have no per-thread cache, so each guard acquires a hazard record).
+    /// Nothing for a static domain, whose guards already reuse hazard pointers.
+    fn reuse_methods(&self, mode: Mode) -> TokenStream {
+        let (field, krate) = (self.field, self.krate);
+        let Some(domain) = &field.domain else {
+            return TokenStream::new();
+        };
+        let vis = &field.vis;
+        let pointee = &field.pointee;
+        let family = self.family();
+        let (name, ty) = (field.display_name(), shown(pointee));
+        let hazard_pointer = field.method("hazard_pointer");
+        let load_with = field.reuse_method();
+        let hazard_doc = format!(
+            "A hazard pointer of the struct's domain (field {}), for \
+             [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of \
+             loads, where each `{}()` guard acquires its own.",
+            display_member(&domain.member),
+            field.method("load_protected"),
+        );
+        let hazard_body = self.body(mode, quote!(hazard()));
+        let (output, load_body, absent) = if field.non_null {
+            (
+                quote!(&'__hazptr_h #pointee),
+                self.non_null(mode, quote!(load_with(hazard))),
+                "\n\n# Panics\n\nIf `hazard` comes from another struct, or the field is empty.",
+            )
+        } else {
+            (
+                quote!(::core::option::Option<&'__hazptr_h #pointee>),
+                self.body(mode, quote!(load_with(hazard))),
+                " `None` if the field is empty.\n\n# Panics\n\nIf `hazard` comes from another \
+                 struct.",
+            )
+        };
+        let load_doc = format!(
+            "Loads the value of field {name} and protects it with `hazard` (from \
+             [`{hazard_pointer}`](Self::{hazard_pointer})): the `&{ty}` stays valid until \
+             `hazard` is used again or dropped, even if another thread replaces the value.{absent}"
+        );
+        quote! {
+            #[doc = #hazard_doc]
+            #[inline]
+            #[must_use]
+            #vis fn #hazard_pointer(&self) -> #krate::InstanceHazard<'_, #family> {
+                #hazard_body
+            }
+
+            #[doc = #load_doc]
+            #[inline]
+            #[must_use]
+            #[track_caller]
+            #vis fn #load_with<'__hazptr_h>(
+                &'__hazptr_h self,
+                hazard: &'__hazptr_h mut #krate::InstanceHazard<'_, #family>,
+            ) -> #output {
+                #load_body
+            }
+        }
+    }
+
+    /// The methods for linked structures (stacks, queues), whose nodes are owned by a link of
+    /// their predecessor before a field owns them, generated for `#[hazard(links)]`: install a
+    /// node without retiring the old value (push), install an already-linked node (pop), and
+    /// protect a node with the node its link points to (a queue's dequeue).
+    fn link_methods(&self, mode: Mode, retire_note: &str) -> TokenStream {
+        let (field, krate) = (self.field, self.krate);
+        let vis = &field.vis;
+        let pointee = &field.pointee;
+        let boxed = quote!(#krate::__private::Box<#pointee>);
+        let (name, ty) = (field.display_name(), shown(pointee));
+        let without = field.method("compare_exchange_without_retire");
+        let ptr_cas = field.method("compare_exchange_ptr_and_retire");
+        let link = match &field.suffix {
+            Some(suffix) => {
+                format_ident!("load_protected_{}_and_link", suffix, span = field.name_span)
+            }
+            None => Ident::new("load_protected_and_link", field.name_span),
+        };
+        let guard = self.guard(&pointee.to_token_stream());
+        let linked_guard = self.guard(&quote!(__HazptrLinked));
+        let (current_ty, current_arg, link_ret, null, none) = if field.non_null {
+            (
+                quote!(&#pointee),
+                quote!(::core::option::Option::Some(current)),
+                quote!((#guard, ::core::option::Option<#linked_guard>)),
+                "",
+                "",
+            )
+        } else {
+            (
+                quote!(::core::option::Option<&#pointee>),
+                quote!(current),
+                quote!(::core::option::Option<(#guard, ::core::option::Option<#linked_guard>)>),
+                "null or ",
+                "; the whole result is `None` when the field is empty",
+            )
+        };
+        let without_body = self.body(mode, quote!(compare_exchange_without_retire(current, new)));
+        let ptr_cas_body = match mode {
+            Mode::Real => {
+                let call = self.body(
+                    mode,
+                    quote!(compare_exchange_ptr_and_retire(#current_arg, new)),
+                );
+                // SAFETY: this method's contract is the place's (see its `# Safety`).
+                quote!(unsafe { #call })
+            }
+            Mode::Fallback => self.body(mode, TokenStream::new()),
+        };
+        let link_body = match mode {
+            Mode::Real => {
+                let call = if field.non_null {
+                    self.non_null(mode, quote!(load_and_link(link)))
+                } else {
+                    self.body(mode, quote!(load_and_link(link)))
+                };
+                // SAFETY: this method's contract is the place's (see its `# Safety`).
+                quote!(unsafe { #call })
+            }
+            Mode::Fallback => self.body(mode, TokenStream::new()),
+        };
+        let without_doc = format!(
+            "Installs `new` in field {name} if it still holds `current` ({null}compared by \
+             address), **without** retiring the old value: its ownership passes to the caller, \
+             typically because `new` links to it (a stack's push). Frees nothing, so it is safe; \
+             a caller that drops the old value's ownership leaks it.\n\n# Errors\n\nGives `new` \
+             back if the field holds another value."
+        );
+        let ptr_cas_doc = format!(
+            "Installs `new`, a `*mut {ty}` whose ownership the caller hands over, in field {name} \
+             if it still holds `current` (compared by address), moving a node that a link of the \
+             old value owns into the field (a stack's pop).\n\n{retire_note}\n\n# Safety\n\n- \
+             `new` is {null}a live value allocated as a `Box<{ty}>`, not retired, with that \
+             allocation's provenance (the pointer a link holds, or `Box::into_raw`'s), and its \
+             ownership moves into the field if (and only if) the exchange succeeds: its previous \
+             owner neither frees nor retires it, and it is retired only by this field's methods, \
+             after it leaves the field.\n- Once unlinked, `current` cannot be protected anew \
+             except through loads validated against this field (such as `{link}`).\n\n# \
+             Errors\n\nGives `new` back if the field holds another value."
+        );
+        let link_doc = format!(
+            "Loads the value `a` of field {name} and the value `b` of the link `link(a)`, and \
+             protects both (a Michael–Scott queue's dequeue): `b` is checked after its \
+             protection against both `link(a)` and field {name} still holding `a`. The second \
+             guard is `None` when the link is null{none}.\n\n# Safety\n\nA value `b` held by \
+             `link(a)` is only retired into this field's domain, and only after `a` has left \
+             field {name} or `b` has left `link(a)`."
+        );
+        quote! {
+            #[doc = #without_doc]
+            #[inline]
+            #vis fn #without(
+                &self,
+                current: *const #pointee,
+                new: impl ::core::convert::Into<#boxed>,
+            ) -> ::core::result::Result<(), #boxed> {
+                #without_body
+            }
+
+            #[doc = #ptr_cas_doc]
+            #[inline]
+            #vis unsafe fn #ptr_cas(
+                &self,
+                current: #current_ty,
+                new: *mut #pointee,
+            ) -> ::core::result::Result<(), *mut #pointee> {
+                #ptr_cas_body
+            }
+
+            #[doc = #link_doc]
+            #[inline]
+            #[track_caller]
+            #[allow(clippy::type_complexity)]
+            #vis unsafe fn #link<__HazptrLinked: ::core::marker::Sync + 'static>(
+                &self,
+                link: impl for<'__v> ::core::ops::Fn(
+                    &'__v #pointee,
+                ) -> &'__v ::core::sync::atomic::AtomicPtr<__HazptrLinked>,
+            ) -> #link_ret {
+                #link_body
+            }
+        }
+    }
 }
 
 /// `tokens` with every span set to `span`.
@@ -215,524 +582,6 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             token
         })
         .collect()
-}
-
-/// What the generated code names for one field: its place and its domain.
-struct Access<'f> {
-    field: &'f HazardField<'f>,
-    krate: &'f Path,
-}
-
-impl Access<'_> {
-    /// `&self.field`, as the `hazptr::AtomicPtr` it is.
-    fn field(&self) -> TokenStream {
-        let krate = self.krate;
-        let member = &self.field.member;
-        quote!(#krate::__private::HazardField::field(&self.#member))
-    }
-
-    /// The runtime module and the extra domain argument for this field's domain.
-    fn runtime(&self) -> (TokenStream, Option<TokenStream>) {
-        let krate = self.krate;
-        match &self.field.domain {
-            None => (quote!(#krate::__private::static_domain), None),
-            Some(domain) => {
-                let member = &domain.member;
-                (
-                    quote!(#krate::__private::instance),
-                    Some(quote!(&self.#member,)),
-                )
-            }
-        }
-    }
-
-    /// The operations on the field's values that need the pointee's bounds, the first argument
-    /// of every runtime call that protects or retires. Resolved where the method is compiled:
-    /// the real ones when the pointee has its bounds, never-called ones otherwise (in a crate
-    /// that `__hazptr_checks` fails).
-    fn pointee_ops(&self) -> TokenStream {
-        let (module, _) = self.runtime();
-        let pointee = &self.field.pointee;
-        quote!(#module::Pointee::<#pointee>::NEW.ops())
-    }
-
-    /// The proof that the field's family has its kind of domain, the first argument of every
-    /// runtime call that protects or retires (resolved like [`Access::pointee_ops`]): that a
-    /// per-instance domain's family is an `InstanceFamily`, or that a static domain's family is
-    /// a `StaticDomain`.
-    fn family_proof(&self) -> TokenStream {
-        let krate = self.krate;
-        let family = self.family();
-        if self.field.domain.is_some() {
-            quote!(#krate::__private::instance::Family::<#family>::NEW.instance(),)
-        } else {
-            quote!(#krate::__private::static_domain::Family::<#family>::NEW.static_domain(),)
-        }
-    }
-
-    /// A call into the runtime: plain for static domains; for a per-instance domain, in an
-    /// `unsafe` block whose promise (the domain passed is the field's) this expansion keeps.
-    fn call(&self, function: &str, args: &TokenStream) -> TokenStream {
-        let (module, domain) = self.runtime();
-        let function = Ident::new(function, Span::call_site());
-        let family = self.family_proof();
-        let ops = self.pointee_ops();
-        let field = self.field();
-        if domain.is_some() {
-            quote! {
-                // SAFETY: `#domain` is the domain field the user named for this field; every
-                // generated method of this field protects through it and retires into it.
-                unsafe { #module::#function(#family #ops, #field, #domain #args) }
-            }
-        } else {
-            quote!(#module::#function(#family #ops, #field, #args))
-        }
-    }
-
-    /// The family of the field's domain (`Global` when the field names none).
-    fn family(&self) -> TokenStream {
-        let krate = self.krate;
-        match &self.field.family {
-            Some(family) => family.to_token_stream(),
-            None => quote!(#krate::Global),
-        }
-    }
-
-    /// The guard type a load returns.
-    fn guard(&self) -> TokenStream {
-        let krate = self.krate;
-        let pointee = &self.field.pointee;
-        match (&self.field.domain, &self.field.family) {
-            (None, None) => quote!(#krate::Protected<'_, #pointee>),
-            (None, Some(family)) => quote!(#krate::Protected<'_, #pointee, #family>),
-            (Some(_), Some(family)) => quote!(#krate::ProtectedIn<'_, #pointee, #family>),
-            (Some(_), None) => quote!(#krate::ProtectedIn<'_, #pointee, #krate::Global>),
-        }
-    }
-}
-
-/// The five (four for `non_null`) methods of one field.
-fn methods(field: &HazardField, krate: &Path, mode: Mode) -> TokenStream {
-    let access = Access { field, krate };
-    let vis = &field.vis;
-    let pointee = &field.pointee;
-    let boxed = quote!(#krate::__private::Box<#pointee>);
-    let name = field.display_name();
-    let ty = shown(pointee);
-    let guard = access.guard();
-    let domain_note = match &field.domain {
-        None => "The guard's hazard pointer comes from a per-thread cache: a load costs about \
-                 as much as one protected load with a reused `HazardPointer`."
-            .to_owned(),
-        Some(domain) => format!(
-            "Protects through the struct's own domain (field {}); each load acquires a hazard \
-             record from it (`{}` reuses one).",
-            display_member(&domain.member),
-            field.reuse_method()
-        ),
-    };
-    let retire_note = match &field.domain {
-        None => "The old value is retired into the field's static domain and dropped once no \
-                 guard protects it."
-            .to_owned(),
-        Some(domain) => format!(
-            "The old value is retired into the struct's domain (field {}) and dropped once no \
-             guard protects it, at the latest when the struct is dropped.",
-            display_member(&domain.member)
-        ),
-    };
-
-    let load = field.method("load_protected");
-    let swap = field.method("swap_and_retire");
-    let cas = field.method("compare_exchange_and_retire");
-    let update = field.method("update");
-    let clear = field.method("clear_and_retire");
-
-    let swap_body =
-        mode.body(access.call("swap_and_retire", &quote!(::core::convert::Into::into(new))));
-    let swap_doc =
-        format!("Installs `new` (a `{ty}` or a `Box<{ty}>`) in field {name}.\n\n{retire_note}");
-
-    let links = link_methods(&access, mode, &retire_note);
-    let reuse = reuse_methods(&access, mode);
-
-    // The same for optional and `non_null` fields.
-    let swap_method = quote! {
-        #[doc = #swap_doc]
-        #[inline]
-        #vis fn #swap(&self, new: impl ::core::convert::Into<#boxed>) {
-            #swap_body
-        }
-    };
-
-    if field.non_null {
-        let load_body = mode.body(access.call("load_non_null", &TokenStream::new()));
-        let cas_body = mode.body(access.call(
-            "compare_exchange_and_retire",
-            &quote!(
-                ::core::option::Option::Some(current),
-                ::core::convert::Into::into(new)
-            ),
-        ));
-        let update_body = mode.body(access.call(
-            "update_non_null",
-            &quote!(|current| #krate::__private::Box::new(f(current))),
-        ));
-        let load_doc = format!(
-            "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, and \
-             the value is not reclaimed while the guard lives, even if another thread replaces \
-             it.\n\n{domain_note}\n\n# Panics\n\nIf the field is null, which only `unsafe` code, \
-             or moving an emptied `AtomicPtr` into it, can cause."
-        );
-        let cas_doc = format!(
-            "Installs `new` in field {name} if it still holds `current` (compared by address; \
-             pass the value a guard derefs to).\n\n{retire_note}\n\n# Errors\n\nGives `new` back \
-             if the field holds another value."
-        );
-        let update_doc = format!(
-            "Replaces the value of field {name} with `f(&current)`, calling `f` again if another \
-             thread replaced the value meanwhile (read-copy-update).\n\n{retire_note}"
-        );
-        quote! {
-            #[doc = #load_doc]
-            #[inline]
-            #[track_caller]
-            #vis fn #load(&self) -> #guard {
-                #load_body
-            }
-
-            #swap_method
-
-            #[doc = #cas_doc]
-            #[inline]
-            #vis fn #cas(
-                &self,
-                current: &#pointee,
-                new: impl ::core::convert::Into<#boxed>,
-            ) -> ::core::result::Result<(), #boxed> {
-                #cas_body
-            }
-
-            #[doc = #update_doc]
-            #[inline]
-            #[track_caller]
-            #vis fn #update(&self, mut f: impl ::core::ops::FnMut(&#pointee) -> #pointee) {
-                #update_body
-            }
-
-            #links
-            #reuse
-        }
-    } else {
-        let load_body = mode.body(access.call("load", &TokenStream::new()));
-        let cas_body = mode.body(access.call(
-            "compare_exchange_and_retire",
-            &quote!(current, ::core::convert::Into::into(new)),
-        ));
-        let update_body = mode.body(access.call(
-            "update",
-            &quote!(|current| #krate::__private::Box::new(f(current))),
-        ));
-        let clear_body = mode.body(access.call("clear_and_retire", &TokenStream::new()));
-        let load_doc = format!(
-            "Loads the value of field {name} and protects it: the guard derefs to `&{ty}`, and \
-             the value is not reclaimed while the guard lives, even if another thread replaces \
-             it. `None` if the field is empty.\n\n{domain_note}"
-        );
-        let cas_doc = format!(
-            "Installs `new` in field {name} if it still holds `current` (compared by address; \
-             `None` for empty; pass what a guard derefs to, e.g. `guard.as_deref()`).\n\n\
-             {retire_note}\n\n# Errors\n\nGives `new` back if the field holds another value."
-        );
-        let update_doc = format!(
-            "Replaces the value of field {name} with `f(current)` (`None` when empty), calling \
-             `f` again if another thread replaced the value meanwhile (read-copy-update).\n\n\
-             {retire_note}"
-        );
-        let clear_doc =
-            format!("Empties field {name}; returns whether it held a value.\n\n{retire_note}");
-        quote! {
-            #[doc = #load_doc]
-            #[inline]
-            #vis fn #load(&self) -> ::core::option::Option<#guard> {
-                #load_body
-            }
-
-            #swap_method
-
-            #[doc = #cas_doc]
-            #[inline]
-            #vis fn #cas(
-                &self,
-                current: ::core::option::Option<&#pointee>,
-                new: impl ::core::convert::Into<#boxed>,
-            ) -> ::core::result::Result<(), #boxed> {
-                #cas_body
-            }
-
-            #[doc = #update_doc]
-            #[inline]
-            #vis fn #update(
-                &self,
-                mut f: impl ::core::ops::FnMut(::core::option::Option<&#pointee>) -> #pointee,
-            ) {
-                #update_body
-            }
-
-            #[doc = #clear_doc]
-            #[inline]
-            #vis fn #clear(&self) -> bool {
-                #clear_body
-            }
-
-            #links
-            #reuse
-        }
-    }
-}
-
-/// For a field of a per-instance domain: `hazard_pointer_…()`, a hazard pointer of the struct's
-/// domain, and `load_protected_…_with(&mut hazard)`, a load that reuses it (per-instance domains
-/// have no per-thread cache, so each guard acquires a hazard record). Nothing for a static
-/// domain, whose guards already reuse hazard pointers.
-fn reuse_methods(access: &Access<'_>, mode: Mode) -> TokenStream {
-    let field = access.field;
-    let Some(domain) = &field.domain else {
-        return TokenStream::new();
-    };
-    let krate = access.krate;
-    let vis = &field.vis;
-    let pointee = &field.pointee;
-    let family = access.family();
-    let name = field.display_name();
-    let ty = shown(pointee);
-    let domain_name = display_member(&domain.member);
-    let member = &domain.member;
-    let hazard_pointer = field.method("hazard_pointer");
-    let load_with = field.reuse_method();
-    let hazard_body = mode.body(quote!(#krate::__private::instance::hazard(&self.#member)));
-    let hazard_doc = format!(
-        "A hazard pointer of the struct's domain (field {domain_name}), for \
-         [`{load_with}`](Self::{load_with}): one hazard-record acquisition for any number of \
-         loads, where each `{load}()` guard acquires its own.",
-        load = field.method("load_protected"),
-    );
-    let (output, function, absent) = if field.non_null {
-        (
-            quote!(&'__hazptr_h #pointee),
-            "load_with_non_null",
-            "\n\n# Panics\n\nIf `hazard` comes from another struct, or the field is null.",
-        )
-    } else {
-        (
-            quote!(::core::option::Option<&'__hazptr_h #pointee>),
-            "load_with",
-            " `None` if the field is empty.\n\n# Panics\n\nIf `hazard` comes from another struct.",
-        )
-    };
-    let load_doc = format!(
-        "Loads the value of field {name} and protects it with `hazard` (from \
-         [`{hazard_pointer}`](Self::{hazard_pointer})): the `&{ty}` stays valid until \
-         `hazard` is used again or dropped, even if another thread replaces the value; the \
-         value `hazard` protected before is no longer protected by it.{absent}"
-    );
-    let load_body = mode.body(access.call(function, &quote!(hazard)));
-    quote! {
-        #[doc = #hazard_doc]
-        #[inline]
-        #[must_use]
-        #vis fn #hazard_pointer(&self) -> #krate::InstanceHazard<'_, #family> {
-            #hazard_body
-        }
-
-        #[doc = #load_doc]
-        #[inline]
-        #[must_use]
-        #[track_caller]
-        #vis fn #load_with<'__hazptr_h>(
-            &'__hazptr_h self,
-            hazard: &'__hazptr_h mut #krate::InstanceHazard<'_, #family>,
-        ) -> #output {
-            #load_body
-        }
-    }
-}
-
-/// The methods for linked structures (stacks, queues, lists), whose nodes are owned by a link
-/// of their predecessor before a field owns them: install a node without retiring the old value
-/// (push), install an already-linked node (pop), and protect a node together with the node its
-/// link points to (a queue's dequeue).
-fn link_methods(access: &Access<'_>, mode: Mode, retire_note: &str) -> TokenStream {
-    let field = access.field;
-    let krate = access.krate;
-    let vis = &field.vis;
-    let pointee = &field.pointee;
-    let boxed = quote!(#krate::__private::Box<#pointee>);
-    let name = field.display_name();
-    let ty = shown(pointee);
-    let without = field.method("compare_exchange_without_retire");
-    let ptr_cas = field.method("compare_exchange_ptr_and_retire");
-    let link = match &field.suffix {
-        Some(suffix) => {
-            quote::format_ident!("load_protected_{}_and_link", suffix, span = field.name_span)
-        }
-        None => Ident::new("load_protected_and_link", field.name_span),
-    };
-    let (module, domain) = access.runtime();
-    let family = access.family_proof();
-    let ops = access.pointee_ops();
-    let field_ref = access.field();
-    let u_guard = match (&field.domain, &field.family) {
-        (None, None) => quote!(#krate::Protected<'_, __HazptrLinked>),
-        (None, Some(family)) => quote!(#krate::Protected<'_, __HazptrLinked, #family>),
-        (Some(_), Some(family)) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #family>),
-        (Some(_), None) => quote!(#krate::ProtectedIn<'_, __HazptrLinked, #krate::Global>),
-    };
-    let u_bound = quote!(#krate::__private::PointeeSync + 'static);
-    let guard = access.guard();
-    let (current_ty, current_arg, link_load, link_ret) = if field.non_null {
-        (
-            quote!(&#pointee),
-            quote!(::core::option::Option::Some(current)),
-            "load_and_link_non_null",
-            quote!((#guard, ::core::option::Option<#u_guard>)),
-        )
-    } else {
-        (
-            quote!(::core::option::Option<&#pointee>),
-            quote!(current),
-            "load_and_link",
-            quote!(::core::option::Option<(#guard, ::core::option::Option<#u_guard>)>),
-        )
-    };
-    let link_load = Ident::new(link_load, Span::call_site());
-    // Safe in every domain (it frees nothing), so called without a domain or `unsafe` block.
-    let without_body = mode.body(quote! {
-        #module::compare_exchange_without_retire(
-            #field_ref,
-            current,
-            ::core::convert::Into::into(new),
-        )
-    });
-    let ptr_cas_body = mode.body(quote! {
-        // SAFETY: the caller's promise (this method's `# Safety`) is the runtime's; the domain
-        // passed, if any, is the domain field the user named for this field, which every
-        // generated method of this field protects through and retires into.
-        unsafe {
-            #module::compare_exchange_ptr_and_retire(
-                #family #ops, #field_ref, #domain #current_arg, new,
-            )
-        }
-    });
-    let link_body = mode.body(quote! {
-        // SAFETY: as for `compare_exchange_ptr_and_retire…` above.
-        unsafe { #module::#link_load(#family #ops, #field_ref, #domain link) }
-    });
-
-    let empty = if field.non_null {
-        ""
-    } else {
-        " (null for empty)"
-    };
-    let without_doc = format!(
-        "Installs `new` in field {name} if it still holds `current`{empty}, compared by \
-         address, **without** retiring the old value: its ownership passes to the caller, \
-         typically because `new` links to it (a stack's push).\n\nNeeds no protection of \
-         `current`: when another thread changed the field meanwhile, the exchange fails. Never \
-         frees anything, so it is safe; a caller that drops the old value's ownership leaks \
-         it.\n\n# Errors\n\nGives `new` back if the field holds another value."
-    );
-    let ptr_cas_doc = format!(
-        "Installs `new`, a `*mut {ty}` whose ownership the caller hands over, in field {name} \
-         if it still holds `current` (compared by address; pass what a guard derefs to). This \
-         is how a linked structure moves a node that a link of the old value owns into the \
-         field (a stack's pop, a queue's dequeue).\n\n{retire_note} Dropping it must not drop \
-         `new`: a link that owned `new` is a plain `AtomicPtr` or raw pointer, which drops \
-         nothing.\n\n# Safety\n\n- `new` is {null}a live value allocated as a `Box<{ty}>` and \
-         not retired, with the provenance of that allocation (the pointer a link holds, or \
-         one from `Box::into_raw`; not one derived from a reference such as a guard's \
-         `as_ptr`), and its ownership moves into the field if (and only if) the exchange \
-         succeeds: its previous owner neither frees nor retires it afterwards, and it is \
-         retired only by this field's methods, after it leaves the field.\n- Once unlinked, \
-         `current` cannot be protected anew except through loads validated against this \
-         field (such as `{link}`).\n\n# Errors\n\nGives `new` back if the field holds another \
-         value; its ownership stays with the caller.",
-        null = if field.non_null { "" } else { "null or " },
-    );
-    let link_doc = format!(
-        "Loads the value `a` of field {name} and the value `b` of the link `link(a)` (an \
-         `AtomicPtr<U>` inside `a`, or any link whose values are retired as stated below), and \
-         protects both: two guards, from two hazard pointers. `b` is checked after its \
-         protection against both `link(a)` and field {name} still holding `a`, so it cannot \
-         have been retired before the guard protected it. The second guard is `None` when the \
-         link is null{none}.\n\nThis is the double protection of a Michael–Scott queue's \
-         dequeue (head, then head's successor).\n\n# Safety\n\nA value `b` held by `link(a)` \
-         is only retired into this field's domain, and only after `a` has left field {name} or \
-         `b` has left `link(a)`.",
-        none = if field.non_null {
-            ""
-        } else {
-            "; the whole result is `None` when the field is empty"
-        },
-    );
-
-    quote! {
-        #[doc = #without_doc]
-        #[inline]
-        #vis fn #without(
-            &self,
-            current: *const #pointee,
-            new: impl ::core::convert::Into<#boxed>,
-        ) -> ::core::result::Result<(), #boxed> {
-            #without_body
-        }
-
-        #[doc = #ptr_cas_doc]
-        #[inline]
-        #vis unsafe fn #ptr_cas(
-            &self,
-            current: #current_ty,
-            new: *mut #pointee,
-        ) -> ::core::result::Result<(), *mut #pointee> {
-            #ptr_cas_body
-        }
-
-        #[doc = #link_doc]
-        #[inline]
-        #[track_caller]
-        #[allow(clippy::type_complexity)]
-        #vis unsafe fn #link<__HazptrLinked: #u_bound>(
-            &self,
-            link: impl for<'__v> ::core::ops::Fn(
-                &'__v #pointee,
-            ) -> &'__v ::core::sync::atomic::AtomicPtr<__HazptrLinked>,
-        ) -> #link_ret {
-            #link_body
-        }
-    }
-}
-
-/// Retires the field's last value; part of `ReclaimFields::reclaim_fields`.
-fn reclaim(field: &HazardField, krate: &Path) -> TokenStream {
-    let access = Access { field, krate };
-    let (module, _) = access.runtime();
-    let family = access.family_proof();
-    let ops = access.pointee_ops();
-    let member = &field.member;
-    let field_mut = quote!(#krate::__private::HazardField::field_mut(&mut self.#member));
-    match &field.domain {
-        None => quote! {
-            #module::retire_on_drop(#family #ops, #field_mut);
-        },
-        Some(domain) => {
-            let domain = &domain.member;
-            quote! {
-                // SAFETY: `self.#domain` is the domain this field's methods protect through and
-                // retire into; the struct is being dropped, so the field is not used again.
-                unsafe { #module::retire_on_drop(#family #ops, #field_mut, &self.#domain) };
-            }
-        }
-    }
 }
 
 /// The checks of `__hazptr_checks` for one field.

@@ -39,6 +39,8 @@ pub(crate) struct HazardField<'a> {
     /// Where the generated method names point: the field name or the `rename` value.
     pub(crate) name_span: Span,
     pub(crate) non_null: bool,
+    /// `#[hazard(links)]`: the linked-structure methods are generated too.
+    pub(crate) links: bool,
     /// The field holding the struct's own domain, if the field uses one.
     pub(crate) domain: Option<DomainField<'a>>,
     /// Whether the pointee mentions a generic parameter of the struct: its bounds then go on the
@@ -180,7 +182,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
                 || field_attr.domain_key.is_some()
                 || struct_attr.domain.is_some()
                 || struct_attr.domain_key.is_some();
-            for method in generated_names(&key, per_instance) {
+            for method in generated_names(&key, per_instance, field_attr.links) {
                 if let Some(first) = methods.insert(method.clone(), this.clone()) {
                     let at = field_attr.rename.as_ref().map_or(name_span, Ident::span);
                     errors.push(syn::Error::new(
@@ -263,6 +265,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             suffix,
             name_span,
             non_null: field_attr.non_null,
+            links: field_attr.links,
             domain,
             generic_pointee,
             generic_family,
@@ -292,15 +295,13 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
 
 /// The names of the methods generated for a field whose names end with `suffix` (`""` for the
 /// bare names of a newtype); `expand` generates exactly these.
-pub(crate) fn generated_names(suffix: &str, per_instance: bool) -> Vec<String> {
-    const PREFIXES: [&str; 7] = [
+pub(crate) fn generated_names(suffix: &str, per_instance: bool, links: bool) -> Vec<String> {
+    const PREFIXES: [&str; 5] = [
         "load_protected",
         "swap_and_retire",
         "compare_exchange_and_retire",
         "update",
         "clear_and_retire",
-        "compare_exchange_without_retire",
-        "compare_exchange_ptr_and_retire",
     ];
     let name = |prefix: &str, ending: &str| match (suffix.is_empty(), ending.is_empty()) {
         (true, true) => prefix.to_owned(),
@@ -309,7 +310,12 @@ pub(crate) fn generated_names(suffix: &str, per_instance: bool) -> Vec<String> {
         (false, false) => format!("{prefix}_{suffix}_{ending}"),
     };
     let mut names: Vec<String> = PREFIXES.iter().map(|prefix| name(prefix, "")).collect();
-    names.push(name("load_protected", "and_link"));
+    if links {
+        // `link_methods` in expand.rs.
+        names.push(name("compare_exchange_without_retire", ""));
+        names.push(name("compare_exchange_ptr_and_retire", ""));
+        names.push(name("load_protected", "and_link"));
+    }
     if per_instance {
         // `reuse_methods` in expand.rs.
         names.push(name("hazard_pointer", ""));
