@@ -11,7 +11,8 @@ use std::sync::{Arc, RwLock};
 
 use arc_swap::ArcSwap;
 use crossbeam_epoch::{self as epoch, Atomic, Owned};
-use hazptr::{AtomicPtr, HazardPointer, HazardProtected, protected};
+use haphazard::HazardPointer;
+use hazptr::{AtomicPtr, HazardProtected, protected};
 use seize::{Collector, Guard as _, reclaim};
 
 use crate::payload::Payload;
