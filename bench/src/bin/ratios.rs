@@ -13,6 +13,7 @@ use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
     RwLockCell, SeizeCell,
 };
+use hazptr_bench::ordinary::{self, ns_per_call};
 use hazptr_bench::payload::Payload;
 use hazptr_bench::stacks::{EpochStack, SeizeStack, Stack, pairs_mops};
 use hazptr_bench::stats::Summary;
@@ -116,6 +117,18 @@ fn with_writer_samplers(readers: usize) -> Vec<Sampler<'static, Contended>> {
     ]
 }
 
+/// The read called from ordinary code ([`ordinary`]): one sampler per contender.
+fn ordinary_samplers() -> Vec<Sampler<'static, f64>> {
+    ordinary::READS
+        .iter()
+        .map(|contender| {
+            let mut read = (contender.make)();
+            let sampler: Box<dyn FnMut() -> f64> = Box::new(move || ns_per_call(&mut *read, READS));
+            (contender.name, sampler)
+        })
+        .collect()
+}
+
 fn three_fields_sampler<S: ThreeFields + 'static>() -> Sampler<'static, f64> {
     let fields = S::new();
     (
@@ -210,24 +223,6 @@ impl Report {
     }
 }
 
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .and_then(|line| line.split(':').nth(1))
-                .map(|model| model.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|avg| avg.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned());
-    format!("{cpus} CPUs, {model}, load average {load} at start")
-}
-
 #[allow(clippy::too_many_lines)]
 fn main() {
     let started = Instant::now();
@@ -236,7 +231,7 @@ fn main() {
         report.text,
         "hazptr-bench ratios: {}; median (min–max) over {ROUNDS} rounds \
          ({THREADED_ROUNDS} for threaded workloads), contenders interleaved in each round",
-        machine()
+        hazptr_bench::machine::description()
     );
 
     // 1. One thread.
@@ -483,6 +478,21 @@ fn main() {
         ],
     );
     report.table(&three);
+
+    // 8. The read of workload 1, called from ordinary code.
+    report.heading(
+        "8. One thread, the read called from ordinary code (a `dyn FnMut` closure called from a \
+         non-generic loop; ns/op)",
+    );
+    let called = interleave(ROUNDS, ordinary_samplers());
+    report.table(&called);
+    let derive = find(&called, HazptrDerive::NAME);
+    for other in [RawReusedHazard::NAME, EpochCell::NAME] {
+        report.info(
+            format!("8. ordinary caller: hazptr load / {other} load"),
+            ratio(derive, find(&called, other)),
+        );
+    }
 
     let mut text = report.text;
     text.push_str(
