@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Counts instructions per operation (valgrind --tool=callgrind, deterministic) for each
-# contender's single-thread read, swap and three-field read: the evidence behind the "why" of
-# BENCHMARKS.md. Usage: bench/callgrind.sh [OPS]   (default 100000; takes about a minute)
+# contender's single-thread read (inlined into its loop, and called from ordinary code), swap and
+# three-field read: the evidence behind the "why" of BENCHMARKS.md.
+# Usage: bench/callgrind.sh [OPS]   (default 100000; takes about a minute)
 set -eu
 cd "$(dirname "$0")/.."
 ops="${1:-100000}"
@@ -13,14 +14,16 @@ printf '%-28s %12s\n' "operation contender" "instr/op"
 for run in "read hazptr-derive" "read hazptr-macro" "read raw-reused" "read raw-new" \
     "read arc-swap" "read epoch" "read seize" "read rwlock" \
     "swap hazptr-derive" "swap raw-reused" "swap arc-swap" "swap epoch" "swap seize" \
-    "fields protected-block" "fields three-guards" "fields arc-swap"; do
+    "fields protected-block" "fields three-guards" "fields arc-swap" \
+    "ordinary hazptr-derive" "ordinary hazptr-macro" "ordinary raw-reused" "ordinary epoch" \
+    "ordinary seize" "ordinary arc-swap" "ordinary plain"; do
     set -- $run
     file="$out/$1.$2.out"
     valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" "$1" "$2" "$ops" >/dev/null 2>&1
     # Inclusive count of the measuring function (`ns_per_read`, `ns_per_replace`,
-    # `ns_per_read_all`), which runs OPS + 1 operations (one warm-up).
+    # `ns_per_read_all`, `ns_per_call`), which runs OPS + 1 operations (one warm-up).
     total=$(callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
-        grep -m1 -E '::ns_per_(read|replace|read_all)( \[|$)' | awk '{gsub(",", "", $1); print $1}')
+        grep -m1 -E '::ns_per_(read|replace|read_all|call)( \[|$)' | awk '{gsub(",", "", $1); print $1}')
     awk -v run="$run" -v total="$total" -v ops="$ops" 'BEGIN { printf "%-28s %12.1f\n", run, total / (ops + 1) }'
 done
 rm -rf "$out"

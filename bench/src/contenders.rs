@@ -11,7 +11,8 @@ use std::sync::{Arc, RwLock};
 
 use arc_swap::ArcSwap;
 use crossbeam_epoch::{self as epoch, Atomic, Owned};
-use hazptr::{AtomicPtr, HazardPointer, HazardProtected, protected};
+use haphazard::HazardPointer;
+use hazptr::{AtomicPtr, HazardProtected, protected};
 use seize::{Collector, Guard as _, reclaim};
 
 use crate::payload::Payload;
@@ -74,7 +75,7 @@ fn reclaim_global_domain() {
 #[derive(HazardProtected)]
 pub struct HazptrDerive {
     #[hazard(non_null)]
-    slot: AtomicPtr<Payload>,
+    pub(crate) slot: AtomicPtr<Payload>,
 }
 
 impl ReadShared for HazptrDerive {
@@ -112,7 +113,7 @@ impl Contender for HazptrDerive {
 }
 
 /// hazptr: the same struct, read with `protected!`.
-pub struct HazptrMacro(HazptrDerive);
+pub struct HazptrMacro(pub(crate) HazptrDerive);
 
 impl ReadShared for HazptrMacro {
     #[inline(always)]
@@ -150,7 +151,7 @@ impl Contender for HazptrMacro {
 }
 
 /// Raw `haphazard`: an `AtomicPtr` in the global domain, replaced with `swap` + `retire`.
-pub struct RawCell(haphazard::AtomicPtr<Payload>);
+pub struct RawCell(pub(crate) haphazard::AtomicPtr<Payload>);
 
 impl RawCell {
     fn new(initial: Payload) -> Self {
@@ -222,7 +223,7 @@ impl Contender for RawNewHazard {
 
 /// Raw `haphazard`, one `HazardPointer` per reader thread, reset after each read: the
 /// hand-written code hazptr's generated methods must match.
-pub struct RawReusedHazard(RawCell);
+pub struct RawReusedHazard(pub(crate) RawCell);
 
 /// A reader thread's own hazard pointer.
 pub struct ReusedHazardReader<'a> {
@@ -272,7 +273,7 @@ impl Contender for RawReusedHazard {
 }
 
 /// `arc-swap`: `ArcSwap::load` to read, `store` to replace.
-pub struct ArcSwapCell(ArcSwap<Payload>);
+pub struct ArcSwapCell(pub(crate) ArcSwap<Payload>);
 
 impl ReadShared for ArcSwapCell {
     #[inline(always)]
@@ -305,7 +306,7 @@ impl Contender for ArcSwapCell {
 }
 
 /// `crossbeam-epoch`: `pin` + `load` to read, `swap` + `defer_destroy` to replace.
-pub struct EpochCell(Atomic<Payload>);
+pub struct EpochCell(pub(crate) Atomic<Payload>);
 
 impl ReadShared for EpochCell {
     #[inline(always)]
@@ -375,8 +376,8 @@ impl Drop for EpochCell {
 /// `seize`: a `Collector` beside a std `AtomicPtr`; `enter` + `protect` to read, `swap` +
 /// `Collector::retire` to replace.
 pub struct SeizeCell {
-    slot: std::sync::atomic::AtomicPtr<Payload>,
-    collector: Collector,
+    pub(crate) slot: std::sync::atomic::AtomicPtr<Payload>,
+    pub(crate) collector: Collector,
 }
 
 impl ReadShared for SeizeCell {

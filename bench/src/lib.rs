@@ -4,9 +4,13 @@
 //! The library holds the contenders and the workloads; `src/bin/ratios.rs` runs a short version of
 //! every workload and prints the table of `BENCHMARKS.md`; `benches/` holds the criterion
 //! benchmarks for detailed numbers; `src/bin/profile.rs` runs one contender's loop alone for a
-//! profiler, and `bench/callgrind.sh` turns that into instructions per operation.
+//! profiler, and `bench/callgrind.sh` turns that into instructions per operation;
+//! `src/bin/ordinary.rs` compares the one-thread read called from ordinary user code
+//! ([`ordinary`]) with the same read inlined into its measuring loop.
 
 pub mod contenders;
+pub mod machine;
+pub mod ordinary;
 pub mod payload;
 pub mod stacks;
 pub mod stats;

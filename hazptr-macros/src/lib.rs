@@ -4,6 +4,8 @@
 
 mod derive;
 mod errors;
+#[cfg(test)]
+mod expand_snapshots;
 mod protected;
 
 use proc_macro::TokenStream;

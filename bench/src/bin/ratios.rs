@@ -1,7 +1,7 @@
 //! Runs a short version of every workload, every contender side by side, and prints the table of
 //! `BENCHMARKS.md` with the goals of the benchmark issue marked PASS or MISS.
 //!
-//! `cargo run --release -p hazptr-bench --bin ratios` (about 40 seconds on 2 cores, after the build).
+//! `cargo run --release -p hazptr-bench --bin ratios` (about 50 seconds on 2 cores, after the build).
 //! Each measurement is repeated; within a round the contenders run one after another, so slow
 //! drift of the machine (other processes, frequency) hits them all alike. Tables give the median
 //! and, in parentheses, the minimum and maximum over the rounds.
@@ -13,6 +13,7 @@ use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
     RwLockCell, SeizeCell,
 };
+use hazptr_bench::ordinary::{self, ns_per_call};
 use hazptr_bench::payload::Payload;
 use hazptr_bench::stacks::{EpochStack, SeizeStack, Stack, pairs_mops};
 use hazptr_bench::stats::Summary;
@@ -36,6 +37,12 @@ const READS: u64 = 400_000;
 const SWAPS: u64 = 40_000;
 /// How long one multi-threaded measurement runs.
 const RUN: Duration = Duration::from_millis(120);
+/// Rounds of the readers-with-a-writer rows of workload 2.
+const WRITER_ROUNDS: usize = 5;
+/// How long one readers-with-a-writer measurement of workload 2 runs.
+const WRITER_RUN: Duration = Duration::from_millis(100);
+/// Reader counts of the readers-with-a-writer rows of workload 2.
+const WRITER_READERS: [usize; 2] = [1, 4];
 /// Swaps done while a reader stalls (workload 5).
 const STALLED_SWAPS: u64 = 1_000_000;
 /// The most retired-but-unreclaimed payloads a hazard-pointer scheme may hold for its garbage to
@@ -80,10 +87,46 @@ fn replace_sampler<C: Contender + 'static>() -> Sampler<'static, f64> {
 }
 
 fn contended_sampler<C: Contender>(readers: usize, writer: Writer) -> Sampler<'static, Contended> {
+    contended_sampler_for::<C>(readers, writer, RUN)
+}
+
+fn contended_sampler_for<C: Contender>(
+    readers: usize,
+    writer: Writer,
+    run: Duration,
+) -> Sampler<'static, Contended> {
     (
         C::NAME,
-        Box::new(move || contended::<C>(readers, writer, RUN)),
+        Box::new(move || contended::<C>(readers, writer, run)),
     )
+}
+
+/// Every contender of the two-reader row, `readers` of them reading while one thread replaces
+/// the value as fast as it can.
+fn with_writer_samplers(readers: usize) -> Vec<Sampler<'static, Contended>> {
+    let writer = Writer::Unthrottled;
+    vec![
+        contended_sampler_for::<HazptrDerive>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<HazptrMacro>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<RawReusedHazard>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<RawNewHazard>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<ArcSwapCell>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<EpochCell>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<SeizeCell>(readers, writer, WRITER_RUN),
+        contended_sampler_for::<RwLockCell>(readers, writer, WRITER_RUN),
+    ]
+}
+
+/// The read called from ordinary code ([`ordinary`]): one sampler per contender.
+fn ordinary_samplers() -> Vec<Sampler<'static, f64>> {
+    ordinary::READS
+        .iter()
+        .map(|contender| {
+            let mut read = (contender.make)();
+            let sampler: Box<dyn FnMut() -> f64> = Box::new(move || ns_per_call(&mut *read, READS));
+            (contender.name, sampler)
+        })
+        .collect()
 }
 
 fn three_fields_sampler<S: ThreeFields + 'static>() -> Sampler<'static, f64> {
@@ -144,6 +187,32 @@ impl Report {
         }
     }
 
+    /// A table of contended runs: the readers' reads, the writer's swaps, the peak garbage.
+    fn contended_table(&mut self, results: &[(&'static str, Vec<Contended>)]) {
+        self.row(
+            "",
+            &[
+                "M reads/s (all readers)".to_owned(),
+                "k swaps/s (writer)".to_owned(),
+                "peak unreclaimed".to_owned(),
+            ],
+        );
+        for (name, runs) in results {
+            let column =
+                |f: fn(&Contended) -> f64| Summary::of(&runs.iter().map(f).collect::<Vec<_>>());
+            #[allow(clippy::cast_precision_loss)]
+            let peak = column(|run| run.peak_unreclaimed as f64);
+            self.row(
+                name,
+                &[
+                    column(|run| run.reads_mops).to_string(),
+                    column(|run| run.swaps_per_sec / 1e3).to_string(),
+                    peak.to_string(),
+                ],
+            );
+        }
+    }
+
     fn info(&mut self, what: impl Into<String>, value: Summary) {
         self.infos.push((what.into(), value));
     }
@@ -154,24 +223,6 @@ impl Report {
     }
 }
 
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .and_then(|line| line.split(':').nth(1))
-                .map(|model| model.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|avg| avg.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned());
-    format!("{cpus} CPUs, {model}, load average {load} at start")
-}
-
 #[allow(clippy::too_many_lines)]
 fn main() {
     let started = Instant::now();
@@ -180,7 +231,7 @@ fn main() {
         report.text,
         "hazptr-bench ratios: {}; median (min–max) over {ROUNDS} rounds \
          ({THREADED_ROUNDS} for threaded workloads), contenders interleaved in each round",
-        machine()
+        hazptr_bench::machine::description()
     );
 
     // 1. One thread.
@@ -300,6 +351,29 @@ fn main() {
         );
     }
 
+    // 2, with a writer: the same contenders, readers and one unthrottled writer.
+    for readers in WRITER_READERS {
+        let label = format!("{readers}R+1W");
+        report.heading(&format!(
+            "2. {readers} reader{} + 1 writer, unthrottled ({label}; {WRITER_ROUNDS} rounds of \
+             {} ms; reads: all readers, higher is better)",
+            if readers == 1 { "" } else { "s" },
+            WRITER_RUN.as_millis()
+        ));
+        let runs = interleave(WRITER_ROUNDS, with_writer_samplers(readers));
+        report.contended_table(&runs);
+        let reads = |name: &str| -> Vec<f64> {
+            find(&runs, name).iter().map(|run| run.reads_mops).collect()
+        };
+        let derive = reads(HazptrDerive::NAME);
+        for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
+            report.info(
+                format!("{label}: hazptr reads / {other} reads"),
+                ratio(&derive, &reads(other)),
+            );
+        }
+    }
+
     // 3 and 4. Readers and a writer.
     let scenarios = [
         (
@@ -330,14 +404,6 @@ fn main() {
     ];
     for (title, readers, writer) in scenarios {
         report.heading(title);
-        report.row(
-            "",
-            &[
-                "M reads/s".to_owned(),
-                "k swaps/s".to_owned(),
-                "peak unreclaimed".to_owned(),
-            ],
-        );
         let runs = interleave(
             THREADED_ROUNDS,
             vec![
@@ -349,20 +415,7 @@ fn main() {
                 contended_sampler::<RwLockCell>(readers, writer),
             ],
         );
-        for (name, runs) in &runs {
-            let column =
-                |f: fn(&Contended) -> f64| Summary::of(&runs.iter().map(f).collect::<Vec<_>>());
-            #[allow(clippy::cast_precision_loss)]
-            let peak = column(|run| run.peak_unreclaimed as f64);
-            report.row(
-                name,
-                &[
-                    column(|run| run.reads_mops).to_string(),
-                    column(|run| run.swaps_per_sec / 1e3).to_string(),
-                    peak.to_string(),
-                ],
-            );
-        }
+        report.contended_table(&runs);
         #[allow(clippy::cast_precision_loss)]
         let peaks = |name: &str| -> Vec<f64> {
             find(&runs, name)
@@ -425,6 +478,21 @@ fn main() {
         ],
     );
     report.table(&three);
+
+    // 8. The read of workload 1, called from ordinary code.
+    report.heading(
+        "8. One thread, the read called from ordinary code (a `dyn FnMut` closure called from a \
+         non-generic loop; ns/op)",
+    );
+    let called = interleave(ROUNDS, ordinary_samplers());
+    report.table(&called);
+    let derive = find(&called, HazptrDerive::NAME);
+    for other in [RawReusedHazard::NAME, EpochCell::NAME] {
+        report.info(
+            format!("8. ordinary caller: hazptr load / {other} load"),
+            ratio(derive, find(&called, other)),
+        );
+    }
 
     let mut text = report.text;
     text.push_str(
