@@ -28,7 +28,7 @@ use hazptr::{AtomicPtr, HazardDrop, HazardProtected, Protected};
 #[derive(HazardProtected)]
 #[hazard(custom_drop)]
 pub struct MsQueue<T: Send + Sync + 'static> {
-    #[hazard(non_null)]
+    #[hazard(non_null, links)]
     head: AtomicPtr<Node<T>>,
     /// The last node, or the one before it while an enqueue is between its two steps.
     tail: Link<Node<T>>,

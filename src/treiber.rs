@@ -28,7 +28,7 @@ use hazptr::{AtomicPtr, HazardDrop, HazardProtected};
 #[derive(HazardProtected)]
 #[hazard(custom_drop)]
 pub struct TreiberStack<T: Send + Sync + 'static> {
-    #[hazard]
+    #[hazard(links)]
     head: AtomicPtr<Node<T>>,
 }
 

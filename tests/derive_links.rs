@@ -30,7 +30,7 @@ fn node(payload: Counted, next: *mut Node) -> Box<Node> {
 /// A list in the global domain.
 #[derive(HazardProtected)]
 struct List {
-    #[hazard]
+    #[hazard(links)]
     head: AtomicPtr<Node>,
 }
 
@@ -222,7 +222,7 @@ fn load_link_protects_an_alias() {
 /// A stack in a domain of its own, whose head is never empty (a sentinel at the bottom).
 #[derive(HazardProtected)]
 struct OwnedStack {
-    #[hazard(non_null, domain = domain)]
+    #[hazard(non_null, domain = domain, links)]
     head: AtomicPtr<Node, StackFamily>,
     domain: Domain<StackFamily>,
 }

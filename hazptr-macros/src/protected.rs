@@ -73,6 +73,9 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             ..
         } = &binding.local;
         let place = &binding.place;
+        // The crate path keeps how it resolves (`$crate` must) but is located at the place, so
+        // that the call's span, and an error about it, stays at the user's place.
+        let krate = located_at(&krate, place.span());
         let diverge = init
             .as_ref()
             .and_then(|init| init.diverge.as_ref())
@@ -94,12 +97,25 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     // Spanned at the first place: a family without a static domain is reported there.
     // One hygiene context throughout (rustc cannot join spans of two contexts).
     let at_first = Span::mixed_site().located_at(first);
+    let krate = located_at(&krate, first);
     out.extend(quote_spanned! {at_first=>
         let mut #hazards = #krate::__private::HazardSet::<_, #count>::acquire();
         let [#(#slots),*] = #hazards.slots();
     });
     out.extend(lets);
     out
+}
+
+/// `tokens`, located at `span` but resolved as they were.
+fn located_at(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(token.span().located_at(span));
+            token
+        })
+        .collect()
 }
 
 /// The path to hazptr (the `[$crate]` group `hazptr::protected!` puts first, else `::hazptr`) and
@@ -216,8 +232,15 @@ mod tests {
     #[test]
     fn uses_the_crate_path_it_is_given() {
         let out = expand(quote!([my::hazptr] let a = x.head;)).to_string();
-        assert!(out.contains("my :: hazptr :: __private :: HazardSet"), "{out}");
-        assert!(!out.contains(":: hazptr :: __private :: protect") || out.contains("my :: hazptr :: __private :: protect"), "{out}");
+        assert!(
+            out.contains("my :: hazptr :: __private :: HazardSet"),
+            "{out}"
+        );
+        assert!(
+            !out.contains(":: hazptr :: __private :: protect")
+                || out.contains("my :: hazptr :: __private :: protect"),
+            "{out}"
+        );
     }
 
     #[test]

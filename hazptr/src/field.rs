@@ -47,7 +47,7 @@ use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
 /// The question the generated code asks of each field: may a field of type `A`, holding a `T` of
 /// family `F`, be used in its kind of domain (for a per-instance domain, held in a field of type
 /// `D`)? See the module documentation.
-pub struct Field<A, T, F, D = ()>(PhantomData<fn() -> (A, T, F, D)>);
+pub struct Field<A, T, F, D = ()>(Types<A, T, F, D>);
 
 impl<A, T, F, D> Field<A, T, F, D> {
     /// The question, to call `static_domain` or `instance_domain` on.
@@ -92,7 +92,10 @@ impl<A, T, F, D> Deref for Field<A, T, F, D> {
 
 /// What [`Field`] derefs to: its methods are picked only where the bounds fail, in a crate that
 /// the derive's check makes fail to compile.
-pub struct Unproven<A, T, F, D>(PhantomData<fn() -> (A, T, F, D)>);
+pub struct Unproven<A, T, F, D>(Types<A, T, F, D>);
+
+/// The types a [`Field`] asks about, owned by nothing.
+type Types<A, T, F, D> = PhantomData<fn() -> (A, T, F, D)>;
 
 impl<A, T, F, D> Unproven<A, T, F, D> {
     /// Never returns (see the module documentation).
@@ -219,6 +222,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
 
     /// Empties the field, retiring its value; whether it had one.
     #[inline]
+    #[allow(clippy::must_use_candidate)] // the struct's drop calls it for the effect alone
     pub fn clear_and_retire(self) -> bool {
         self.field.take().map(|old| self.retire(old)).is_some()
     }
@@ -311,6 +315,14 @@ pub struct InstanceProof<'a, T, F> {
     /// `retire::<T, F>`.
     retire: unsafe fn(*mut T, &Domain<F>),
 }
+
+impl<T, F> Clone for InstanceProof<'_, T, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, F> Copy for InstanceProof<'_, T, F> {}
 
 impl<T, F> AtomicPtr<T, F> {
     /// The field's operations in the proof's domain, the struct's own domain: what the
@@ -433,6 +445,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
 
     /// Empties the field, retiring its value; whether it had one.
     #[inline]
+    #[allow(clippy::must_use_candidate)] // the struct's drop calls it for the effect alone
     pub fn clear_and_retire(self) -> bool {
         self.field.take().map(|old| self.retire(old)).is_some()
     }

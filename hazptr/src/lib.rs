@@ -194,6 +194,7 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// hazptr::reclaim();
 /// assert_eq!(DROPPED.load(Ordering::Relaxed), 1);
 /// ```
+#[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
     Domain::global().eager_reclaim()
 }
@@ -223,8 +224,8 @@ pub mod __private {
 
     /// `protected!`'s expansion, its hidden hazard pointers and its one call per binding.
     pub use crate::hazard_cache::HazardSet;
-    pub use hazptr_macros::protected;
     pub use crate::protect::protect;
+    pub use hazptr_macros::protected;
 
     /// The derive's checks, with messages that say what is missing and why (`bounds.rs`);
     /// `HazptrAtomicPtr` is also how `protected!` reaches its places.

@@ -1,41 +1,23 @@
 const _: () = {
     #[automatically_derived]
-    impl<T: Send + Sync + 'static, F: StaticDomain> S<T, F>
-    where
-        F: ::hazptr::StaticDomain,
-        T: ::hazptr::__private::PointeeSend + ::hazptr::__private::PointeeSync + 'static,
-    {
-        /**Loads the value of field `value` and protects it: the guard derefs to `&T`, and the value is not reclaimed while the guard lives, even if another thread replaces it. `None` if the field is empty.
+    impl<T: Send + Sync + 'static, F: StaticDomain> S<T, F> {
+        #[inline]
+        fn __hazptr_value(&self) -> ::hazptr::__private::StaticPlace<'_, T, F> {
+            ::hazptr::__private::Field::<AtomicPtr<T, F>, T, F>::NEW
+                .static_domain(&self.value)
+        }
+        /**Loads the value of field `value` and protects it: the guard derefs to `&T`, which stays valid while the guard lives, even if another thread replaces it. `None` if the field is empty.
 
-The guard's hazard pointer comes from a per-thread cache: a load costs about as much as one protected load with a reused `HazardPointer`.*/
+The guard's hazard pointer comes from a per-thread cache, so a load costs about what a protected load with a reused hazard pointer costs.*/
         #[inline]
         fn load_protected_value(
             &self,
         ) -> ::core::option::Option<::hazptr::Protected<'_, T, F>> {
-            ::hazptr::__private::static_domain::load(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field(&self.value),
-            )
+            self.__hazptr_value().load()
         }
-        /**Installs `new` (a `T` or a `Box<T>`) in field `value`.
+        /**Installs `new` in field `value` if it still holds `current` (compared by address: pass what a guard derefs to, `None` for empty).
 
-The old value is retired into the field's static domain and dropped once no guard protects it.*/
-        #[inline]
-        fn swap_and_retire_value(
-            &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<T>>,
-        ) {
-            ::hazptr::__private::static_domain::swap_and_retire(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field(&self.value),
-                ::core::convert::Into::into(new),
-            )
-        }
-        /**Installs `new` in field `value` if it still holds `current` (compared by address; `None` for empty; pass what a guard derefs to, e.g. `guard.as_deref()`).
-
-The old value is retired into the field's static domain and dropped once no guard protects it.
+The old value is retired into the field's domain, and freed by a later reclamation once no guard protects it.
 
 # Errors
 
@@ -46,154 +28,47 @@ Gives `new` back if the field holds another value.*/
             current: ::core::option::Option<&T>,
             new: impl ::core::convert::Into<::hazptr::__private::Box<T>>,
         ) -> ::core::result::Result<(), ::hazptr::__private::Box<T>> {
-            ::hazptr::__private::static_domain::compare_exchange_and_retire(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field(&self.value),
-                current,
-                ::core::convert::Into::into(new),
-            )
+            self.__hazptr_value().compare_exchange_and_retire(current, new)
         }
-        /**Replaces the value of field `value` with `f(current)` (`None` when empty), calling `f` again if another thread replaced the value meanwhile (read-copy-update).
+        /**Replaces the value of field `value` with `f(current)` (`None` when empty), calling `f` again if another thread replaced it meanwhile (read-copy-update).
 
-The old value is retired into the field's static domain and dropped once no guard protects it.*/
+The old value is retired into the field's domain, and freed by a later reclamation once no guard protects it.*/
         #[inline]
         fn update_value(
             &self,
-            mut f: impl ::core::ops::FnMut(::core::option::Option<&T>) -> T,
+            f: impl ::core::ops::FnMut(::core::option::Option<&T>) -> T,
         ) {
-            ::hazptr::__private::static_domain::update(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field(&self.value),
-                |current| ::hazptr::__private::Box::new(f(current)),
-            )
+            self.__hazptr_value().update(f)
         }
         /**Empties field `value`; returns whether it held a value.
 
-The old value is retired into the field's static domain and dropped once no guard protects it.*/
+The old value is retired into the field's domain, and freed by a later reclamation once no guard protects it.*/
         #[inline]
         fn clear_and_retire_value(&self) -> bool {
-            ::hazptr::__private::static_domain::clear_and_retire(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field(&self.value),
-            )
+            self.__hazptr_value().clear_and_retire()
         }
-        /**Installs `new` in field `value` if it still holds `current` (null for empty), compared by address, **without** retiring the old value: its ownership passes to the caller, typically because `new` links to it (a stack's push).
+        /**Installs `new` (a `T` or a `Box<T>`) in field `value`.
 
-Needs no protection of `current`: when another thread changed the field meanwhile, the exchange fails. Never frees anything, so it is safe; a caller that drops the old value's ownership leaks it.
-
-# Errors
-
-Gives `new` back if the field holds another value.*/
+The old value is retired into the field's domain, and freed by a later reclamation once no guard protects it.*/
         #[inline]
-        fn compare_exchange_without_retire_value(
+        fn swap_and_retire_value(
             &self,
-            current: *const T,
             new: impl ::core::convert::Into<::hazptr::__private::Box<T>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<T>> {
-            ::hazptr::__private::static_domain::compare_exchange_without_retire(
-                ::hazptr::__private::HazardField::field(&self.value),
-                current,
-                ::core::convert::Into::into(new),
-            )
+        ) {
+            self.__hazptr_value().swap_and_retire(new)
         }
-        /**Installs `new`, a `*mut T` whose ownership the caller hands over, in field `value` if it still holds `current` (compared by address; pass what a guard derefs to). This is how a linked structure moves a node that a link of the old value owns into the field (a stack's pop, a queue's dequeue).
-
-The old value is retired into the field's static domain and dropped once no guard protects it. Dropping it must not drop `new`: a link that owned `new` is a plain `AtomicPtr` or raw pointer, which drops nothing.
-
-# Safety
-
-- `new` is null or a live value allocated as a `Box<T>` and not retired, with the provenance of that allocation (the pointer a link holds, or one from `Box::into_raw`; not one derived from a reference such as a guard's `as_ptr`), and its ownership moves into the field if (and only if) the exchange succeeds: its previous owner neither frees nor retires it afterwards, and it is retired only by this field's methods, after it leaves the field.
-- Once unlinked, `current` cannot be protected anew except through loads validated against this field (such as `load_protected_value_and_link`).
-
-# Errors
-
-Gives `new` back if the field holds another value; its ownership stays with the caller.*/
-        #[inline]
-        unsafe fn compare_exchange_ptr_and_retire_value(
-            &self,
-            current: ::core::option::Option<&T>,
-            new: *mut T,
-        ) -> ::core::result::Result<(), *mut T> {
-            unsafe {
-                ::hazptr::__private::static_domain::compare_exchange_ptr_and_retire(
-                    ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                    ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                    ::hazptr::__private::HazardField::field(&self.value),
-                    current,
-                    new,
-                )
-            }
-        }
-        /**Loads the value `a` of field `value` and the value `b` of the link `link(a)` (an `AtomicPtr<U>` inside `a`, or any link whose values are retired as stated below), and protects both: two guards, from two hazard pointers. `b` is checked after its protection against both `link(a)` and field `value` still holding `a`, so it cannot have been retired before the guard protected it. The second guard is `None` when the link is null; the whole result is `None` when the field is empty.
-
-This is the double protection of a Michael–Scott queue's dequeue (head, then head's successor).
-
-# Safety
-
-A value `b` held by `link(a)` is only retired into this field's domain, and only after `a` has left field `value` or `b` has left `link(a)`.*/
-        #[inline]
-        #[track_caller]
-        #[allow(clippy::type_complexity)]
-        unsafe fn load_protected_value_and_link<
-            __HazptrLinked: ::hazptr::__private::PointeeSync + 'static,
-        >(
-            &self,
-            link: impl for<'__v> ::core::ops::Fn(
-                &'__v T,
-            ) -> &'__v ::core::sync::atomic::AtomicPtr<__HazptrLinked>,
-        ) -> ::core::option::Option<
-            (
-                ::hazptr::Protected<'_, T, F>,
-                ::core::option::Option<::hazptr::Protected<'_, __HazptrLinked, F>>,
-            ),
-        > {
-            unsafe {
-                ::hazptr::__private::static_domain::load_and_link(
-                    ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                    ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                    ::hazptr::__private::HazardField::field(&self.value),
-                    link,
-                )
-            }
-        }
-    }
-    #[automatically_derived]
-    impl<T: Send + Sync + 'static, F: StaticDomain> ::hazptr::__private::ReclaimFields
-    for S<T, F>
-    where
-        F: ::hazptr::StaticDomain,
-        T: ::hazptr::__private::PointeeSend + ::hazptr::__private::PointeeSync + 'static,
-    {
-        #[inline]
-        fn reclaim_fields(&mut self) {
-            ::hazptr::__private::static_domain::retire_on_drop(
-                ::hazptr::__private::static_domain::Family::<F>::NEW.static_domain(),
-                ::hazptr::__private::static_domain::Pointee::<T>::NEW.ops(),
-                ::hazptr::__private::HazardField::field_mut(&mut self.value),
-            );
-        }
-    }
-    #[automatically_derived]
-    impl<T: Send + Sync + 'static, F: StaticDomain> ::core::ops::Drop for S<T, F> {
-        fn drop(&mut self) {
-            #[allow(unused_imports)]
-            use ::hazptr::__private::{ReclaimSkipped as _, ReclaimViaDerive as _};
-            #[allow(unused_mut)]
-            let mut reclaim_on_exit = (&::hazptr::__private::DropGlue::new(self))
-                .reclaimer();
-        }
-    }
-    #[automatically_derived]
-    impl<T: Send + Sync + 'static, F: StaticDomain> S<T, F> {
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
             ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<T, F>, _, _>();
             ::hazptr::__private::assert_static_pointee::<T>();
             ::hazptr::__private::assert_static_domain::<F>();
+        }
+    }
+    #[automatically_derived]
+    impl<T: Send + Sync + 'static, F: StaticDomain> ::core::ops::Drop for S<T, F> {
+        fn drop(&mut self) {
+            self.__hazptr_value().clear_and_retire();
         }
     }
 };

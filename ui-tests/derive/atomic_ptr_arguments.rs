@@ -1,5 +1,6 @@
 // Misuse: a `hazptr::AtomicPtr` field without its pointee type, and one with a third type
-// parameter (the pointer that owns the pointee, which `#[hazard]` fields fix to `Box<T>`).
+// parameter (it owns its pointee as a `Box<T>`, which it does not take as a parameter): rustc's
+// E0107 reports both, with the fix, and the derive adds nothing.
 // Write instead: `AtomicPtr<T>` or `AtomicPtr<T, Family>`.
 use hazptr::{AtomicPtr, HazardProtected};
 

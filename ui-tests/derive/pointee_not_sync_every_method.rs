@@ -13,7 +13,7 @@ impl InstanceFamily for Family {}
 #[derive(HazardProtected)]
 #[hazard(domain = dom)]
 struct Counter {
-    #[hazard]
+    #[hazard(links)]
     count: AtomicPtr<RefCell<u32>, Family>,
     dom: Domain<Family>,
 }

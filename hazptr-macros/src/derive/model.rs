@@ -222,9 +222,11 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
                     ty: None,
                 }),
         };
-        if last_segment_args(&field.ty, "AtomicPtr").is_some_and(|args| args.is_empty()) {
-            // `AtomicPtr` without `<T>`: rustc reports it (E0107, with the fix); a second error
-            // here would only repeat it.
+        if last_segment_args(&field.ty, "AtomicPtr")
+            .is_some_and(|args| args.is_empty() || args.len() > 2)
+        {
+            // `AtomicPtr` without `<T>`, or with more than `<T, F>`: rustc reports it (E0107, with
+            // the fix); a second error here would only repeat it.
             continue;
         }
         // A `Box<T>` or std `AtomicPtr<T>` is reported, and still declared with pointee `T` in
@@ -661,12 +663,8 @@ fn atomic_ptr_args(ty: &Type) -> syn::Result<(Type, Option<Type>)> {
     match types.as_slice() {
         [pointee] => Ok(((*pointee).clone(), None)),
         [pointee, family] => Ok(((*pointee).clone(), Some((*family).clone()))),
-        [_, _, holder, ..] => Err(syn::Error::new_spanned(
-            holder,
-            "a `#[hazard]` field owns its value as a `Box<T>`: remove the third type parameter \
-             of `AtomicPtr`",
-        )),
-        [] => Err(syn::Error::new_spanned(
+        // More than two are rustc's E0107, and the model skips such a field (see `build`).
+        _ => Err(syn::Error::new_spanned(
             args,
             "write the pointee type: `AtomicPtr<T>`",
         )),
