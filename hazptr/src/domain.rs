@@ -16,9 +16,11 @@
 /// impl hazptr::InstanceFamily for QueueFamily {}
 /// ```
 ///
-/// It is not implemented for [`Global`](crate::Global), on purpose: `Domain::new(&Global)` would
-/// make a second domain of the global family, and `haphazard`'s safe loads trust that the global
-/// family has exactly one domain. A per-instance domain needs a family of its own.
+/// It is not implemented for [`Global`](crate::Global) or any other [`StaticDomain`](crate::StaticDomain)
+/// family, on purpose: such a family has exactly one domain, which `protected!` and the static
+/// fields' guards protect through, so a value of theirs must never be retired into another one.
+/// A per-instance domain needs a family of its own. (A `static_unique_domain!` family could be
+/// given this trait, but no second domain of it can be built: only its macro constructs it.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the family of a per-instance domain",
     label = "not an `InstanceFamily`",
