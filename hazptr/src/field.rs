@@ -59,10 +59,11 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Field<AtomicPtr<T, F>, T, F> {
     #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
     #[inline(always)]
     pub fn static_domain<'a>(&self, field: &'a AtomicPtr<T, F>) -> StaticPlace<'a, T, F> {
-        StaticPlace {
+        Place {
             field,
-            acquire: CachedHazard::<F>::acquire,
-            retire: retire_static::<T, F>,
+            domain: F::domain(),
+            retire: retire::<T, F>,
+            hazards: FromCache(CachedHazard::<F>::acquire),
         }
     }
 }
@@ -133,49 +134,55 @@ unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
     let _reclaimed = resuming_drop_panics(retire);
 }
 
-/// [`retire`] into `F`'s one domain.
-///
-/// # Safety
-///
-/// As for [`retire`], with `F`'s domain the field's (which `StaticDomain` makes it).
-unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T) {
-    // SAFETY: forwarded from the caller.
-    unsafe { retire(value, F::domain()) }
+/// A field, with the domain its values are protected through and retired into: what the
+/// generated methods call. Made only where its bounds hold (see the module documentation): as a
+/// [`StaticPlace`] by [`Field::static_domain`], as an [`InstancePlace`] by
+/// [`AtomicPtr::__in_domain`]. Its writes are the same for both; its reads differ in where their
+/// hazard pointers come from (`H`).
+pub struct Place<'a, T, F: 'static, H> {
+    field: &'a AtomicPtr<T, F>,
+    /// The field's domain.
+    domain: &'a Domain<F>,
+    /// `retire::<T, F>`.
+    retire: unsafe fn(*mut T, &Domain<F>),
+    hazards: H,
 }
 
 /// A field of a static domain (the global domain or a
-/// [`static_unique_domain!`](crate::static_unique_domain) family): what its generated methods
-/// call. Made only where its bounds hold (see the module documentation).
-pub struct StaticPlace<'a, T, F: 'static> {
-    field: &'a AtomicPtr<T, F>,
-    /// `CachedHazard::<F>::acquire`: a hazard pointer of `F`'s one domain.
-    acquire: fn() -> CachedHazard<F>,
-    /// `retire_static::<T, F>`: into `F`'s one domain.
-    retire: unsafe fn(*mut T),
-}
+/// [`static_unique_domain!`](crate::static_unique_domain) family), whose loads take their hazard
+/// pointer from this thread's cache.
+pub type StaticPlace<'a, T, F> = Place<'a, T, F, FromCache<F>>;
 
-impl<T, F: 'static> Clone for StaticPlace<'_, T, F> {
+/// A field of a per-instance domain, paired with its domain, whose loads acquire a hazard record
+/// from it.
+pub type InstancePlace<'a, T, F> = Place<'a, T, F, FromDomain>;
+
+/// The hazard pointers of a [`StaticPlace`]: `CachedHazard::<F>::acquire`, from this thread's
+/// cache of `F`'s one domain.
+pub struct FromCache<F: 'static>(fn() -> CachedHazard<F>);
+
+/// The hazard pointers of an [`InstancePlace`]: new ones, from its domain.
+#[derive(Clone, Copy)]
+pub struct FromDomain;
+
+impl<T, F: 'static, H: Copy> Clone for Place<'_, T, F, H> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T, F: 'static> Copy for StaticPlace<'_, T, F> {}
+impl<T, F: 'static, H: Copy> Copy for Place<'_, T, F, H> {}
 
-impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
-    /// Loads and protects the value, with a hazard pointer from this thread's cache.
-    #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
-    #[inline(always)]
-    #[must_use]
-    pub fn load(self) -> Option<Protected<'a, T, F>> {
-        let mut hazard = (self.acquire)();
-        // SAFETY: `hazard` belongs to `F`'s one domain, the only one values of a static family
-        // are retired into (`StaticDomain`'s contract, proven when `self` was made).
-        let value = unsafe { self.field.protect(hazard.hazard_pointer()) }?;
-        // SAFETY: `hazard` protects `value` (just validated); the guard keeps both together.
-        Some(unsafe { Protected::new(value.as_ref(), hazard) })
+impl<F: 'static> Clone for FromCache<F> {
+    fn clone(&self) -> Self {
+        *self
     }
+}
 
+impl<F: 'static> Copy for FromCache<F> {}
+
+/// The writes, the same in every domain.
+impl<T, F: 'static, H: Copy> Place<'_, T, F, H> {
     /// Installs `new` and retires the old value.
     #[inline]
     pub fn swap_and_retire(self, new: impl Into<Box<T>>) {
@@ -200,24 +207,6 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
             self.retire(old);
         }
         Ok(())
-    }
-
-    /// Read-copy-update: replaces the value with `f(current)` until no other writer got in
-    /// between, retiring what it replaces.
-    #[inline]
-    pub fn update(self, mut f: impl FnMut(Option<&T>) -> T) {
-        let mut hazard = (self.acquire)();
-        loop {
-            // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
-            let current = unsafe { self.field.protect(hazard.hazard_pointer()) };
-            let current = current.map(|current| unsafe { current.as_ref() });
-            if self
-                .compare_exchange_and_retire(current, f(current))
-                .is_ok()
-            {
-                return;
-            }
-        }
     }
 
     /// Empties the field, retiring its value; whether it had one.
@@ -268,6 +257,48 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
         Ok(())
     }
 
+    /// Retires an unlinked value of the field into its domain.
+    #[inline]
+    fn retire(self, old: Unlinked<T>) {
+        // SAFETY: `old` left the field and is retired once, into the field's domain (`F`'s one
+        // domain, by `StaticDomain`'s contract, or the one `__in_domain`'s caller paired it with).
+        unsafe { (self.retire)(old.into_raw(), self.domain) };
+    }
+}
+
+/// The reads of a static field.
+impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
+    /// Loads and protects the value, with a hazard pointer from this thread's cache.
+    #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
+    #[inline(always)]
+    #[must_use]
+    pub fn load(self) -> Option<Protected<'a, T, F>> {
+        let mut hazard = (self.hazards.0)();
+        // SAFETY: `hazard` belongs to `F`'s one domain, the only one values of a static family
+        // are retired into (`StaticDomain`'s contract, proven when `self` was made).
+        let value = unsafe { self.field.protect(hazard.hazard_pointer()) }?;
+        // SAFETY: `hazard` protects `value` (just validated); the guard keeps both together.
+        Some(unsafe { Protected::new(value.as_ref(), hazard) })
+    }
+
+    /// Read-copy-update: replaces the value with `f(current)` until no other writer got in
+    /// between, retiring what it replaces.
+    #[inline]
+    pub fn update(self, mut f: impl FnMut(Option<&T>) -> T) {
+        let mut hazard = (self.hazards.0)();
+        loop {
+            // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
+            let current = unsafe { self.field.protect(hazard.hazard_pointer()) };
+            let current = current.map(|current| unsafe { current.as_ref() });
+            if self
+                .compare_exchange_and_retire(current, f(current))
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
     /// Loads and protects the value `a` and the value of its link `link(a)`.
     ///
     /// # Safety
@@ -280,7 +311,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
         self,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(Protected<'a, T, F>, Option<Protected<'a, U, F>>)> {
-        let (mut hazard_a, mut hazard_b) = ((self.acquire)(), (self.acquire)());
+        let (mut hazard_a, mut hazard_b) = ((self.hazards.0)(), (self.hazards.0)());
         // SAFETY: both hazards belong to `F`'s one domain; `link`'s values are retired as the
         // caller promises.
         let (a, b) = unsafe {
@@ -298,13 +329,6 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
                 b.map(|b| Protected::new(b.as_ref(), hazard_b)),
             ))
         }
-    }
-
-    /// Retires an unlinked value of the field into `F`'s domain.
-    #[inline]
-    fn retire(self, old: Unlinked<T>) {
-        // SAFETY: `old` left the field and is retired once, into `F`'s one domain, the field's.
-        unsafe { (self.retire)(old.into_raw()) };
     }
 }
 
@@ -339,30 +363,16 @@ impl<T, F> AtomicPtr<T, F> {
         &'a self,
         proof: InstanceProof<'a, T, F>,
     ) -> InstancePlace<'a, T, F> {
-        InstancePlace {
+        Place {
             field: self,
             domain: proof.domain,
             retire: proof.retire,
+            hazards: FromDomain,
         }
     }
 }
 
-/// A field of a per-instance domain, paired with its domain: what its generated methods call.
-pub struct InstancePlace<'a, T, F> {
-    field: &'a AtomicPtr<T, F>,
-    domain: &'a Domain<F>,
-    /// `retire::<T, F>`.
-    retire: unsafe fn(*mut T, &Domain<F>),
-}
-
-impl<T, F> Clone for InstancePlace<'_, T, F> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T, F> Copy for InstancePlace<'_, T, F> {}
-
+/// The reads of a per-instance field.
 impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
     /// Loads and protects the value, with a new hazard pointer of the domain.
     #[inline]
@@ -401,32 +411,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
         Some(unsafe { value.as_ref() })
     }
 
-    /// Installs `new` and retires the old value.
-    #[inline]
-    pub fn swap_and_retire(self, new: impl Into<Box<T>>) {
-        if let Some(old) = self.field.swap(new.into()) {
-            self.retire(old);
-        }
-    }
-
-    /// As [`StaticPlace::compare_exchange_and_retire`].
-    ///
-    /// # Errors
-    ///
-    /// `Err(new)` when the field holds another value.
-    #[inline]
-    pub fn compare_exchange_and_retire(
-        self,
-        current: Option<&T>,
-        new: impl Into<Box<T>>,
-    ) -> Result<(), Box<T>> {
-        if let Some(old) = self.field.compare_exchange(address(current), new.into())? {
-            self.retire(old);
-        }
-        Ok(())
-    }
-
-    /// As [`StaticPlace::update`].
+    /// As [`StaticPlace::update`], with a new hazard pointer of the domain.
     #[inline]
     pub fn update(self, mut f: impl FnMut(Option<&T>) -> T) {
         let mut hazard = HazardPointer::new_in_domain(self.domain);
@@ -441,49 +426,6 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
                 return;
             }
         }
-    }
-
-    /// Empties the field, retiring its value; whether it had one.
-    #[inline]
-    #[allow(clippy::must_use_candidate)] // the struct's drop calls it for the effect alone
-    pub fn clear_and_retire(self) -> bool {
-        self.field.take().map(|old| self.retire(old)).is_some()
-    }
-
-    /// As [`StaticPlace::compare_exchange_without_retire`].
-    ///
-    /// # Errors
-    ///
-    /// `Err(new)` when the field holds another value.
-    #[inline]
-    pub fn compare_exchange_without_retire(
-        self,
-        current: *const T,
-        new: impl Into<Box<T>>,
-    ) -> Result<(), Box<T>> {
-        self.field.compare_exchange_keep(current, new.into())
-    }
-
-    /// As [`StaticPlace::compare_exchange_ptr_and_retire`].
-    ///
-    /// # Safety
-    ///
-    /// As for [`StaticPlace::compare_exchange_ptr_and_retire`].
-    ///
-    /// # Errors
-    ///
-    /// `Err(new)` when the field holds another value.
-    #[inline]
-    pub unsafe fn compare_exchange_ptr_and_retire(
-        self,
-        current: Option<&T>,
-        new: *mut T,
-    ) -> Result<(), *mut T> {
-        // SAFETY: forwarded from the caller.
-        if let Some(old) = unsafe { self.field.compare_exchange_raw(address(current), new) }? {
-            self.retire(old);
-        }
-        Ok(())
     }
 
     /// As [`StaticPlace::load_and_link`], with two new hazard pointers of the domain.
@@ -510,14 +452,6 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
                 b.map(|b| ProtectedIn::new(b.as_ref(), hazard_b)),
             ))
         }
-    }
-
-    /// Retires an unlinked value of the field into its domain.
-    #[inline]
-    fn retire(self, old: Unlinked<T>) {
-        // SAFETY: `old` left the field and is retired once, into the field's domain
-        // (`__in_domain`'s contract).
-        unsafe { (self.retire)(old.into_raw(), self.domain) };
     }
 }
 
