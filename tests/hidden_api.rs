@@ -188,7 +188,7 @@ fn the_check_items_and_the_drop_helper_do_nothing_harmful() {
     let () = <String as PointeeSync>::HOLDS;
     hazptr::__private::assert_static_pointee::<String>();
     hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<u8>, u8, Global>();
-    hazptr::__private::assert_owned_domain::<Domain<()>>();
+    hazptr::__private::assert_owned_domain::<Domain<()>, ()>();
     hazptr::__private::assert_static_domain::<Global>();
     hazptr::__private::assert_instance_family::<()>();
     let mut runs = 0;

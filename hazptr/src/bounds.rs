@@ -82,16 +82,17 @@ impl<T, F> HazptrAtomicPtr<T, F> for AtomicPtr<T, F> {
     }
 }
 
-/// The field of a struct's own domain holds a `hazptr::Domain<F>` by value.
+/// The field of a struct's own domain holds a `hazptr::Domain<F>` by value, of the family `F` of
+/// the fields it serves.
 #[diagnostic::on_unimplemented(
     message = "the domain field of a `#[hazard(domain = …)]` must hold a `hazptr::Domain<F>` by value, not `{Self}`",
-    label = "not an owned `Domain`",
+    label = "not an owned `Domain` of the fields' family",
     note = "values are retired into this domain and freed when it drops; a domain shared through a pointer could outlive the struct and the data its values borrow",
     note = "for a domain shared by many structs, declare it with `hazptr::static_unique_domain!` and drop `domain = …`"
 )]
-pub trait OwnedDomain {}
+pub trait OwnedDomain<F> {}
 
-impl<F> OwnedDomain for haphazard::Domain<F> {}
+impl<F> OwnedDomain<F> for haphazard::Domain<F> {}
 
 /// Checks a generic pointee's bounds, including that the value outlives any domain it can be
 /// retired into; the derive calls it from a hidden function, spanned at the field's pointee type,
@@ -100,9 +101,10 @@ impl<F> OwnedDomain for haphazard::Domain<F> {}
 #[inline(always)]
 pub const fn assert_static_pointee<T: PointeeSend + PointeeSync + 'static>() {}
 
-/// Checks that a per-instance domain field holds its domain by value.
+/// Checks that a per-instance domain field holds its domain by value, of the family `F` of its
+/// fields (which the derive passes as `_` when it reports a missing family itself).
 #[inline(always)]
-pub const fn assert_owned_domain<D: OwnedDomain + ?Sized>() {}
+pub const fn assert_owned_domain<D: OwnedDomain<F> + ?Sized, F>() {}
 
 /// Checks that a `#[hazard]` field is a `hazptr::AtomicPtr`.
 #[inline(always)]

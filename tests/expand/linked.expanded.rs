@@ -150,7 +150,10 @@ A value `b` held by `link(a)` is only retired into this field's domain, and only
             let () = <Node as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <Node as ::hazptr::__private::PointeeSync>::HOLDS;
             let () = <QueueFamily as ::hazptr::InstanceFamily>::HOLDS;
-            ::hazptr::__private::assert_owned_domain::<Domain<QueueFamily>>();
+            ::hazptr::__private::assert_owned_domain::<
+                Domain<QueueFamily>,
+                QueueFamily,
+            >();
         }
     }
     #[automatically_derived]

@@ -96,7 +96,10 @@ If `hazard` comes from another struct.*/
             let () = <Node as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <Node as ::hazptr::__private::PointeeSync>::HOLDS;
             let () = <QueueFamily as ::hazptr::InstanceFamily>::HOLDS;
-            ::hazptr::__private::assert_owned_domain::<Domain<QueueFamily>>();
+            ::hazptr::__private::assert_owned_domain::<
+                Domain<QueueFamily>,
+                QueueFamily,
+            >();
         }
     }
     #[automatically_derived]

@@ -646,8 +646,15 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
         (None, None) => {}
     }
     if let Some(domain_ty) = field.domain.as_ref().and_then(|domain| domain.ty) {
+        // Of the field's family: the model compares the families' names, this their types (two
+        // families of one name from different paths). Without a family the field is `Global`'s,
+        // already reported above, so the domain only has to be a `Domain`.
+        let family = field
+            .family
+            .as_ref()
+            .map_or_else(|| quote!(_), ToTokens::to_token_stream);
         out.extend(quote_spanned! {domain_ty.span()=>
-            #krate::__private::assert_owned_domain::<#domain_ty>();
+            #krate::__private::assert_owned_domain::<#domain_ty, #family>();
         });
     }
     out
