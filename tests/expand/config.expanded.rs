@@ -127,13 +127,17 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<Config>, _, _>();
+            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+                AtomicPtr<Config>,
+                Config,
+                ::hazptr::Global,
+            >();
             let () = <Config as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <Config as ::hazptr::__private::PointeeSync>::HOLDS;
             ::hazptr::__private::assert_hazptr_atomic_ptr::<
                 AtomicPtr<RouteTable>,
-                _,
-                _,
+                RouteTable,
+                ::hazptr::Global,
             >();
             let () = <RouteTable as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <RouteTable as ::hazptr::__private::PointeeSync>::HOLDS;

@@ -58,7 +58,11 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            my::path::__private::assert_hazptr_atomic_ptr::<AtomicPtr<State>, _, _>();
+            my::path::__private::assert_hazptr_atomic_ptr::<
+                AtomicPtr<State>,
+                State,
+                my::path::Global,
+            >();
             let () = <State as my::path::__private::PointeeSend>::HOLDS;
             let () = <State as my::path::__private::PointeeSync>::HOLDS;
         }

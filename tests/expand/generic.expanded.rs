@@ -60,7 +60,7 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<T, F>, _, _>();
+            ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<T, F>, T, F>();
             ::hazptr::__private::assert_static_pointee::<T>();
             ::hazptr::__private::assert_static_domain::<F>();
         }

@@ -144,8 +144,8 @@ A value `b` held by `link(a)` is only retired into this field's domain, and only
         fn __hazptr_checks() {
             ::hazptr::__private::assert_hazptr_atomic_ptr::<
                 AtomicPtr<Node, QueueFamily>,
-                _,
-                _,
+                Node,
+                QueueFamily,
             >();
             let () = <Node as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <Node as ::hazptr::__private::PointeeSync>::HOLDS;

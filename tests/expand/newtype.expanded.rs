@@ -62,7 +62,11 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<u64>, _, _>();
+            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+                AtomicPtr<u64>,
+                u64,
+                ::hazptr::Global,
+            >();
             let () = <u64 as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <u64 as ::hazptr::__private::PointeeSync>::HOLDS;
         }

@@ -90,8 +90,8 @@ If `hazard` comes from another struct.*/
         fn __hazptr_checks() {
             ::hazptr::__private::assert_hazptr_atomic_ptr::<
                 AtomicPtr<Node, QueueFamily>,
-                _,
-                _,
+                Node,
+                QueueFamily,
             >();
             let () = <Node as ::hazptr::__private::PointeeSend>::HOLDS;
             let () = <Node as ::hazptr::__private::PointeeSync>::HOLDS;

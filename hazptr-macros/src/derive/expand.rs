@@ -593,8 +593,12 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 /// The checks of `__hazptr_checks` for one field.
 fn checks(field: &HazardField, krate: &Path) -> TokenStream {
     let ty = field.ty;
+    // With the pointee and family the methods use, as written: a type alias that reorders
+    // them is rejected here, rather than answered with methods that panic.
+    let written = Access { field, krate };
+    let (pointee, family) = (&field.pointee, written.family());
     let mut out = quote_spanned! {ty.span()=>
-        #krate::__private::assert_hazptr_atomic_ptr::<#ty, _, _>();
+        #krate::__private::assert_hazptr_atomic_ptr::<#ty, #pointee, #family>();
     };
     // Every pointee, generic or not: the methods of a concrete one do not repeat the check.
     let pointee = &field.pointee;
