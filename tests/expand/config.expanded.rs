@@ -1,25 +1,22 @@
 const _: () = {
+    use ::hazptr::{self as __hazptr, __private as __hazptr_rt};
     #[automatically_derived]
     impl Service {
         #[inline]
         fn __hazptr_config(
             &self,
-        ) -> ::hazptr::__private::StaticPlace<'_, Config, ::hazptr::Global> {
-            ::hazptr::__private::Field::<
-                AtomicPtr<Config>,
-                Config,
-                ::hazptr::Global,
-            >::NEW
+        ) -> __hazptr_rt::StaticPlace<'_, Config, __hazptr::Global> {
+            __hazptr_rt::Field::<AtomicPtr<Config>, Config, __hazptr::Global>::NEW
                 .static_domain(&self.config)
         }
         #[inline]
         fn __hazptr_routes(
             &self,
-        ) -> ::hazptr::__private::StaticPlace<'_, RouteTable, ::hazptr::Global> {
-            ::hazptr::__private::Field::<
+        ) -> __hazptr_rt::StaticPlace<'_, RouteTable, __hazptr::Global> {
+            __hazptr_rt::Field::<
                 AtomicPtr<RouteTable>,
                 RouteTable,
-                ::hazptr::Global,
+                __hazptr::Global,
             >::NEW
                 .static_domain(&self.routes)
         }
@@ -29,7 +26,7 @@ The guard's hazard pointer comes from a per-thread cache, so a load costs about 
         #[inline]
         fn load_protected_config(
             &self,
-        ) -> ::core::option::Option<::hazptr::Protected<'_, Config>> {
+        ) -> ::core::option::Option<__hazptr::Protected<'_, Config>> {
             self.__hazptr_config().load()
         }
         /**Installs `new` in field `config` if it still holds `current` (compared by address: pass what a guard derefs to, `None` for empty).
@@ -43,8 +40,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_and_retire_config(
             &self,
             current: ::core::option::Option<&Config>,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<Config>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<Config>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<Config>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<Config>> {
             self.__hazptr_config().compare_exchange_and_retire(current, new)
         }
         /**Replaces the value of field `config` with `f(current)` (`None` when empty), calling `f` again if another thread replaced it meanwhile (read-copy-update).
@@ -70,7 +67,7 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[inline]
         fn swap_and_retire_config(
             &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<Config>>,
+            new: impl ::core::convert::Into<__hazptr_rt::Box<Config>>,
         ) {
             self.__hazptr_config().swap_and_retire(new)
         }
@@ -83,8 +80,8 @@ The guard's hazard pointer comes from a per-thread cache, so a load costs about 
 If the field is empty, which only moving an emptied `AtomicPtr` into it can cause.*/
         #[inline]
         #[track_caller]
-        fn load_protected_routes(&self) -> ::hazptr::Protected<'_, RouteTable> {
-            ::hazptr::__private::non_null(self.__hazptr_routes().load())
+        fn load_protected_routes(&self) -> __hazptr::Protected<'_, RouteTable> {
+            __hazptr_rt::non_null(self.__hazptr_routes().load())
         }
         /**Installs `new` in field `routes` if it still holds `current` (compared by address: pass what a guard derefs to).
 
@@ -97,8 +94,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_and_retire_routes(
             &self,
             current: &RouteTable,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<RouteTable>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<RouteTable>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<RouteTable>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<RouteTable>> {
             self.__hazptr_routes()
                 .compare_exchange_and_retire(::core::option::Option::Some(current), new)
         }
@@ -111,8 +108,7 @@ The old value is retired into the field's domain, and freed by a later reclamati
             &self,
             mut f: impl ::core::ops::FnMut(&RouteTable) -> RouteTable,
         ) {
-            self.__hazptr_routes()
-                .update(|current| f(::hazptr::__private::non_null(current)))
+            self.__hazptr_routes().update(|current| f(__hazptr_rt::non_null(current)))
         }
         /**Installs `new` (a `RouteTable` or a `Box<RouteTable>`) in field `routes`.
 
@@ -120,27 +116,27 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[inline]
         fn swap_and_retire_routes(
             &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<RouteTable>>,
+            new: impl ::core::convert::Into<__hazptr_rt::Box<RouteTable>>,
         ) {
             self.__hazptr_routes().swap_and_retire(new)
         }
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+            __hazptr_rt::assert_hazptr_atomic_ptr::<
                 AtomicPtr<Config>,
                 Config,
-                ::hazptr::Global,
+                __hazptr::Global,
             >();
-            let () = <Config as ::hazptr::__private::PointeeSend>::HOLDS;
-            let () = <Config as ::hazptr::__private::PointeeSync>::HOLDS;
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+            let () = <Config as __hazptr_rt::PointeeSend>::HOLDS;
+            let () = <Config as __hazptr_rt::PointeeSync>::HOLDS;
+            __hazptr_rt::assert_hazptr_atomic_ptr::<
                 AtomicPtr<RouteTable>,
                 RouteTable,
-                ::hazptr::Global,
+                __hazptr::Global,
             >();
-            let () = <RouteTable as ::hazptr::__private::PointeeSend>::HOLDS;
-            let () = <RouteTable as ::hazptr::__private::PointeeSync>::HOLDS;
+            let () = <RouteTable as __hazptr_rt::PointeeSend>::HOLDS;
+            let () = <RouteTable as __hazptr_rt::PointeeSync>::HOLDS;
         }
     }
     #[automatically_derived]

@@ -1,10 +1,10 @@
 const _: () = {
+    use ::hazptr::{self as __hazptr, __private as __hazptr_rt};
     #[automatically_derived]
     impl<T: Send + Sync + 'static, F: StaticDomain> S<T, F> {
         #[inline]
-        fn __hazptr_value(&self) -> ::hazptr::__private::StaticPlace<'_, T, F> {
-            ::hazptr::__private::Field::<AtomicPtr<T, F>, T, F>::NEW
-                .static_domain(&self.value)
+        fn __hazptr_value(&self) -> __hazptr_rt::StaticPlace<'_, T, F> {
+            __hazptr_rt::Field::<AtomicPtr<T, F>, T, F>::NEW.static_domain(&self.value)
         }
         /**Loads the value of field `value` and protects it: the guard derefs to `&T`, which stays valid while the guard lives, even if another thread replaces it. `None` if the field is empty.
 
@@ -12,7 +12,7 @@ The guard's hazard pointer comes from a per-thread cache, so a load costs about 
         #[inline]
         fn load_protected_value(
             &self,
-        ) -> ::core::option::Option<::hazptr::Protected<'_, T, F>> {
+        ) -> ::core::option::Option<__hazptr::Protected<'_, T, F>> {
             self.__hazptr_value().load()
         }
         /**Installs `new` in field `value` if it still holds `current` (compared by address: pass what a guard derefs to, `None` for empty).
@@ -26,8 +26,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_and_retire_value(
             &self,
             current: ::core::option::Option<&T>,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<T>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<T>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<T>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<T>> {
             self.__hazptr_value().compare_exchange_and_retire(current, new)
         }
         /**Replaces the value of field `value` with `f(current)` (`None` when empty), calling `f` again if another thread replaced it meanwhile (read-copy-update).
@@ -53,16 +53,16 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[inline]
         fn swap_and_retire_value(
             &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<T>>,
+            new: impl ::core::convert::Into<__hazptr_rt::Box<T>>,
         ) {
             self.__hazptr_value().swap_and_retire(new)
         }
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<AtomicPtr<T, F>, T, F>();
-            ::hazptr::__private::assert_static_pointee::<T>();
-            ::hazptr::__private::assert_static_domain::<F>();
+            __hazptr_rt::assert_hazptr_atomic_ptr::<AtomicPtr<T, F>, T, F>();
+            __hazptr_rt::assert_static_pointee::<T>();
+            __hazptr_rt::assert_static_domain::<F>();
         }
     }
     #[automatically_derived]

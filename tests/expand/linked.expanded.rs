@@ -1,11 +1,10 @@
 const _: () = {
+    use ::hazptr::{self as __hazptr, __private as __hazptr_rt};
     #[automatically_derived]
     impl Queue {
         #[inline]
-        fn __hazptr_head(
-            &self,
-        ) -> ::hazptr::__private::InstancePlace<'_, Node, QueueFamily> {
-            let proof = ::hazptr::__private::Field::<
+        fn __hazptr_head(&self) -> __hazptr_rt::InstancePlace<'_, Node, QueueFamily> {
+            let proof = __hazptr_rt::Field::<
                 AtomicPtr<Node, QueueFamily>,
                 Node,
                 QueueFamily,
@@ -23,8 +22,8 @@ The guard acquires a hazard record from the struct's domain (field `domain`); `l
 If the field is empty, which only moving an emptied `AtomicPtr` into it can cause.*/
         #[inline]
         #[track_caller]
-        fn load_protected_head(&self) -> ::hazptr::ProtectedIn<'_, Node, QueueFamily> {
-            ::hazptr::__private::non_null(self.__hazptr_head().load())
+        fn load_protected_head(&self) -> __hazptr::ProtectedIn<'_, Node, QueueFamily> {
+            __hazptr_rt::non_null(self.__hazptr_head().load())
         }
         /**Installs `new` in field `head` if it still holds `current` (compared by address: pass what a guard derefs to).
 
@@ -37,8 +36,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_and_retire_head(
             &self,
             current: &Node,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<Node>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<Node>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<Node>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<Node>> {
             self.__hazptr_head()
                 .compare_exchange_and_retire(::core::option::Option::Some(current), new)
         }
@@ -48,8 +47,7 @@ The old value is retired into the struct's domain (field `domain`), and freed by
         #[inline]
         #[track_caller]
         fn update_head(&self, mut f: impl ::core::ops::FnMut(&Node) -> Node) {
-            self.__hazptr_head()
-                .update(|current| f(::hazptr::__private::non_null(current)))
+            self.__hazptr_head().update(|current| f(__hazptr_rt::non_null(current)))
         }
         /**Installs `new` (a `Node` or a `Box<Node>`) in field `head`.
 
@@ -57,14 +55,14 @@ The old value is retired into the struct's domain (field `domain`), and freed by
         #[inline]
         fn swap_and_retire_head(
             &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<Node>>,
+            new: impl ::core::convert::Into<__hazptr_rt::Box<Node>>,
         ) {
             self.__hazptr_head().swap_and_retire(new)
         }
         ///A hazard pointer of the struct's domain (field `domain`), for [`load_protected_head_with`](Self::load_protected_head_with): one hazard-record acquisition for any number of loads, where each `load_protected_head()` guard acquires its own.
         #[inline]
         #[must_use]
-        fn hazard_pointer_head(&self) -> ::hazptr::InstanceHazard<'_, QueueFamily> {
+        fn hazard_pointer_head(&self) -> __hazptr::InstanceHazard<'_, QueueFamily> {
             self.__hazptr_head().hazard()
         }
         /**Loads the value of field `head` and protects it with `hazard` (from [`hazard_pointer_head`](Self::hazard_pointer_head)): the `&Node` stays valid until `hazard` is used again or dropped, even if another thread replaces the value.
@@ -77,9 +75,9 @@ If `hazard` comes from another struct, or the field is empty.*/
         #[track_caller]
         fn load_protected_head_with<'__hazptr_h>(
             &'__hazptr_h self,
-            hazard: &'__hazptr_h mut ::hazptr::InstanceHazard<'_, QueueFamily>,
+            hazard: &'__hazptr_h mut __hazptr::InstanceHazard<'_, QueueFamily>,
         ) -> &'__hazptr_h Node {
-            ::hazptr::__private::non_null(self.__hazptr_head().load_with(hazard))
+            __hazptr_rt::non_null(self.__hazptr_head().load_with(hazard))
         }
         /**Installs `new` in field `head` if it still holds `current` (compared by address), **without** retiring the old value: its ownership passes to the caller, typically because `new` links to it (a stack's push). Frees nothing, so it is safe; a caller that drops the old value's ownership leaks it.
 
@@ -90,8 +88,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_without_retire_head(
             &self,
             current: *const Node,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<Node>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<Node>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<Node>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<Node>> {
             self.__hazptr_head().compare_exchange_without_retire(current, new)
         }
         /**Installs `new`, a `*mut Node` whose ownership the caller hands over, in field `head` if it still holds `current` (compared by address), moving a node that a link of the old value owns into the field (a stack's pop).
@@ -131,29 +129,26 @@ A value `b` held by `link(a)` is only retired into this field's domain, and only
                 &'__v Node,
             ) -> &'__v ::core::sync::atomic::AtomicPtr<__HazptrLinked>,
         ) -> (
-            ::hazptr::ProtectedIn<'_, Node, QueueFamily>,
+            __hazptr::ProtectedIn<'_, Node, QueueFamily>,
             ::core::option::Option<
-                ::hazptr::ProtectedIn<'_, __HazptrLinked, QueueFamily>,
+                __hazptr::ProtectedIn<'_, __HazptrLinked, QueueFamily>,
             >,
         ) {
             let loaded = unsafe { self.__hazptr_head().load_and_link(link) };
-            ::hazptr::__private::non_null(loaded)
+            __hazptr_rt::non_null(loaded)
         }
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+            __hazptr_rt::assert_hazptr_atomic_ptr::<
                 AtomicPtr<Node, QueueFamily>,
                 Node,
                 QueueFamily,
             >();
-            let () = <Node as ::hazptr::__private::PointeeSend>::HOLDS;
-            let () = <Node as ::hazptr::__private::PointeeSync>::HOLDS;
-            let () = <QueueFamily as ::hazptr::InstanceFamily>::HOLDS;
-            ::hazptr::__private::assert_owned_domain::<
-                Domain<QueueFamily>,
-                QueueFamily,
-            >();
+            let () = <Node as __hazptr_rt::PointeeSend>::HOLDS;
+            let () = <Node as __hazptr_rt::PointeeSync>::HOLDS;
+            let () = <QueueFamily as __hazptr::InstanceFamily>::HOLDS;
+            __hazptr_rt::assert_owned_domain::<Domain<QueueFamily>, QueueFamily>();
         }
     }
     #[automatically_derived]

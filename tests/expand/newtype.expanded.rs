@@ -1,11 +1,10 @@
 const _: () = {
+    use ::hazptr::{self as __hazptr, __private as __hazptr_rt};
     #[automatically_derived]
     impl S {
         #[inline]
-        fn __hazptr(
-            &self,
-        ) -> ::hazptr::__private::StaticPlace<'_, u64, ::hazptr::Global> {
-            ::hazptr::__private::Field::<AtomicPtr<u64>, u64, ::hazptr::Global>::NEW
+        fn __hazptr(&self) -> __hazptr_rt::StaticPlace<'_, u64, __hazptr::Global> {
+            __hazptr_rt::Field::<AtomicPtr<u64>, u64, __hazptr::Global>::NEW
                 .static_domain(&self.0)
         }
         /**Loads the value of field `0` and protects it: the guard derefs to `&u64`, which stays valid while the guard lives, even if another thread replaces it. `None` if the field is empty.
@@ -14,7 +13,7 @@ The guard's hazard pointer comes from a per-thread cache, so a load costs about 
         #[inline]
         fn load_protected(
             &self,
-        ) -> ::core::option::Option<::hazptr::Protected<'_, u64>> {
+        ) -> ::core::option::Option<__hazptr::Protected<'_, u64>> {
             self.__hazptr().load()
         }
         /**Installs `new` in field `0` if it still holds `current` (compared by address: pass what a guard derefs to, `None` for empty).
@@ -28,8 +27,8 @@ Gives `new` back if the field holds another value.*/
         fn compare_exchange_and_retire(
             &self,
             current: ::core::option::Option<&u64>,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<u64>>,
-        ) -> ::core::result::Result<(), ::hazptr::__private::Box<u64>> {
+            new: impl ::core::convert::Into<__hazptr_rt::Box<u64>>,
+        ) -> ::core::result::Result<(), __hazptr_rt::Box<u64>> {
             self.__hazptr().compare_exchange_and_retire(current, new)
         }
         /**Replaces the value of field `0` with `f(current)` (`None` when empty), calling `f` again if another thread replaced it meanwhile (read-copy-update).
@@ -55,20 +54,20 @@ The old value is retired into the field's domain, and freed by a later reclamati
         #[inline]
         fn swap_and_retire(
             &self,
-            new: impl ::core::convert::Into<::hazptr::__private::Box<u64>>,
+            new: impl ::core::convert::Into<__hazptr_rt::Box<u64>>,
         ) {
             self.__hazptr().swap_and_retire(new)
         }
         #[doc(hidden)]
         #[allow(dead_code)]
         fn __hazptr_checks() {
-            ::hazptr::__private::assert_hazptr_atomic_ptr::<
+            __hazptr_rt::assert_hazptr_atomic_ptr::<
                 AtomicPtr<u64>,
                 u64,
-                ::hazptr::Global,
+                __hazptr::Global,
             >();
-            let () = <u64 as ::hazptr::__private::PointeeSend>::HOLDS;
-            let () = <u64 as ::hazptr::__private::PointeeSync>::HOLDS;
+            let () = <u64 as __hazptr_rt::PointeeSend>::HOLDS;
+            let () = <u64 as __hazptr_rt::PointeeSync>::HOLDS;
         }
     }
     #[automatically_derived]

@@ -37,11 +37,12 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
     let fields: Vec<_> = model
         .fields
         .iter()
-        .map(|field| Access { field, krate })
+        .map(|field| Access { field })
         .collect();
     let places = fields.iter().map(Access::place_method);
     let methods = fields.iter().map(|access| access.methods(Mode::Real));
-    let checks = model.fields.iter().map(|field| checks(field, krate));
+    let checks = model.fields.iter().map(checks);
+    let imports = imports(krate, Mode::Real);
     let retire = |this: &TokenStream| {
         let getters = fields.iter().map(Access::getter);
         quote!(#(#this.#getters().clear_and_retire();)*)
@@ -50,10 +51,10 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
         let retire = retire(&quote!(this));
         // Spanned at the struct: a missing `impl HazardDrop` is reported there.
         let custom =
-            quote_spanned!(ident.span()=> <Self as #krate::HazardDrop>::drop(&mut *on_exit.0));
+            quote_spanned!(ident.span()=> <Self as __hazptr::HazardDrop>::drop(&mut *on_exit.0));
         quote! {
             // Retires the fields when it goes out of scope, also if `HazardDrop::drop` panics.
-            let on_exit = #krate::__private::RetireOnExit(self, |this| { #retire });
+            let on_exit = __hazptr_rt::RetireOnExit(self, |this| { #retire });
             #custom;
         }
     } else {
@@ -62,6 +63,8 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
 
     quote! {
         const _: () = {
+            #imports
+
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
                 #(#places)*
@@ -94,9 +97,12 @@ pub(crate) fn fallback(model: &Model) -> TokenStream {
     let methods = model
         .fields
         .iter()
-        .map(|field| Access { field, krate }.methods(Mode::Fallback));
+        .map(|field| Access { field }.methods(Mode::Fallback));
+    let imports = imports(krate, Mode::Fallback);
     quote! {
         const _: () = {
+            #imports
+
             #[automatically_derived]
             #[allow(unused_variables, clippy::all)]
             impl #impl_generics #ident #ty_generics #where_clause {
@@ -106,16 +112,27 @@ pub(crate) fn fallback(model: &Model) -> TokenStream {
     }
 }
 
+/// The two names the expansion reaches hazptr by, `__hazptr` (the crate, from `crate = …` or
+/// `::hazptr`) and `__hazptr_rt` (its `__private`), declared once at the top of its `const _`
+/// block so that every path after them is short.
+fn imports(krate: &Path, mode: Mode) -> TokenStream {
+    // The fallback's stub bodies may leave one of them unused.
+    let allow = (mode == Mode::Fallback).then(|| quote!(#[allow(unused_imports)]));
+    quote! {
+        #allow
+        use #krate::{self as __hazptr, __private as __hazptr_rt};
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Real,
     Fallback,
 }
 
-/// One field, and the path to hazptr: what its generated code names.
+/// One field: what its generated code names.
 struct Access<'f> {
     field: &'f HazardField<'f>,
-    krate: &'f Path,
 }
 
 impl Access<'_> {
@@ -129,22 +146,20 @@ impl Access<'_> {
 
     /// The family of the field's domain (`Global` when the field names none).
     fn family(&self) -> TokenStream {
-        let krate = self.krate;
         match &self.field.family {
             Some(family) => family.to_token_stream(),
-            None => quote!(#krate::Global),
+            None => quote!(__hazptr::Global),
         }
     }
 
     /// The guard type a load returns, of `pointee`.
     fn guard(&self, pointee: &TokenStream) -> TokenStream {
-        let krate = self.krate;
         match (&self.field.domain, &self.field.family) {
-            (None, None) => quote!(#krate::Protected<'_, #pointee>),
-            (None, Some(family)) => quote!(#krate::Protected<'_, #pointee, #family>),
+            (None, None) => quote!(__hazptr::Protected<'_, #pointee>),
+            (None, Some(family)) => quote!(__hazptr::Protected<'_, #pointee, #family>),
             (Some(_), _) => {
                 let family = self.family();
-                quote!(#krate::ProtectedIn<'_, #pointee, #family>)
+                quote!(__hazptr::ProtectedIn<'_, #pointee, #family>)
             }
         }
     }
@@ -163,26 +178,24 @@ impl Access<'_> {
 
     /// `call` on the place, for a `non_null` field, unwrapped with a panic if the field is empty.
     fn non_null(&self, mode: Mode, call: TokenStream) -> TokenStream {
-        let krate = self.krate;
         let body = self.body(mode, call);
         match mode {
-            Mode::Real => quote!(#krate::__private::non_null(#body)),
+            Mode::Real => quote!(__hazptr_rt::non_null(#body)),
             Mode::Fallback => body,
         }
     }
 
     /// The hidden method that returns the field's place (see the module documentation).
     fn place_method(&self) -> TokenStream {
-        let krate = self.krate;
         let field = self.field;
         let (getter, ty, pointee, member) =
             (self.getter(), field.ty, &field.pointee, &field.member);
         let family = self.family();
-        let question = quote!(#krate::__private::Field::<#ty, #pointee, #family);
+        let question = quote!(__hazptr_rt::Field::<#ty, #pointee, #family);
         match &field.domain {
             None => quote! {
                 #[inline]
-                fn #getter(&self) -> #krate::__private::StaticPlace<'_, #pointee, #family> {
+                fn #getter(&self) -> __hazptr_rt::StaticPlace<'_, #pointee, #family> {
                     #question>::NEW.static_domain(&self.#member)
                 }
             },
@@ -190,7 +203,7 @@ impl Access<'_> {
                 let (domain, domain_ty) = (&domain.member, domain.ty);
                 quote! {
                     #[inline]
-                    fn #getter(&self) -> #krate::__private::InstancePlace<'_, #pointee, #family> {
+                    fn #getter(&self) -> __hazptr_rt::InstancePlace<'_, #pointee, #family> {
                         let proof = #question, #domain_ty>::NEW.instance_domain(&self.#domain);
                         // SAFETY: `self.#domain` is the domain field that `#[hazard(domain = …)]`
                         // names for this field, and every generated method of the field reaches
@@ -206,10 +219,10 @@ impl Access<'_> {
     /// The field's methods: five (four for `non_null`), plus the reuse methods of a per-instance
     /// domain and the linked-structure methods of `#[hazard(links)]`.
     fn methods(&self, mode: Mode) -> TokenStream {
-        let (field, krate) = (self.field, self.krate);
+        let field = self.field;
         let vis = &field.vis;
         let pointee = &field.pointee;
-        let boxed = quote!(#krate::__private::Box<#pointee>);
+        let boxed = quote!(__hazptr_rt::Box<#pointee>);
         let name = field.display_name();
         let ty = shown(pointee);
         let guard = self.guard(&pointee.to_token_stream());
@@ -261,7 +274,7 @@ impl Access<'_> {
             );
             let update_body = self.body(
                 mode,
-                quote!(update(|current| f(#krate::__private::non_null(current)))),
+                quote!(update(|current| f(__hazptr_rt::non_null(current)))),
             );
             quote! {
                 #[doc = #load_doc]
@@ -383,7 +396,7 @@ impl Access<'_> {
     /// (per-instance domains have no per-thread cache, so each guard acquires a hazard record).
     /// Nothing for a static domain, whose guards already reuse hazard pointers.
     fn reuse_methods(&self, mode: Mode) -> TokenStream {
-        let (field, krate) = (self.field, self.krate);
+        let field = self.field;
         let Some(domain) = &field.domain else {
             return TokenStream::new();
         };
@@ -424,7 +437,7 @@ impl Access<'_> {
             #[doc = #hazard_doc]
             #[inline]
             #[must_use]
-            #vis fn #hazard_pointer(&self) -> #krate::InstanceHazard<'_, #family> {
+            #vis fn #hazard_pointer(&self) -> __hazptr::InstanceHazard<'_, #family> {
                 #hazard_body
             }
 
@@ -434,7 +447,7 @@ impl Access<'_> {
             #[track_caller]
             #vis fn #load_with<'__hazptr_h>(
                 &'__hazptr_h self,
-                hazard: &'__hazptr_h mut #krate::InstanceHazard<'_, #family>,
+                hazard: &'__hazptr_h mut __hazptr::InstanceHazard<'_, #family>,
             ) -> #output {
                 #load_body
             }
@@ -446,10 +459,10 @@ impl Access<'_> {
     /// node without retiring the old value (push), install an already-linked node (pop), and
     /// protect a node with the node its link points to (a queue's dequeue).
     fn link_methods(&self, mode: Mode, retire_note: &str) -> TokenStream {
-        let (field, krate) = (self.field, self.krate);
+        let field = self.field;
         let vis = &field.vis;
         let pointee = &field.pointee;
-        let boxed = quote!(#krate::__private::Box<#pointee>);
+        let boxed = quote!(__hazptr_rt::Box<#pointee>);
         let (name, ty) = (field.display_name(), shown(pointee));
         let without = field.method("compare_exchange_without_retire");
         let ptr_cas = field.method("compare_exchange_ptr_and_retire");
@@ -496,7 +509,7 @@ impl Access<'_> {
             Mode::Real => {
                 let call = self.body(mode, quote!(load_and_link(link)));
                 let loaded = if field.non_null {
-                    quote!(#krate::__private::non_null(loaded))
+                    quote!(__hazptr_rt::non_null(loaded))
                 } else {
                     quote!(loaded)
                 };
@@ -591,29 +604,29 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The checks of `__hazptr_checks` for one field.
-fn checks(field: &HazardField, krate: &Path) -> TokenStream {
+fn checks(field: &HazardField) -> TokenStream {
     let ty = field.ty;
     // With the pointee and family the methods use, as written: a type alias that reorders
     // them is rejected here, rather than answered with methods that panic.
-    let written = Access { field, krate };
+    let written = Access { field };
     let (pointee, family) = (&field.pointee, written.family());
     let mut out = quote_spanned! {ty.span()=>
-        #krate::__private::assert_hazptr_atomic_ptr::<#ty, #pointee, #family>();
+        __hazptr_rt::assert_hazptr_atomic_ptr::<#ty, #pointee, #family>();
     };
     // Every pointee, generic or not: the methods of a concrete one do not repeat the check.
     let pointee = &field.pointee;
     out.extend(if field.generic_pointee {
         // A bounded function, so that rustc suggests the bound the struct lacks.
         quote_spanned! {pointee.span()=>
-            #krate::__private::assert_static_pointee::<#pointee>();
+            __hazptr_rt::assert_static_pointee::<#pointee>();
         }
     } else {
         // The traits' own items, so that the error is the trait's message at the type, without
         // a note pointing into hazptr. A type that names no parameter of the struct is
         // `'static`.
         quote_spanned! {pointee.span()=>
-            let () = <#pointee as #krate::__private::PointeeSend>::HOLDS;
-            let () = <#pointee as #krate::__private::PointeeSync>::HOLDS;
+            let () = <#pointee as __hazptr_rt::PointeeSend>::HOLDS;
+            let () = <#pointee as __hazptr_rt::PointeeSync>::HOLDS;
         }
     });
     match (&field.domain, &field.family) {
@@ -621,30 +634,30 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
         // lacks.
         (None, Some(family)) if field.generic_family => {
             out.extend(quote_spanned! {family.span()=>
-                #krate::__private::assert_static_domain::<#family>();
+                __hazptr_rt::assert_static_domain::<#family>();
             });
         }
         (Some(_), Some(family)) if field.generic_family => {
             out.extend(quote_spanned! {family.span()=>
-                #krate::__private::assert_instance_family::<#family>();
+                __hazptr_rt::assert_instance_family::<#family>();
             });
         }
         // A concrete family, with the trait's own item (as a concrete pointee above): the
         // methods do not repeat the check. Of a per-instance domain:
         (Some(_), Some(family)) => out.extend(quote_spanned! {family.span()=>
-            let () = <#family as #krate::InstanceFamily>::HOLDS;
+            let () = <#family as __hazptr::InstanceFamily>::HOLDS;
         }),
         // No family is `Global`, which is never an `InstanceFamily`: reported at the field type.
         (Some(_), None) => {
             // Every token at the field type, where rustc reports the failure.
-            let global = respan(quote!(#krate::Global), ty.span());
+            let global = respan(quote!(__hazptr::Global), ty.span());
             out.extend(quote_spanned! {ty.span()=>
-                let () = <#global as #krate::InstanceFamily>::HOLDS;
+                let () = <#global as __hazptr::InstanceFamily>::HOLDS;
             });
         }
         // A concrete static family, likewise.
         (None, Some(family)) => out.extend(quote_spanned! {family.span()=>
-            let () = <#family as #krate::StaticDomain>::HOLDS;
+            let () = <#family as __hazptr::StaticDomain>::HOLDS;
         }),
         // No family is `Global`, a static domain.
         (None, None) => {}
@@ -658,7 +671,7 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
             .as_ref()
             .map_or_else(|| quote!(_), ToTokens::to_token_stream);
         out.extend(quote_spanned! {domain_ty.span()=>
-            #krate::__private::assert_owned_domain::<#domain_ty, #family>();
+            __hazptr_rt::assert_owned_domain::<#domain_ty, #family>();
         });
     }
     out
