@@ -394,8 +394,8 @@ fn drop_hazard<F: StaticDomain>(hazard: HazardPointer<'static, F>) {
 /// check reports once, at the family) add no errors of their own, neither where they are defined
 /// nor where they are called. Where the guard is made and dropped in one function, as on every
 /// read, the compiler sees which function it holds and inlines it: the read is the same machine
-/// code as with a direct call (46 instructions against 44 in `bench/callgrind.sh`, a register
-/// allocated differently); the guard is one word larger.
+/// code as with a direct call, give or take a register (45 instructions per read in
+/// `bench/callgrind.sh`); the guard is one word larger.
 pub(crate) struct CachedHazard<F: 'static> {
     // Only `Drop` takes it out, exactly once.
     hazard: ManuallyDrop<HazardPointer<'static, F>>,
