@@ -15,7 +15,7 @@
 
 use core::fmt;
 
-use hazptr::{Head, Owned};
+use hazptr::{Head, Owned, Protected};
 
 /// A lock-free set of keys, kept sorted in a linked list.
 ///
@@ -80,6 +80,17 @@ impl<K: Ord + Send + Sync + 'static> ListSet<K> {
     #[must_use]
     pub fn contains(&self, key: &K) -> bool {
         self.head.cursor().seek(|k| k >= key) == Some(key)
+    }
+
+    /// The set's copy of `key`, protected from reclamation while the guard lives, even if the
+    /// key is removed meanwhile.
+    #[must_use]
+    pub fn get(&self, key: &K) -> Option<Protected<'_, K>> {
+        let mut cursor = self.head.cursor();
+        if cursor.seek(|k| k >= key) != Some(key) {
+            return None;
+        }
+        cursor.into_current()
     }
 
     /// Whether the set has no key now.

@@ -16,7 +16,7 @@ use core::sync::atomic::Ordering;
 use haphazard::{Global, HazardPointer};
 
 use crate::guard::Protected;
-use crate::hazard_cache::{CachedHazard, StaticDomain};
+use crate::hazard_cache::{HazardSet, StaticDomain};
 use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
 use crate::sync::fence;
 
@@ -78,7 +78,8 @@ pub struct Cursor<'h, T, F: StaticDomain = Global> {
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
     curr: *mut Node<T, F>,
-    hazards: [CachedHazard<F>; 3],
+    /// Taken from (and returned to) the thread's cache in one access each way.
+    hazards: HazardSet<F, 3>,
     /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
     p: usize,
     c: usize,
@@ -95,11 +96,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
             head: self,
             prev: self.link(),
             curr: ptr::null_mut(),
-            hazards: [
-                CachedHazard::acquire(),
-                CachedHazard::acquire(),
-                CachedHazard::acquire(),
-            ],
+            hazards: HazardSet::acquire(),
             p: 0,
             c: 1,
             n: 2,
@@ -122,7 +119,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// The hazard pointer in role `i`.
     #[inline]
     fn hazard(&mut self, i: usize) -> &mut HazardPointer<'static, F> {
-        self.hazards[i].hazard_pointer()
+        self.hazards.hazard_pointer(i)
     }
 
     /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
@@ -287,11 +284,11 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         let Self {
             curr, hazards, c, ..
         } = self;
-        let hazard = hazards.into_iter().nth(c)?;
-        // SAFETY: `hazard` protects `curr` (the cursor stood before it), and the node stays
-        // allocated while it does; the reference borrows the head for `'h`, which the chain's
-        // drop needs.
+        // SAFETY: `hazards[c]` protects `curr` (the cursor stood before it), and the node stays
+        // allocated while it does, which `into_one` keeps; the reference borrows the head for
+        // `'h`, which the chain's drop needs.
         let value = unsafe { curr.as_ref() }.map(|node| &node.value)?;
+        let hazard = hazards.into_one(c);
         // SAFETY: as above: `hazard`, of `F`'s domain, protects the node holding `value`, and
         // moves into the guard with it.
         Some(unsafe { Protected::new(value, hazard) })
@@ -308,7 +305,7 @@ impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
 
 /// Protects the node `link` holds with `hazard`: publishes its unmarked address, then reads
 /// `link` again until it holds the same value (mark included). Returns that value, marked or
-/// not. Whether the node was linked when published is the caller's to establish (from the
+/// not; a null link is returned at once, with nothing published. Whether the node was linked when published is the caller's to establish (from the
 /// mark, see [`Cursor::seek`]).
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
@@ -318,6 +315,10 @@ fn protect<T, F: 'static>(
 ) -> *mut Node<T, F> {
     let mut value = link.load();
     loop {
+        if unmarked(value).is_null() {
+            // Nothing to protect (the end of the chain, or an empty head).
+            return value;
+        }
         hazard.protect_raw(unmarked(value));
         // Orders the publication before the re-read, as `AtomicPtr::protect` does; a
         // reclamation orders its scan of the hazards after its own fence.

@@ -472,6 +472,43 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
     }
 }
 
+impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
+    /// Hazard pointer `i`, to protect with. Crate-private, as [`CachedHazard::hazard_pointer`].
+    #[inline]
+    pub(crate) fn hazard_pointer(&mut self, i: usize) -> &mut HazardPointer<'static, F> {
+        &mut self.hazards[i]
+    }
+
+    /// Keeps hazard pointer `i`, with what it protects, as a guard's [`CachedHazard`], and
+    /// releases the others (a cursor's `into_current`).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= N`, before releasing anything.
+    pub(crate) fn into_one(self, i: usize) -> CachedHazard<F> {
+        assert!(i < N, "hazard {i} of a set of {N}");
+        let mut this = ManuallyDrop::new(self);
+        // The kept one last; the others go back to the cache in one access, as in `drop`.
+        this.hazards.swap(i, N - 1);
+        let (rest, kept) = this.hazards.split_at_mut(N - 1);
+        for hazard in rest.iter_mut() {
+            hazard.reset_protection();
+        }
+        // SAFETY: each came from `F::domain()`; `this` is never dropped, so the cached ones are
+        // not used again, and the others are moved out once, just below.
+        let cached = F::with_cache(|cache| unsafe { cache.push_all(rest) });
+        for hazard in &mut rest[cached.unwrap_or(0)..] {
+            // SAFETY: not cached, so still here; moved out once, here.
+            drop_hazard(unsafe { ManuallyDrop::take(hazard) });
+        }
+        CachedHazard {
+            // SAFETY: `this` is never dropped and the last slot is moved out once, here.
+            hazard: ManuallyDrop::new(unsafe { ManuallyDrop::take(&mut kept[0]) }),
+            release: release::<F>,
+        }
+    }
+}
+
 /// One hazard pointer of a [`HazardSet`], lent to protect one value for as long as the set lives.
 /// Opaque: safe code must not get a `&mut HazardPointer`, which it could swap with one of another
 /// domain (see the README's section on the engine).
