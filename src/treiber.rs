@@ -3,7 +3,7 @@
 //! through hazard pointers, written on hazptr's linked-structure toolkit.
 //!
 //! Ownership is the toolkit's: the [`Head`] owns the top node, each node's link owns the node
-//! below. A push publishes an [`Owned`](hazptr::Owned) node in front
+//! below. A push publishes an [`Owned`] node in front
 //! ([`Head::push_front`]), linked to the old top. A pop stands a cursor before the top node and
 //! removes it: marking the node's link decides the one pop that takes its value, and the
 //! cursor then unlinks and retires the node (or a later pop does, if a push got in between).

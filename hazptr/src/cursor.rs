@@ -74,10 +74,10 @@ use crate::sync::fence;
 pub struct Cursor<'h, T, F: StaticDomain = Global> {
     head: &'h Head<T, F>,
     /// The head's link, or the link of the node `hazards[p]` protects.
-    prev: *const Link<T, F>,
+    prev: Raw<*const Link<T, F>>,
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
-    curr: *mut Node<T, F>,
+    curr: Raw<*mut Node<T, F>>,
     /// Taken from (and returned to) the thread's cache in one access each way.
     hazards: HazardSet<F, 3>,
     /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
@@ -94,8 +94,8 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     pub fn cursor(&self) -> Cursor<'_, T, F> {
         Cursor {
             head: self,
-            prev: self.link(),
-            curr: ptr::null_mut(),
+            prev: Raw(self.link()),
+            curr: Raw(ptr::null_mut()),
             hazards: HazardSet::acquire(),
             p: 0,
             c: 1,
@@ -104,6 +104,18 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
         }
     }
 }
+
+/// A raw pointer held by a cursor. It does not make the cursor `!Send`/`!Sync` by itself: the
+/// cursor opts out with its one marker, `_one_thread`, so that sending a cursor to another
+/// thread is one error, not one per pointer.
+struct Raw<P>(P);
+
+// SAFETY: only `Cursor` holds a `Raw`, and a cursor is neither `Send` nor `Sync` (its
+// `_one_thread` marker), so no pointer crosses threads through it.
+unsafe impl<P> Send for Raw<P> {}
+
+// SAFETY: as for `Send`.
+unsafe impl<P> Sync for Raw<P> {}
 
 /// What a step from the current node found.
 enum Step {
@@ -153,19 +165,19 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     fn restart(&mut self) {
         // The head is never marked (only nodes' links are), and every node it holds is linked:
         // protecting from it needs no other validation.
-        self.prev = self.head.link();
-        self.curr = ptr::null_mut();
+        self.prev.0 = self.head.link();
+        self.curr.0 = ptr::null_mut();
         let c = self.c;
         // SAFETY: `prev` is the head's link, which lives as long as `'h`.
-        let first = protect(unsafe { &*self.prev }, self.hazard(c));
+        let first = protect(unsafe { &*self.prev.0 }, self.hazard(c));
         debug_assert!(!is_marked(first), "a head is never marked");
-        self.curr = unmarked(first);
+        self.curr.0 = unmarked(first);
     }
 
     /// One step of the walk from the current node (see [`seek`](Self::seek)).
     #[inline]
     fn step(&mut self, stop: &mut impl FnMut(&T) -> bool) -> Step {
-        let curr = self.curr;
+        let curr = self.curr.0;
         if curr.is_null() {
             return Step::Stopped;
         }
@@ -184,7 +196,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             // `curr` is deleted: unlink it from `prev`, which must still hold it.
             let succ = unmarked(next);
             // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
-            let prev = unsafe { &*self.prev };
+            let prev = unsafe { &*self.prev.0 };
             if prev.compare_exchange(curr, succ).is_err() {
                 return Step::Restart;
             }
@@ -193,13 +205,13 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             // until `curr` was (invariant 2): `succ` was linked, and is protected.
             // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
             unsafe { retire(curr) };
-            self.curr = succ;
+            self.curr.0 = succ;
             (self.c, self.n) = (self.n, self.c);
         } else {
             // `curr`'s link held `next` unmarked after the hazard was published: `curr` was not
             // deleted then, so it was linked, and so was `next`.
-            self.prev = &raw const node.next;
-            self.curr = next;
+            self.prev.0 = &raw const node.next;
+            self.curr.0 = next;
             (self.p, self.c, self.n) = (self.c, self.n, self.p);
         }
         Step::Moved
@@ -212,7 +224,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     pub fn current(&self) -> Option<&T> {
         // SAFETY: `hazards[c]` protects `curr` while the cursor stands before it; the reference
         // borrows the cursor, which cannot move without a mutable borrow.
-        unsafe { self.curr.as_ref() }.map(|node| &node.value)
+        unsafe { self.curr.0.as_ref() }.map(|node| &node.value)
     }
 
     /// Publishes `node` before the current node (at the end, if the cursor is there), if the
@@ -227,12 +239,12 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// `Err(node)` when the chain changed there; `node` is unpublished again and linked to
     /// nothing.
     pub fn insert(&mut self, node: Owned<T, F>) -> Result<(), Owned<T, F>> {
-        let node = node.into_raw_linked_to(self.curr);
+        let node = node.into_raw_linked_to(self.curr.0);
         // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
-        let prev = unsafe { &*self.prev };
+        let prev = unsafe { &*self.prev.0 };
         // `curr` is protected, so its address cannot be reused meanwhile: if `prev` still holds
         // it unmarked, the node before it is still linked and `curr` still follows it.
-        match prev.compare_exchange(self.curr, node) {
+        match prev.compare_exchange(self.curr.0, node) {
             // `prev` owns `node`, whose link owns `curr` (`prev` owned it before).
             Ok(()) => Ok(()),
             // SAFETY: the exchange failed, so `node` was not published: it is still ours.
@@ -248,7 +260,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// The cursor still stands before the node, and [`current`](Self::current) still reads it
     /// (protected, even once retired): a stack's pop takes its value from there.
     pub fn remove(&mut self) -> bool {
-        let curr = self.curr;
+        let curr = self.curr.0;
         if curr.is_null() {
             return false;
         }
@@ -266,7 +278,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             }
         }
         // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
-        let prev = unsafe { &*self.prev };
+        let prev = unsafe { &*self.prev.0 };
         // `curr`'s link is marked, so `next` stays its successor; if `prev` still holds `curr`,
         // `curr` is linked, and so is `next` (invariant 2): unlinking puts a linked node in
         // `prev`, which takes over its ownership from `curr`'s frozen link.
@@ -287,7 +299,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         // SAFETY: `hazards[c]` protects `curr` (the cursor stood before it), and the node stays
         // allocated while it does, which `into_one` keeps; the reference borrows the head for
         // `'h`, which the chain's drop needs.
-        let value = unsafe { curr.as_ref() }.map(|node| &node.value)?;
+        let value = unsafe { curr.0.as_ref() }.map(|node| &node.value)?;
         let hazard = hazards.into_one(c);
         // SAFETY: as above: `hazard`, of `F`'s domain, protects the node holding `value`, and
         // moves into the guard with it.
@@ -298,7 +310,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
 impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cursor")
-            .field("current", &self.curr)
+            .field("current", &self.curr.0)
             .finish_non_exhaustive()
     }
 }
