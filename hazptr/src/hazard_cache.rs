@@ -691,6 +691,39 @@ mod tests {
         .unwrap();
     }
 
+    crate::static_unique_domain!(static KEPT_DOMAIN: Domain<KeptFamily>);
+
+    #[test]
+    fn into_one_keeps_one_protection_and_returns_the_others() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+        let values: [AtomicPtr<Counted, KeptFamily>; 3] =
+            core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted(&DROPS))));
+        let mut set = HazardSet::<KeptFamily, 3>::acquire();
+        for (value, hazard) in values
+            .iter()
+            .zip(set.slots().map(HazardSlot::into_hazard_pointer))
+        {
+            assert!(value.safe_load(hazard).is_some());
+        }
+        let cached_before = KeptFamily::with_cache(HazardCache::len).unwrap();
+        let kept = set.into_one(1);
+        assert_eq!(
+            KeptFamily::with_cache(HazardCache::len).unwrap(),
+            cached_before + 2,
+            "the two others went back to the cache"
+        );
+        for value in values {
+            // SAFETY: retired once each, into the domain that protects them.
+            unsafe { value.retire_in(&KEPT_DOMAIN) };
+        }
+        let _ = KEPT_DOMAIN.eager_reclaim();
+        assert_eq!(DROPS.load(Ordering::SeqCst), 2, "only the kept one is still protected");
+        drop(kept);
+        let _ = KEPT_DOMAIN.eager_reclaim();
+        assert_eq!(DROPS.load(Ordering::SeqCst), 3);
+    }
+
     #[test]
     fn a_released_set_protects_nothing() {
         static DROPS: AtomicUsize = AtomicUsize::new(0);
