@@ -718,7 +718,11 @@ mod tests {
             unsafe { value.retire_in(&KEPT_DOMAIN) };
         }
         let _ = KEPT_DOMAIN.eager_reclaim();
-        assert_eq!(DROPS.load(Ordering::SeqCst), 2, "only the kept one is still protected");
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            2,
+            "only the kept one is still protected"
+        );
         drop(kept);
         let _ = KEPT_DOMAIN.eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 3);
