@@ -212,19 +212,31 @@ pub fn filled_list<S: ListSetLike<u64>>() -> S {
     set
 }
 
-/// Workload 9: `lookups` `contains` of pseudo-random keys of `set` (all present); nanoseconds
-/// per node visited (a lookup of key `k` visits `k + 1` nodes).
-#[must_use]
-pub fn ns_per_node_visited<S: ListSetLike<u64>>(set: &S, lookups: u64) -> f64 {
+/// The keys workload 9 looks up: a fixed pseudo-random sequence of `lookups` keys of
+/// `0..LIST_KEYS`.
+fn lookup_keys(lookups: u64) -> impl Iterator<Item = u64> {
     let mut rng = 0x2545_F491_4F6C_DD1D_u64;
-    let mut visited = 0u64;
-    let start = Instant::now();
-    for _ in 0..lookups {
+    (0..lookups).map(move |_| {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let key = rng % LIST_KEYS;
-        visited += key + 1;
+        rng % LIST_KEYS
+    })
+}
+
+/// The nodes workload 9 visits in `lookups` lookups (a lookup of key `k` visits `k + 1`).
+#[must_use]
+pub fn nodes_visited(lookups: u64) -> u64 {
+    lookup_keys(lookups).map(|key| key + 1).sum()
+}
+
+/// Workload 9: `lookups` `contains` of pseudo-random keys of `set` (all present); nanoseconds
+/// per node visited.
+#[must_use]
+pub fn ns_per_node_visited<S: ListSetLike<u64>>(set: &S, lookups: u64) -> f64 {
+    let visited = nodes_visited(lookups);
+    let start = Instant::now();
+    for key in lookup_keys(lookups) {
         assert!(set.contains(black_box(&key)));
     }
     #[allow(clippy::cast_precision_loss)]

@@ -68,12 +68,13 @@ fn main() {
         }
         ("list", "hazptr") => list::<hazptr_suite::list_set::ListSet<u64>>(count),
         ("list", "epoch") => list::<linked::EpochListSet<u64>>(count),
-        // COUNT is the run time in milliseconds, on two threads.
+        // One thread, COUNT lookups in the 100,000-key map.
         ("get", "hazptr") => {
             linked::ns_per_map_get::<hazptr_suite::hash_map::HashMap<u64, u64>>(count)
         }
         ("get", "dashmap") => linked::ns_per_map_get::<dashmap::DashMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
+        // COUNT is the run time in milliseconds, on two threads.
         ("map", "hazptr") => map::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
         ("map", "dashmap") => map::<dashmap::DashMap<u64, u64>>(count),
         ("map", "rwlock") => map::<linked::RwLockMap>(count),
@@ -90,5 +91,12 @@ fn main() {
         (_, "rwlock") => run::<RwLockCell>(what, count),
         _ => usage(),
     };
-    println!("{what} {contender}: {ns:.2} ns/op over {count}");
+    if what == "map" {
+        println!("{what} {contender}: {ns:.2} M ops/s over {count} ms");
+    } else if what == "list" {
+        let nodes = linked::nodes_visited(count);
+        println!("{what} {contender}: {ns:.2} ns per node over {count} lookups ({nodes} nodes)");
+    } else {
+        println!("{what} {contender}: {ns:.2} ns/op over {count}");
+    }
 }
