@@ -20,8 +20,8 @@ use hazptr::{Head, Owned, Protected};
 /// A lock-free set of keys, kept sorted in a linked list.
 ///
 /// Every operation walks the list from its start (time linear in the position of the key); a
-/// walk holds three hazard pointers however long it is. Removed keys are dropped when the last
-/// walk that could read them has moved on; keys still in the set are dropped with it.
+/// walk holds at most three hazard pointers however long it is. Removed keys are dropped when
+/// the last walk that could read them has moved on; keys still in the set are dropped with it.
 ///
 /// ```
 /// use hazptr_suite::list_set::ListSet;

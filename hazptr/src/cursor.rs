@@ -1,6 +1,6 @@
 //! The cursor: a hand-over-hand walk along a chain of marked links (Harris 2001, with Michael's
 //! hazard pointers, "High Performance Dynamic Lock-Free Hash Tables and List-Based Sets",
-//! SPAA 2002), holding three hazard pointers however far it goes.
+//! SPAA 2002), holding at most three hazard pointers however far it goes.
 //!
 //! The cursor stands between two links: `prev`, the head or the link of a node it protects, and
 //! `curr`, the node `prev` held, unmarked, when the cursor last looked, which it protects too. A
@@ -13,10 +13,10 @@ use core::marker::PhantomData;
 use core::ptr;
 use core::sync::atomic::Ordering;
 
-use haphazard::{Global, HazardPointer};
+use haphazard::Global;
 
 use crate::guard::Protected;
-use crate::hazard_cache::{HazardSet, StaticDomain};
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
 use crate::sync::fence;
 
@@ -25,8 +25,8 @@ use crate::sync::fence;
 ///
 /// Made by [`Head::cursor`]. It stands before a node, the *current* one ([`current`]), or at
 /// the end; a new cursor stands at the end of an empty chain until it [`seek`]s. It protects
-/// the current node and the one before it with hazard pointers of `F`'s domain (three in all,
-/// taken from the thread's cache when the cursor is made and returned when it drops), so the
+/// the current node and the one before it with hazard pointers of `F`'s domain (three at most,
+/// each taken from the thread's cache when first needed and returned when the cursor drops), so the
 /// references it lends stay valid while they borrow it, whatever other threads do: they cannot
 /// be kept across a move of the cursor, which borrows it mutably.
 ///
@@ -78,8 +78,9 @@ pub struct Cursor<'h, T, F: StaticDomain = Global> {
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
     curr: Raw<*mut Node<T, F>>,
-    /// Taken from (and returned to) the thread's cache in one access each way.
-    hazards: HazardSet<F, 3>,
+    /// Each taken from the thread's cache the first time it protects a node (a lookup that
+    /// stops at the first node takes one), returned when the cursor drops.
+    hazards: [Option<CachedHazard<F>>; 3],
     /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
     p: usize,
     c: usize,
@@ -96,7 +97,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
             head: self,
             prev: Raw(self.link()),
             curr: Raw(ptr::null_mut()),
-            hazards: HazardSet::acquire(),
+            hazards: [None, None, None],
             p: 0,
             c: 1,
             n: 2,
@@ -128,10 +129,10 @@ enum Step {
 }
 
 impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
-    /// The hazard pointer in role `i`.
+    /// The hazard pointer slot in role `i`.
     #[inline]
-    fn hazard(&mut self, i: usize) -> &mut HazardPointer<'static, F> {
-        self.hazards.hazard_pointer(i)
+    fn slot(&mut self, i: usize) -> &mut Option<CachedHazard<F>> {
+        &mut self.hazards[i]
     }
 
     /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
@@ -169,7 +170,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         self.curr.0 = ptr::null_mut();
         let c = self.c;
         // SAFETY: `prev` is the head's link, which lives as long as `'h`.
-        let first = protect(unsafe { &*self.prev.0 }, self.hazard(c));
+        let first = protect(unsafe { &*self.prev.0 }, self.slot(c));
         debug_assert!(!is_marked(first), "a head is never marked");
         self.curr.0 = unmarked(first);
     }
@@ -191,7 +192,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             return Step::Stopped;
         }
         let n = self.n;
-        let next = protect(&node.next, self.hazard(n));
+        let next = protect(&node.next, self.slot(n));
         if is_marked(next) {
             // `curr` is deleted: unlink it from `prev`, which must still hold it.
             let succ = unmarked(next);
@@ -294,13 +295,16 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     #[must_use]
     pub fn into_current(self) -> Option<Protected<'h, T, F>> {
         let Self {
-            curr, hazards, c, ..
+            curr,
+            mut hazards,
+            c,
+            ..
         } = self;
         // SAFETY: `hazards[c]` protects `curr` (the cursor stood before it), and the node stays
-        // allocated while it does, which `into_one` keeps; the reference borrows the head for
+        // allocated while it does, which the guard keeps; the reference borrows the head for
         // `'h`, which the chain's drop needs.
         let value = unsafe { curr.0.as_ref() }.map(|node| &node.value)?;
-        let hazard = hazards.into_one(c);
+        let hazard = hazards[c].take()?;
         // SAFETY: as above: `hazard`, of `F`'s domain, protects the node holding `value`, and
         // moves into the guard with it.
         Some(unsafe { Protected::new(value, hazard) })
@@ -315,22 +319,26 @@ impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
     }
 }
 
-/// Protects the node `link` holds with `hazard`: publishes its unmarked address, then reads
-/// `link` again until it holds the same value (mark included). Returns that value, marked or
-/// not; a null link is returned at once, with nothing published. Whether the node was linked when published is the caller's to establish (from the
-/// mark, see [`Cursor::seek`]).
+/// Protects the node `link` holds with the hazard pointer of `slot` (taken from the thread's
+/// cache if the slot has none yet): publishes its unmarked address, then reads `link` again
+/// until it holds the same value (mark included). Returns that value, marked or not; a null
+/// link is returned at once, with nothing published. Whether the node was linked when published
+/// is the caller's to establish (from the mark, see [`Cursor::seek`]).
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
-fn protect<T, F: 'static>(
+fn protect<T, F: StaticDomain>(
     link: &Link<T, F>,
-    hazard: &mut HazardPointer<'static, F>,
+    slot: &mut Option<CachedHazard<F>>,
 ) -> *mut Node<T, F> {
     let mut value = link.load();
+    if unmarked(value).is_null() {
+        // Nothing to protect (the end of the chain, or an empty head).
+        return value;
+    }
+    let hazard = slot
+        .get_or_insert_with(CachedHazard::acquire)
+        .hazard_pointer();
     loop {
-        if unmarked(value).is_null() {
-            // Nothing to protect (the end of the chain, or an empty head).
-            return value;
-        }
         hazard.protect_raw(unmarked(value));
         // Orders the publication before the re-read, as `AtomicPtr::protect` does; a
         // reclamation orders its scan of the hazards after its own fence.
@@ -340,5 +348,8 @@ fn protect<T, F: 'static>(
             return value;
         }
         value = again;
+        if unmarked(value).is_null() {
+            return value;
+        }
     }
 }

@@ -472,43 +472,6 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
     }
 }
 
-impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
-    /// Hazard pointer `i`, to protect with. Crate-private, as [`CachedHazard::hazard_pointer`].
-    #[inline]
-    pub(crate) fn hazard_pointer(&mut self, i: usize) -> &mut HazardPointer<'static, F> {
-        &mut self.hazards[i]
-    }
-
-    /// Keeps hazard pointer `i`, with what it protects, as a guard's [`CachedHazard`], and
-    /// releases the others (a cursor's `into_current`).
-    ///
-    /// # Panics
-    ///
-    /// If `i >= N`, before releasing anything.
-    pub(crate) fn into_one(self, i: usize) -> CachedHazard<F> {
-        assert!(i < N, "hazard {i} of a set of {N}");
-        let mut this = ManuallyDrop::new(self);
-        // The kept one last; the others go back to the cache in one access, as in `drop`.
-        this.hazards.swap(i, N - 1);
-        let (rest, kept) = this.hazards.split_at_mut(N - 1);
-        for hazard in rest.iter_mut() {
-            hazard.reset_protection();
-        }
-        // SAFETY: each came from `F::domain()`; `this` is never dropped, so the cached ones are
-        // not used again, and the others are moved out once, just below.
-        let cached = F::with_cache(|cache| unsafe { cache.push_all(rest) });
-        for hazard in &mut rest[cached.unwrap_or(0)..] {
-            // SAFETY: not cached, so still here; moved out once, here.
-            drop_hazard(unsafe { ManuallyDrop::take(hazard) });
-        }
-        CachedHazard {
-            // SAFETY: `this` is never dropped and the last slot is moved out once, here.
-            hazard: ManuallyDrop::new(unsafe { ManuallyDrop::take(&mut kept[0]) }),
-            release: release::<F>,
-        }
-    }
-}
-
 /// One hazard pointer of a [`HazardSet`], lent to protect one value for as long as the set lives.
 /// Opaque: safe code must not get a `&mut HazardPointer`, which it could swap with one of another
 /// domain (see the README's section on the engine).
@@ -689,43 +652,6 @@ mod tests {
         })
         .join()
         .unwrap();
-    }
-
-    crate::static_unique_domain!(static KEPT_DOMAIN: Domain<KeptFamily>);
-
-    #[test]
-    fn into_one_keeps_one_protection_and_returns_the_others() {
-        static DROPS: AtomicUsize = AtomicUsize::new(0);
-
-        let values: [AtomicPtr<Counted, KeptFamily>; 3] =
-            core::array::from_fn(|_| AtomicPtr::from(Box::new(Counted(&DROPS))));
-        let mut set = HazardSet::<KeptFamily, 3>::acquire();
-        for (value, hazard) in values
-            .iter()
-            .zip(set.slots().map(HazardSlot::into_hazard_pointer))
-        {
-            assert!(value.safe_load(hazard).is_some());
-        }
-        let cached_before = KeptFamily::with_cache(HazardCache::len).unwrap();
-        let kept = set.into_one(1);
-        assert_eq!(
-            KeptFamily::with_cache(HazardCache::len).unwrap(),
-            cached_before + 2,
-            "the two others went back to the cache"
-        );
-        for value in values {
-            // SAFETY: retired once each, into the domain that protects them.
-            unsafe { value.retire_in(&KEPT_DOMAIN) };
-        }
-        let _ = KEPT_DOMAIN.eager_reclaim();
-        assert_eq!(
-            DROPS.load(Ordering::SeqCst),
-            2,
-            "only the kept one is still protected"
-        );
-        drop(kept);
-        let _ = KEPT_DOMAIN.eager_reclaim();
-        assert_eq!(DROPS.load(Ordering::SeqCst), 3);
     }
 
     #[test]

@@ -28,11 +28,11 @@ pub use crate::atomic_ptr::AtomicPtr;
 
 /// Linked structures without `unsafe`: a [`Head`] owns a chain of nodes linked by marked links,
 /// an [`Owned`] is a node not yet published, and a [`Cursor`] walks the chain hand over hand
-/// with three hazard pointers, inserting before its node, deleting it (mark, then unlink and
-/// retire), and unlinking the nodes other threads deleted (Harris–Michael). Every operation
-/// keeps ownership straight: a node is linked by one link, retired once, by the thread that
-/// unlinked it, and freed only when no hazard pointer protects it; the chain left when the head
-/// drops is freed with it. See `docs/linked-structures.md` in the repository, and
+/// with at most three hazard pointers, inserting before its node, deleting it (mark, then
+/// unlink and retire), and unlinking the nodes other threads deleted (Harris–Michael). Every
+/// operation keeps ownership straight: a node is linked by one link, retired once, by the
+/// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
+/// when the head drops is freed with it. See `docs/linked-structures.md` in the repository, and
 /// `hazptr-suite`'s `list_set` and `hash_map`.
 pub use crate::cursor::Cursor;
 pub use crate::link::{Head, Owned};
