@@ -25,10 +25,10 @@ use crate::sync::fence;
 ///
 /// Made by [`Head::cursor`]. It stands before a node, the *current* one ([`current`]), or at
 /// the end; a new cursor stands at the end of an empty chain until it [`seek`]s. It protects
-/// the current node and the one before it with hazard pointers of `F`'s domain (three at most,
-/// each taken from the thread's cache when first needed and returned when the cursor drops), so the
-/// references it lends stay valid while they borrow it, whatever other threads do: they cannot
-/// be kept across a move of the cursor, which borrows it mutably.
+/// the current node and the one before it with hazard pointers of `F`'s domain (three at
+/// most, each taken from the thread's cache when first needed and returned when the cursor
+/// drops), so the references it lends stay valid while they borrow it, whatever other threads
+/// do: they cannot be kept across a move of the cursor, which borrows it mutably.
 ///
 /// - [`seek`] walks from the head to the first node whose value satisfies a predicate,
 ///   unlinking (and retiring) the nodes other threads deleted on the way (Harris–Michael's
