@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Counts instructions per operation (valgrind --tool=callgrind, deterministic) for each
 # contender's single-thread read (inlined into its loop, and called from ordinary code), swap and
-# three-field read: the evidence behind the "why" of BENCHMARKS.md.
+# three-field read, and the linked structures' list walk and map get: the evidence behind the
+# "why" of BENCHMARKS.md.
 # Usage: bench/callgrind.sh [OPS]   (default 100000; takes about a minute)
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,5 +26,27 @@ for run in "read hazptr-derive" "read hazptr-macro" "read raw-reused" "read raw-
     total=$(callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
         grep -m1 -E '::ns_per_(read|replace|read_all|call)( \[|$)' | awk '{gsub(",", "", $1); print $1}')
     awk -v run="$run" -v total="$total" -v ops="$ops" 'BEGIN { printf "%-28s %12.1f\n", run, total / (ops + 1) }'
+done
+# Linked structures (workloads 9 and 10): instructions per node visited by `contains` on the
+# 1,000-key list (the inclusive count of `ns_per_node_visited`, over the nodes its lookups
+# visit), and per `get` in the 100,000-key map (the difference between runs of 300,000 and
+# 100,000 lookups over 200,000: the fill, the same in both, cancels out).
+for contender in hazptr epoch; do
+    file="$out/list.$contender.out"
+    nodes=$(valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" list "$contender" 2000 2>/dev/null |
+        sed -n 's/.*(\([0-9]*\) nodes).*/\1/p')
+    total=$(callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
+        grep -m1 -E '::ns_per_node_visited' | awk '{gsub(",", "", $1); print $1}')
+    awk -v c="$contender" -v total="$total" -v nodes="$nodes" \
+        'BEGIN { printf "%-28s %12.1f  (per node visited)\n", "list " c, total / nodes }'
+done
+for contender in hazptr dashmap rwlock; do
+    for n in 100000 300000; do
+        valgrind --tool=callgrind --callgrind-out-file="$out/get.$contender.$n.out" "$bin" get "$contender" "$n" >/dev/null 2>&1
+    done
+    small=$(callgrind_annotate "$out/get.$contender.100000.out" 2>/dev/null | grep -m1 PROGRAM | awk '{gsub(",", "", $1); print $1}')
+    large=$(callgrind_annotate "$out/get.$contender.300000.out" 2>/dev/null | grep -m1 PROGRAM | awk '{gsub(",", "", $1); print $1}')
+    awk -v c="$contender" -v s="$small" -v l="$large" \
+        'BEGIN { printf "%-28s %12.1f  (per map get)\n", "get " c, (l - s) / 200000 }'
 done
 rm -rf "$out"

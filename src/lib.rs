@@ -6,6 +6,8 @@
 
 pub mod baseline;
 pub mod config_reload;
+pub mod hash_map;
+pub mod list_set;
 pub mod ms_queue;
 pub mod treiber;
 pub mod vector;

@@ -1,19 +1,22 @@
 //! A Treiber stack (R. K. Treiber, "Systems Programming: Coping with Parallelism", IBM 1986):
 //! a singly linked list whose head is swung by compare-and-swap, with popped nodes reclaimed
-//! through hazard pointers.
+//! through hazard pointers, written on hazptr's linked-structure toolkit.
 //!
-//! Ownership: `head` owns the top node, each node's `next` link owns the node below. A push
-//! installs a fresh node whose link takes over the old top (`compare_exchange_without_retire_head`);
-//! a pop moves the node below from the popped node's link into `head` and retires the popped
-//! node (`compare_exchange_ptr_and_retire_head`). A pop protects the top node with one hazard
-//! pointer, which also rules out ABA: a protected node cannot be freed, so its address cannot
-//! come back as another node while the pop compares against it.
+//! Ownership is the toolkit's: the [`Head`] owns the top node, each node's link owns the node
+//! below. A push publishes an [`Owned`] node in front
+//! ([`Head::push_front`]), linked to the old top. A pop stands a cursor before the top node and
+//! removes it: marking the node's link decides the one pop that takes its value, and the
+//! cursor then unlinks and retires the node (or a later pop does, if a push got in between).
+//! The cursor protects the top node with a hazard pointer, which also rules out ABA.
+//!
+//! One `unsafe` block is left: moving the value out of the popped node, which stays readable
+//! (other pops may still be reading its link) until it is reclaimed. The toolkit cannot know that
+//! nobody reads the value in place; this stack knows, since it never lends a reference to it.
 
 use core::mem::ManuallyDrop;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr as Link, Ordering};
 
-use hazptr::{AtomicPtr, HazardDrop, HazardProtected};
+use hazptr::{Head, Owned};
 
 /// A lock-free LIFO stack.
 ///
@@ -25,70 +28,47 @@ use hazptr::{AtomicPtr, HazardDrop, HazardProtected};
 /// assert_eq!(stack.pop(), Some(1));
 /// assert_eq!(stack.pop(), None);
 /// ```
-#[derive(HazardProtected)]
-#[hazard(custom_drop)]
 pub struct TreiberStack<T: Send + Sync + 'static> {
-    #[hazard(links)]
-    head: AtomicPtr<Node<T>>,
-}
-
-struct Node<T> {
-    /// Moved out by the one pop that unlinks the node; `Node` has no `Drop`, so it is never
-    /// dropped in place.
-    value: ManuallyDrop<T>,
-    /// The node below; written before the node is published, never changed afterwards.
-    next: Link<Node<T>>,
+    /// Each value is moved out by the one pop that marks its node; `ManuallyDrop`, so that the
+    /// node, reclaimed later or freed with the head, never drops it in place.
+    head: Head<ManuallyDrop<T>>,
 }
 
 impl<T: Send + Sync + 'static> TreiberStack<T> {
     /// An empty stack.
     #[must_use]
     pub fn new() -> Self {
-        Self {
-            head: hazptr::null_ptr(),
-        }
+        Self { head: Head::new() }
     }
 
     /// Pushes `value` on top.
     pub fn push(&self, value: T) {
-        let mut node = Box::new(Node {
-            value: ManuallyDrop::new(value),
-            next: Link::new(ptr::null_mut()),
-        });
-        loop {
-            let top = self.head.load_ptr();
-            *node.next.get_mut() = top;
-            // The old top now belongs to `node.next`, so it must not be retired.
-            match self.compare_exchange_without_retire_head(top, node) {
-                Ok(()) => return,
-                Err(back) => node = back,
-            }
-        }
+        self.head.push_front(Owned::new(ManuallyDrop::new(value)));
     }
 
     /// Pops the top value; `None` if the stack is empty.
     pub fn pop(&self) -> Option<T> {
+        let mut cursor = self.head.cursor();
         loop {
-            let top = self.load_protected_head()?;
-            let below = top.next.load(Ordering::Acquire);
-            // SAFETY: `below` is null or the node `top.next` owns, allocated as a `Box` by
-            // `push` and not retired (only pops retire, and only the node they unlink from
-            // `head`; `below` stays linked while `top` is in `head`). On success, ownership moves
-            // from `top.next` (a plain link that drops nothing) to `head`. The unlinked `top`
-            // cannot be protected anew: loads start from `head`, which no longer holds it.
-            if unsafe { self.compare_exchange_ptr_and_retire_head(Some(&top), below) }.is_ok() {
-                // SAFETY: only the pop whose exchange unlinked `top` reads its value, once;
-                // other pops only read `next`; the guard keeps `top` allocated; `Node` never
-                // drops `value`, so it is dropped once, by its new owner.
-                return Some(unsafe { ptr::read(&raw const *top.value) });
+            // Before the first node not popped yet (unlinking popped ones on the way).
+            cursor.seek(|_| true)?;
+            if cursor.remove() {
+                let top = cursor.current()?;
+                // SAFETY: this pop marked the node, which happens once per node, so it is the
+                // only one to read the value, once; no code reads a stack node's value in place
+                // (pops read values only after marking, and nothing else lends them); the
+                // cursor's hazard pointer keeps the node allocated meanwhile; `ManuallyDrop`
+                // never drops it in place: it is dropped once, by its new owner.
+                return Some(unsafe { ptr::read(&raw const **top) });
             }
+            // Another pop marked it first: look again.
         }
     }
 
     /// Whether the stack was empty when looked at.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.head.load_ptr().is_null()
+        self.head.cursor().seek(|_| true).is_none()
     }
 }
 
@@ -98,10 +78,10 @@ impl<T: Send + Sync + 'static> Default for TreiberStack<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> HazardDrop for TreiberStack<T> {
+impl<T: Send + Sync + 'static> Drop for TreiberStack<T> {
     fn drop(&mut self) {
-        // Drops every value left; each node is retired, and `head` is empty afterwards, so
-        // the derive has nothing left to retire.
+        // Drops every value left (each node is retired); the head then frees the nodes still
+        // linked, whose values were taken.
         while self.pop().is_some() {}
     }
 }

@@ -9,6 +9,7 @@
 //! ([`ordinary`]) with the same read inlined into its measuring loop.
 
 pub mod contenders;
+pub mod linked;
 pub mod machine;
 pub mod ordinary;
 pub mod payload;

@@ -5,11 +5,13 @@
 
 mod atomic_ptr;
 mod bounds;
+mod cursor;
 mod domain;
 mod drop_hook;
 mod field;
 mod guard;
 mod hazard_cache;
+mod link;
 mod protect;
 mod reclaim_panic;
 mod sync;
@@ -23,6 +25,17 @@ mod sync;
 pub use haphazard::{Domain, Global};
 
 pub use crate::atomic_ptr::AtomicPtr;
+
+/// Linked structures without `unsafe`: a [`Head`] owns a chain of nodes linked by marked links,
+/// an [`Owned`] is a node not yet published, and a [`Cursor`] walks the chain hand over hand
+/// with at most three hazard pointers, inserting before its node, deleting it (mark, then
+/// unlink and retire), and unlinking the nodes other threads deleted (Harris–Michael). Every
+/// operation keeps ownership straight: a node is linked by one link, retired once, by the
+/// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
+/// when the head drops is freed with it. See `docs/linked-structures.md` in the repository, and
+/// `hazptr-suite`'s `list_set` and `hash_map`.
+pub use crate::cursor::Cursor;
+pub use crate::link::{Head, Owned};
 
 pub use crate::domain::InstanceFamily;
 pub use crate::drop_hook::HazardDrop;

@@ -1,4 +1,4 @@
-//! The fence and thread-local storage hazptr uses, switched to loom's under `--cfg loom`, the
+//! The fence, atomic pointer and thread-local storage hazptr uses, switched to loom's under `--cfg loom`, the
 //! same switch `haphazard` makes for its own atomics, so that loom models see every
 //! synchronisation the runtime performs.
 
@@ -7,6 +7,13 @@ pub(crate) use loom::sync::atomic::fence;
 
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::fence;
+
+/// The atomic pointer of a marked link (`link.rs`).
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::AtomicPtr;
+
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::AtomicPtr;
 
 /// Expands to the `with_cache` and `drain_at_thread_exit` methods of a
 /// [`StaticDomain`](crate::StaticDomain) implementation for `$family`, each declaring its own

@@ -93,3 +93,71 @@ pub fn reclaim_global_until(mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+/// A xorshift64* generator: seeded, reproducible operation sequences without a crate.
+pub struct XorShift(u64);
+
+impl XorShift {
+    /// A generator from `seed` (any value; zero is replaced).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..bound`.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next_u64() % bound
+    }
+}
+
+/// How many times longer the linked-structure stress tests run: `HAZPTR_LINKED_SCALE`
+/// (default 1, a few seconds at most on two cores; cut further under Miri).
+pub fn linked_scale() -> u64 {
+    std::env::var("HAZPTR_LINKED_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}
+
+/// A counted value ordered, hashed and compared by its content: a key whose drops are counted.
+pub struct CountedKey(pub Counted);
+
+impl PartialEq for CountedKey {
+    fn eq(&self, other: &Self) -> bool {
+        assert!(
+            self.0.is_intact() && other.0.is_intact(),
+            "compared a corrupted key"
+        );
+        self.0.value == other.0.value
+    }
+}
+
+impl Eq for CountedKey {}
+
+impl PartialOrd for CountedKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CountedKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        assert!(
+            self.0.is_intact() && other.0.is_intact(),
+            "compared a corrupted key"
+        );
+        self.0.value.cmp(&other.0.value)
+    }
+}
+
+impl std::hash::Hash for CountedKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.value.hash(state);
+    }
+}

@@ -11,6 +11,7 @@ use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
     RwLockCell, SeizeCell,
 };
+use hazptr_bench::linked;
 use hazptr_bench::ordinary;
 use hazptr_bench::payload::Payload;
 use hazptr_bench::three_fields::{
@@ -27,13 +28,23 @@ fn run<C: Contender>(what: &str, count: u64) -> f64 {
     }
 }
 
+/// `contains` on the 1,000-key list, `count` lookups: ns per node visited.
+fn list<S: linked::ListSetLike<u64>>(count: u64) -> f64 {
+    linked::ns_per_node_visited(&linked::filled_list::<S>(), count)
+}
+
+/// The hash-map mix on two threads for `millis` ms: M ops/s.
+fn map<M: linked::MapLike>(millis: u64) -> f64 {
+    linked::map_mops::<M>(2, std::time::Duration::from_millis(millis))
+}
+
 fn run_fields<S: ThreeFields>(count: u64) -> f64 {
     ns_per_read_all(&S::new(), count)
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -55,6 +66,18 @@ fn main() {
                 .unwrap_or_else(|| usage());
             ordinary::ns_per_call(&mut *(contender.make)(), count)
         }
+        ("list", "hazptr") => list::<hazptr_suite::list_set::ListSet<u64>>(count),
+        ("list", "epoch") => list::<linked::EpochListSet<u64>>(count),
+        // One thread, COUNT lookups in the 100,000-key map.
+        ("get", "hazptr") => {
+            linked::ns_per_map_get::<hazptr_suite::hash_map::HashMap<u64, u64>>(count)
+        }
+        ("get", "dashmap") => linked::ns_per_map_get::<dashmap::DashMap<u64, u64>>(count),
+        ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
+        // COUNT is the run time in milliseconds, on two threads.
+        ("map", "hazptr") => map::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
+        ("map", "dashmap") => map::<dashmap::DashMap<u64, u64>>(count),
+        ("map", "rwlock") => map::<linked::RwLockMap>(count),
         ("fields", "protected-block") => run_fields::<OneProtectedBlock>(count),
         ("fields", "three-guards") => run_fields::<ThreeGuards>(count),
         ("fields", "arc-swap") => run_fields::<ArcSwapFields>(count),
@@ -68,5 +91,12 @@ fn main() {
         (_, "rwlock") => run::<RwLockCell>(what, count),
         _ => usage(),
     };
-    println!("{what} {contender}: {ns:.2} ns/op over {count}");
+    if what == "map" {
+        println!("{what} {contender}: {ns:.2} M ops/s over {count} ms");
+    } else if what == "list" {
+        let nodes = linked::nodes_visited(count);
+        println!("{what} {contender}: {ns:.2} ns per node over {count} lookups ({nodes} nodes)");
+    } else {
+        println!("{what} {contender}: {ns:.2} ns/op over {count}");
+    }
 }

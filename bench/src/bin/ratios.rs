@@ -13,6 +13,10 @@ use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
     RwLockCell, SeizeCell,
 };
+use hazptr_bench::linked::{
+    EpochListSet, ListSetLike, MapLike, RwLockMap, Stallable, TrackedKey, filled_list, map_mops,
+    ns_per_node_visited, stalled_list,
+};
 use hazptr_bench::ordinary::{self, ns_per_call};
 use hazptr_bench::payload::Payload;
 use hazptr_bench::stacks::{EpochStack, SeizeStack, Stack, pairs_mops};
@@ -23,6 +27,8 @@ use hazptr_bench::three_fields::{
 use hazptr_bench::workloads::{
     Contended, Writer, contended, ns_per_read, ns_per_replace, stalled_reader,
 };
+use hazptr_suite::hash_map::HashMap as HazptrMap;
+use hazptr_suite::list_set::ListSet;
 use hazptr_suite::treiber::TreiberStack;
 
 /// Rounds of the single-thread workloads (1 and 7).
@@ -49,6 +55,15 @@ const STALLED_SWAPS: u64 = 1_000_000;
 /// count as bounded: twice haphazard's reclamation threshold, max(1000, 2 × hazard records),
 /// which is 1000 with the few dozen hazard records these runs make.
 const GARBAGE_BOUND: u64 = 2_000;
+
+/// Lookups per measurement of workload 9 (about 500 nodes visited each).
+const LIST_LOOKUPS: u64 = 4_000;
+/// How long one measurement of workload 10 runs.
+const MAP_RUN: Duration = Duration::from_millis(150);
+/// Rounds of workload 10.
+const MAP_ROUNDS: usize = 5;
+/// Keys inserted and removed while a list reader stalls (workload 11).
+const STALLED_REMOVALS: u64 = 1_000_000;
 
 /// A named measurement, repeated.
 type Sampler<'a, T> = (&'static str, Box<dyn FnMut() -> T + 'a>);
@@ -234,6 +249,43 @@ fn main() {
         hazptr_bench::machine::description()
     );
 
+    // `ratios linked` runs workloads 9–11 alone.
+    let only_linked = std::env::args().nth(1).is_some_and(|arg| arg == "linked");
+    if !only_linked {
+        other_workloads(&mut report);
+    }
+    linked_workloads(&mut report);
+
+    let mut text = report.text;
+    text.push_str(
+        "\nGoals (per-round ratios: median (min–max); garbage: median (min–max) of peaks)\n",
+    );
+    let mut missed = 0;
+    for (what, value, target, pass) in &report.goals {
+        let verdict = if *pass { "PASS" } else { "MISS" };
+        missed += usize::from(!pass);
+        let _ = writeln!(
+            text,
+            "  {what:<72} {:>22}  {target:<8} {verdict}",
+            value.to_string()
+        );
+    }
+    for (what, value) in &report.infos {
+        let _ = writeln!(text, "  {what:<72} {:>22}  info", value.to_string());
+    }
+    let _ = writeln!(
+        text,
+        "\n{} of {} goals met; ran in {:.0} s",
+        report.goals.len() - missed,
+        report.goals.len(),
+        started.elapsed().as_secs_f64()
+    );
+    print!("{text}");
+}
+
+/// Workloads 1–8.
+#[allow(clippy::too_many_lines)]
+fn other_workloads(report: &mut Report) {
     // 1. One thread.
     report.heading("1. One thread: protected load + deref + release (ns/op, lower is better)");
     let reads = interleave(
@@ -425,7 +477,7 @@ fn main() {
         };
         let short = title.split(':').next().unwrap_or(title);
         garbage_goal(
-            &mut report,
+            report,
             &short.replace("1 reader + 1 writer", "1R+1W"),
             &peaks(HazptrDerive::NAME),
             &peaks(EpochCell::NAME),
@@ -451,7 +503,7 @@ fn main() {
     );
     report.table(&stalled);
     garbage_goal(
-        &mut report,
+        report,
         "5. stalled reader",
         find(&stalled, HazptrDerive::NAME),
         find(&stalled, EpochCell::NAME),
@@ -493,32 +545,6 @@ fn main() {
             ratio(derive, find(&called, other)),
         );
     }
-
-    let mut text = report.text;
-    text.push_str(
-        "\nGoals (per-round ratios: median (min–max); garbage: median (min–max) of peaks)\n",
-    );
-    let mut missed = 0;
-    for (what, value, target, pass) in &report.goals {
-        let verdict = if *pass { "PASS" } else { "MISS" };
-        missed += usize::from(!pass);
-        let _ = writeln!(
-            text,
-            "  {what:<72} {:>22}  {target:<8} {verdict}",
-            value.to_string()
-        );
-    }
-    for (what, value) in &report.infos {
-        let _ = writeln!(text, "  {what:<72} {:>22}  info", value.to_string());
-    }
-    let _ = writeln!(
-        text,
-        "\n{} of {} goals met; ran in {:.0} s",
-        report.goals.len() - missed,
-        report.goals.len(),
-        started.elapsed().as_secs_f64()
-    );
-    print!("{text}");
 }
 
 /// The bounded-garbage goal of one workload, with the epoch schemes' worst figures beside it.
@@ -550,4 +576,118 @@ fn treiber_samplers(threads: usize) -> Vec<Sampler<'static, f64>> {
         stack_sampler::<EpochStack>(threads),
         stack_sampler::<SeizeStack>(threads),
     ]
+}
+
+/// Workloads 9–11: linked structures.
+fn linked_workloads(report: &mut Report) {
+    // 9. contains on a 1,000-key list.
+    report.heading(&format!(
+        "9. List set of {} keys, one thread: `contains` of a random present key \
+         (ns per node visited, lower is better)",
+        hazptr_bench::linked::LIST_KEYS
+    ));
+    let hazptr_list: ListSet<u64> = filled_list();
+    let epoch_list: EpochListSet<u64> = filled_list();
+    let visits = interleave(
+        ROUNDS,
+        vec![
+            (
+                <ListSet<u64> as ListSetLike<u64>>::NAME,
+                Box::new(|| ns_per_node_visited(&hazptr_list, LIST_LOOKUPS)),
+            ),
+            (
+                <EpochListSet<u64> as ListSetLike<u64>>::NAME,
+                Box::new(|| ns_per_node_visited(&epoch_list, LIST_LOOKUPS)),
+            ),
+        ],
+    );
+    report.table(&visits);
+    let per_node = ratio(
+        find(&visits, <ListSet<u64> as ListSetLike<u64>>::NAME),
+        find(&visits, <EpochListSet<u64> as ListSetLike<u64>>::NAME),
+    );
+    report.goal(
+        "9. list contains: hazptr / crossbeam-epoch, ns per node visited",
+        per_node,
+        "≤ 1.5",
+        per_node.median <= 1.5,
+    );
+
+    // 10. Hash map, read-mostly mix.
+    for threads in [2, 4] {
+        report.heading(&format!(
+            "10. Hash map of {} keys, {threads} threads, 90% get / 5% insert / 5% remove \
+             (M ops/s, higher is better)",
+            hazptr_bench::linked::MAP_KEYS
+        ));
+        let mops = interleave(
+            MAP_ROUNDS,
+            vec![
+                map_sampler::<HazptrMap<u64, u64>>(threads),
+                map_sampler::<dashmap::DashMap<u64, u64>>(threads),
+                map_sampler::<RwLockMap>(threads),
+            ],
+        );
+        report.table(&mops);
+        let versus = ratio(
+            find(&mops, <HazptrMap<u64, u64> as MapLike>::NAME),
+            find(&mops, <dashmap::DashMap<u64, u64> as MapLike>::NAME),
+        );
+        if threads == 2 {
+            report.goal(
+                "10. hash map, 2 threads: hazptr / dashmap throughput",
+                versus,
+                "> 1.0",
+                versus.median > 1.0,
+            );
+        } else {
+            report.info(
+                format!("10. hash map, {threads} threads: hazptr / dashmap throughput"),
+                versus,
+            );
+        }
+    }
+
+    // 11. Stalled list reader.
+    report.heading(&format!(
+        "11. Stalled list reader: one thread protects a node during {STALLED_REMOVALS} \
+         insert + remove pairs (peak removed keys not yet dropped)"
+    ));
+    let stalled = interleave(
+        STALLED_ROUNDS,
+        vec![
+            stalled_list_sampler::<ListSet<TrackedKey>>(),
+            stalled_list_sampler::<EpochListSet<TrackedKey>>(),
+        ],
+    );
+    report.table(&stalled);
+    let peak = Summary::of(find(
+        &stalled,
+        <ListSet<TrackedKey> as ListSetLike<TrackedKey>>::NAME,
+    ));
+    #[allow(clippy::cast_precision_loss)]
+    let bound = GARBAGE_BOUND as f64;
+    report.goal(
+        format!(
+            "11. stalled list reader: hazptr peak garbage (epoch: {:.0})",
+            Summary::of(find(
+                &stalled,
+                <EpochListSet<TrackedKey> as ListSetLike<TrackedKey>>::NAME
+            ))
+            .max
+        ),
+        peak,
+        &format!("≤ {GARBAGE_BOUND}"),
+        peak.max <= bound,
+    );
+}
+
+fn map_sampler<M: MapLike + 'static>(threads: usize) -> Sampler<'static, f64> {
+    (M::NAME, Box::new(move || map_mops::<M>(threads, MAP_RUN)))
+}
+
+fn stalled_list_sampler<S: Stallable + 'static>() -> Sampler<'static, f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let sampler = move || stalled_list::<S>(STALLED_REMOVALS) as f64;
+    (S::NAME, Box::new(sampler))
 }

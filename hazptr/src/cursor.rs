@@ -1,0 +1,355 @@
+//! The cursor: a hand-over-hand walk along a chain of marked links (Harris 2001, with Michael's
+//! hazard pointers, "High Performance Dynamic Lock-Free Hash Tables and List-Based Sets",
+//! SPAA 2002), holding at most three hazard pointers however far it goes.
+//!
+//! The cursor stands between two links: `prev`, the head or the link of a node it protects, and
+//! `curr`, the node `prev` held, unmarked, when the cursor last looked, which it protects too. A
+//! step protects the successor of `curr` with the third hazard pointer, then rotates the three
+//! roles; no guard per node, no recursion. The validation of each step, and why it suffices, is
+//! in [`Cursor::seek`]; the invariants it relies on are in `link.rs`.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr;
+use core::sync::atomic::Ordering;
+
+use haphazard::Global;
+
+use crate::guard::Protected;
+use crate::hazard_cache::{CachedHazard, StaticDomain};
+use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
+use crate::sync::fence;
+
+/// A position in a [`Head`]'s chain, for reading it, inserting and removing nodes, without
+/// `unsafe`.
+///
+/// Made by [`Head::cursor`]. It stands before a node, the *current* one ([`current`]), or at
+/// the end; a new cursor stands at the end of an empty chain until it [`seek`]s. It protects
+/// the current node and the one before it with hazard pointers of `F`'s domain (three at
+/// most, each taken from the thread's cache when first needed and returned when the cursor
+/// drops), so the references it lends stay valid while they borrow it, whatever other threads
+/// do: they cannot be kept across a move of the cursor, which borrows it mutably.
+///
+/// - [`seek`] walks from the head to the first node whose value satisfies a predicate,
+///   unlinking (and retiring) the nodes other threads deleted on the way (Harris–Michael's
+///   `find`);
+/// - [`insert`] publishes an [`Owned`] node before the current one, if nothing changed there;
+/// - [`remove`] deletes the current node: marks it (the logical deletion that decides which
+///   thread removed it), then tries to unlink and retire it;
+/// - [`into_current`] keeps only the current node's protection, as a [`Protected`] guard.
+///
+/// Not `Send` and not `Sync`: a cursor is one thread's walk, and its hazard pointers go back to
+/// the cache of the thread that took them.
+///
+/// ```
+/// use hazptr::{Head, Owned};
+///
+/// // A sorted set of integers.
+/// let set: Head<u32> = Head::new();
+/// for key in [30, 10, 20] {
+///     let mut cursor = set.cursor();
+///     let mut node = Owned::new(key);
+///     loop {
+///         // Stand before the first node whose key is not smaller.
+///         if cursor.seek(|k| *k >= key) == Some(&key) {
+///             break; // already present
+///         }
+///         match cursor.insert(node) {
+///             Ok(()) => break,
+///             Err(back) => node = back, // something changed there: seek again
+///         }
+///     }
+/// }
+/// let mut cursor = set.cursor();
+/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&20));
+/// assert!(cursor.remove());
+/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&30));
+/// ```
+///
+/// [`current`]: Self::current
+/// [`seek`]: Self::seek
+/// [`insert`]: Self::insert
+/// [`remove`]: Self::remove
+/// [`into_current`]: Self::into_current
+pub struct Cursor<'h, T, F: StaticDomain = Global> {
+    head: &'h Head<T, F>,
+    /// The head's link, or the link of the node `hazards[p]` protects.
+    prev: Raw<*const Link<T, F>>,
+    /// Null (the end), or the unmarked node `prev` held when last validated, which
+    /// `hazards[c]` protects.
+    curr: Raw<*mut Node<T, F>>,
+    /// Each taken from the thread's cache the first time it protects a node (a lookup that
+    /// stops at the first node takes one), returned when the cursor drops.
+    hazards: [Option<CachedHazard<F>>; 3],
+    /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
+    p: usize,
+    c: usize,
+    n: usize,
+    /// Not `Send`, not `Sync` (see the type's documentation).
+    _one_thread: PhantomData<*const ()>,
+}
+
+impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
+    /// A cursor at the end of an empty chain: call [`Cursor::seek`] to stand before a node.
+    #[must_use]
+    pub fn cursor(&self) -> Cursor<'_, T, F> {
+        Cursor {
+            head: self,
+            prev: Raw(self.link()),
+            curr: Raw(ptr::null_mut()),
+            hazards: [None, None, None],
+            p: 0,
+            c: 1,
+            n: 2,
+            _one_thread: PhantomData,
+        }
+    }
+}
+
+/// A raw pointer held by a cursor. It does not make the cursor `!Send`/`!Sync` by itself: the
+/// cursor opts out with its one marker, `_one_thread`, so that sending a cursor to another
+/// thread is one error, not one per pointer.
+struct Raw<P>(P);
+
+// SAFETY: only `Cursor` holds a `Raw`, and a cursor is neither `Send` nor `Sync` (its
+// `_one_thread` marker), so no pointer crosses threads through it.
+unsafe impl<P> Send for Raw<P> {}
+
+// SAFETY: as for `Send`.
+unsafe impl<P> Sync for Raw<P> {}
+
+/// What a step from the current node found.
+enum Step {
+    /// Moved to the successor.
+    Moved,
+    /// The current node satisfies the predicate, or the cursor is at the end.
+    Stopped,
+    /// The link before the current node changed: start again from the head.
+    Restart,
+}
+
+impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
+    /// The hazard pointer slot in role `i`.
+    #[inline]
+    fn slot(&mut self, i: usize) -> &mut Option<CachedHazard<F>> {
+        &mut self.hazards[i]
+    }
+
+    /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
+    /// `None` when no node does (the cursor stands at the end). Nodes that other threads deleted
+    /// are unlinked on the way (and retired by this thread), without asking `stop` about them.
+    /// For a sorted chain, `stop` is "not smaller than the key": the cursor then stands where
+    /// the key is, or where it would be inserted.
+    ///
+    /// Each step protects the successor `n` of the current node `c` with the spare hazard
+    /// pointer, then reads `c`'s link again: if it still holds `n` unmarked, `c` was not
+    /// deleted then, so `n` was still linked, and is protected from that moment on. If the link
+    /// is marked, `c` is unlinked from the link before it, which must still hold `c`: if it does
+    /// not, the walk starts again from the head (the link changed under it: another thread
+    /// inserted or removed there). A walk from the head only restarts when another thread
+    /// changed the chain where the walk was, so it always ends while other threads make
+    /// progress (lock-free).
+    pub fn seek(&mut self, mut stop: impl FnMut(&T) -> bool) -> Option<&T> {
+        loop {
+            self.restart();
+            loop {
+                match self.step(&mut stop) {
+                    Step::Moved => {}
+                    Step::Stopped => return self.current(),
+                    Step::Restart => break,
+                }
+            }
+        }
+    }
+
+    /// Stands before the head's first node, protecting it.
+    fn restart(&mut self) {
+        // The head is never marked (only nodes' links are), and every node it holds is linked:
+        // protecting from it needs no other validation.
+        self.prev.0 = self.head.link();
+        self.curr.0 = ptr::null_mut();
+        let c = self.c;
+        // SAFETY: `prev` is the head's link, which lives as long as `'h`.
+        let first = protect(unsafe { &*self.prev.0 }, self.slot(c));
+        debug_assert!(!is_marked(first), "a head is never marked");
+        self.curr.0 = unmarked(first);
+    }
+
+    /// One step of the walk from the current node (see [`seek`](Self::seek)).
+    #[inline]
+    fn step(&mut self, stop: &mut impl FnMut(&T) -> bool) -> Step {
+        let curr = self.curr.0;
+        if curr.is_null() {
+            return Step::Stopped;
+        }
+        // SAFETY: `hazards[c]` has protected `curr` since before it was validated as linked
+        // (`restart`, or the step that moved here), so it is allocated while the cursor keeps
+        // that hazard on it.
+        let node = unsafe { &*curr };
+        let next = node.next.load();
+        if !is_marked(next) && stop(&node.value) {
+            // Not deleted when its link was read: the cursor stands before it.
+            return Step::Stopped;
+        }
+        let n = self.n;
+        let next = protect(&node.next, self.slot(n));
+        if is_marked(next) {
+            // `curr` is deleted: unlink it from `prev`, which must still hold it.
+            let succ = unmarked(next);
+            // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+            let prev = unsafe { &*self.prev.0 };
+            if prev.compare_exchange(curr, succ).is_err() {
+                return Step::Restart;
+            }
+            // `prev` held `curr` unmarked until now, so `curr` was linked when `succ` was
+            // protected; since its link was marked before that, `succ` could not be unlinked
+            // until `curr` was (invariant 2): `succ` was linked, and is protected.
+            // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
+            unsafe { retire(curr) };
+            self.curr.0 = succ;
+            (self.c, self.n) = (self.n, self.c);
+        } else {
+            // `curr`'s link held `next` unmarked after the hazard was published: `curr` was not
+            // deleted then, so it was linked, and so was `next`.
+            self.prev.0 = &raw const node.next;
+            self.curr.0 = next;
+            (self.p, self.c, self.n) = (self.c, self.n, self.p);
+        }
+        Step::Moved
+    }
+
+    /// The value of the current node, `None` at the end. Protected for as long as the reference
+    /// borrows the cursor, even if another thread removes the node meanwhile.
+    #[inline]
+    #[must_use]
+    pub fn current(&self) -> Option<&T> {
+        // SAFETY: `hazards[c]` protects `curr` while the cursor stands before it; the reference
+        // borrows the cursor, which cannot move without a mutable borrow.
+        unsafe { self.curr.0.as_ref() }.map(|node| &node.value)
+    }
+
+    /// Publishes `node` before the current node (at the end, if the cursor is there), if the
+    /// link before it still holds the current node unmarked; gives `node` back otherwise (another
+    /// thread changed the chain there, or deleted the node that link belongs to): seek again.
+    ///
+    /// After a successful insertion, the cursor still stands before the same node, now behind
+    /// `node`: seek again before inserting or removing next to it.
+    ///
+    /// # Errors
+    ///
+    /// `Err(node)` when the chain changed there; `node` is unpublished again and linked to
+    /// nothing.
+    pub fn insert(&mut self, node: Owned<T, F>) -> Result<(), Owned<T, F>> {
+        let node = node.into_raw_linked_to(self.curr.0);
+        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        let prev = unsafe { &*self.prev.0 };
+        // `curr` is protected, so its address cannot be reused meanwhile: if `prev` still holds
+        // it unmarked, the node before it is still linked and `curr` still follows it.
+        match prev.compare_exchange(self.curr.0, node) {
+            // `prev` owns `node`, whose link owns `curr` (`prev` owned it before).
+            Ok(()) => Ok(()),
+            // SAFETY: the exchange failed, so `node` was not published: it is still ours.
+            Err(_) => Err(unsafe { Owned::from_unpublished(node) }),
+        }
+    }
+
+    /// Deletes the current node: marks its link, which decides the one thread that removes it,
+    /// then tries to unlink it (retiring it); if the link before it changed, a later walk
+    /// unlinks it. Whether this call marked it: `false` if another thread deleted it first, or
+    /// if the cursor is at the end.
+    ///
+    /// The cursor still stands before the node, and [`current`](Self::current) still reads it
+    /// (protected, even once retired): a stack's pop takes its value from there.
+    pub fn remove(&mut self) -> bool {
+        let curr = self.curr.0;
+        if curr.is_null() {
+            return false;
+        }
+        // SAFETY: `hazards[c]` protects `curr` (see `step`).
+        let node = unsafe { &*curr };
+        let mut next = node.next.load();
+        loop {
+            if is_marked(next) {
+                return false;
+            }
+            match node.next.compare_exchange(next, marked(next)) {
+                Ok(()) => break,
+                // An insertion after `curr`: mark its new link instead.
+                Err(actual) => next = actual,
+            }
+        }
+        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        let prev = unsafe { &*self.prev.0 };
+        // `curr`'s link is marked, so `next` stays its successor; if `prev` still holds `curr`,
+        // `curr` is linked, and so is `next` (invariant 2): unlinking puts a linked node in
+        // `prev`, which takes over its ownership from `curr`'s frozen link.
+        if prev.compare_exchange(curr, next).is_ok() {
+            // SAFETY: this thread's exchange unlinked `curr`, which is marked (invariant 3).
+            unsafe { retire(curr) };
+        }
+        true
+    }
+
+    /// Keeps the current node's protection, as a guard of its value, and gives the other two
+    /// hazard pointers back; `None` at the end. What a map's `get` returns.
+    #[must_use]
+    pub fn into_current(self) -> Option<Protected<'h, T, F>> {
+        let Self {
+            curr,
+            mut hazards,
+            c,
+            ..
+        } = self;
+        // SAFETY: `hazards[c]` protects `curr` (the cursor stood before it), and the node stays
+        // allocated while it does, which the guard keeps; the reference borrows the head for
+        // `'h`, which the chain's drop needs.
+        let value = unsafe { curr.0.as_ref() }.map(|node| &node.value)?;
+        let hazard = hazards[c].take()?;
+        // SAFETY: as above: `hazard`, of `F`'s domain, protects the node holding `value`, and
+        // moves into the guard with it.
+        Some(unsafe { Protected::new(value, hazard) })
+    }
+}
+
+impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cursor")
+            .field("current", &self.curr.0)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Protects the node `link` holds with the hazard pointer of `slot` (taken from the thread's
+/// cache if the slot has none yet): publishes its unmarked address, then reads `link` again
+/// until it holds the same value (mark included). Returns that value, marked or not; a null
+/// link is returned at once, with nothing published. Whether the node was linked when published
+/// is the caller's to establish (from the mark, see [`Cursor::seek`]).
+#[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
+#[inline(always)]
+fn protect<T, F: StaticDomain>(
+    link: &Link<T, F>,
+    slot: &mut Option<CachedHazard<F>>,
+) -> *mut Node<T, F> {
+    let mut value = link.load();
+    if unmarked(value).is_null() {
+        // Nothing to protect (the end of the chain, or an empty head).
+        return value;
+    }
+    let hazard = slot
+        .get_or_insert_with(CachedHazard::acquire)
+        .hazard_pointer();
+    loop {
+        hazard.protect_raw(unmarked(value));
+        // Orders the publication before the re-read, as `AtomicPtr::protect` does; a
+        // reclamation orders its scan of the hazards after its own fence.
+        fence(Ordering::SeqCst);
+        let again = link.load();
+        if again == value {
+            return value;
+        }
+        value = again;
+        if unmarked(value).is_null() {
+            return value;
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Marked links: the pointer type of linked structures (lists, stacks, queues, hash buckets),
+//! with ownership in the types.
+//!
+//! - A [`Head`] is the root of a chain of nodes. It owns the first node; each node's link owns
+//!   the node after it. Dropping the head frees every node still linked (nothing else can reach
+//!   them then: every reference into the chain borrows the head).
+//! - An [`Owned`] is a node not yet published: its value can be read and changed freely, and
+//!   it is published only by [`Cursor::insert`](crate::Cursor::insert) or
+//!   [`Head::push_front`], which link it to the successor they choose and take it by value (a
+//!   node cannot be published twice). A failed insertion hands it back, with no successor.
+//! - A link carries a mark bit in its low bit (nodes are at least pointer-aligned). Marking a
+//!   node's own link deletes the node logically (Harris 2001); the mark is permanent, and only a
+//!   marked node can be unlinked, by the one compare-and-exchange that replaces it with its
+//!   successor in the link before it; that thread retires it. Protection always publishes the
+//!   unmarked address, which is what retirement compares with.
+//!
+//! What every operation keeps true, and what the traversal's validation relies on
+//! (`cursor.rs`):
+//!
+//! 1. An unmarked link of a linked node (or the head) holds a linked node or null.
+//! 2. A node is held by at most one unmarked link: its predecessor's (or the head). Other links
+//!    that hold it are marked and frozen (those of deleted predecessors).
+//! 3. A node leaves the chain only by the compare-and-exchange of that unmarked link, after its
+//!    own link was marked; it is retired by that thread, once, and never linked again.
+//!
+//! Hence: if a link reads unmarked and holds `n` after a hazard pointer published `n`, then `n`
+//! was not retired when it was published, and stays allocated while the hazard protects it.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+use core::ptr;
+use core::sync::atomic::Ordering;
+
+use haphazard::Global;
+
+use crate::hazard_cache::StaticDomain;
+use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
+use crate::sync::AtomicPtr;
+
+/// A node of a chain: a value and the link to its successor. Allocated as a `Box`, by
+/// [`Owned::new`]; never moved once published.
+pub(crate) struct Node<T, F> {
+    pub(crate) value: T,
+    pub(crate) next: Link<T, F>,
+}
+
+/// An atomic pointer to a `Node<T, F>`, with a mark bit in its lowest bit. It owns the node it
+/// holds (see the module documentation) but never frees it: a node's link is dropped with the
+/// node, when the node is reclaimed, and its successor lives on. Only [`Head`]'s drop frees a
+/// chain.
+pub(crate) struct Link<T, F> {
+    ptr: AtomicPtr<Node<T, F>>,
+    _family: PhantomData<fn() -> F>,
+}
+
+/// The mark bit, in the low bit of a node's address (a node holds an atomic pointer, so it is at
+/// least pointer-aligned).
+const MARK: usize = 1;
+
+/// Whether `ptr` carries the mark.
+#[inline]
+pub(crate) fn is_marked<N>(ptr: *mut N) -> bool {
+    ptr.addr() & MARK != 0
+}
+
+/// `ptr` without the mark: the node's address.
+#[inline]
+pub(crate) fn unmarked<N>(ptr: *mut N) -> *mut N {
+    ptr.map_addr(|addr| addr & !MARK)
+}
+
+/// `ptr` with the mark.
+#[inline]
+pub(crate) fn marked<N>(ptr: *mut N) -> *mut N {
+    ptr.map_addr(|addr| addr | MARK)
+}
+
+impl<T, F> Link<T, F> {
+    const ALIGNED: () = assert!(
+        core::mem::align_of::<Node<T, F>>() > MARK,
+        "a node's address has a free low bit for the mark"
+    );
+
+    /// A link holding `ptr` (null, or a node it owns).
+    pub(crate) fn new(ptr: *mut Node<T, F>) -> Self {
+        let () = Self::ALIGNED;
+        Self {
+            ptr: AtomicPtr::new(ptr),
+            _family: PhantomData,
+        }
+    }
+
+    /// The value, with its mark (`Acquire`: the node it holds was published with `Release`).
+    #[inline]
+    pub(crate) fn load(&self) -> *mut Node<T, F> {
+        self.ptr.load(Ordering::Acquire)
+    }
+
+    /// Replaces `current` by `new` (both compared and stored with their marks).
+    #[inline]
+    pub(crate) fn compare_exchange(
+        &self,
+        current: *mut Node<T, F>,
+        new: *mut Node<T, F>,
+    ) -> Result<(), *mut Node<T, F>> {
+        self.ptr
+            .compare_exchange(current, new, Ordering::AcqRel, Ordering::Acquire)
+            .map(drop)
+    }
+
+    /// Sets the link of a node nobody else can see yet (an [`Owned`]).
+    #[inline]
+    fn set_unpublished(&mut self, ptr: *mut Node<T, F>) {
+        self.ptr.store(ptr, Ordering::Relaxed);
+    }
+}
+
+/// Retires `node`, which left its chain, into `F`'s domain, dropping it there (with its value,
+/// and its link, which frees nothing) once no hazard pointer protects it.
+///
+/// # Safety
+///
+/// `node` was allocated by [`Owned::new`] and was unlinked by the caller's successful
+/// compare-and-exchange (invariant 3 of the module documentation): it is retired once, and no new
+/// protection of it can be validated.
+pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<T, F>) {
+    // SAFETY: `node` came from a `Box<Node<T, F>>` (which `Reclaimed` frees as one), left every
+    // link a traversal validates against, and is retired once, into `F`'s one domain, the
+    // domain of every hazard pointer that protects nodes of this family: the caller's promise and
+    // `StaticDomain`'s contract. `F`'s domain is static, and `T: 'static`, so the node stays
+    // valid until it is reclaimed.
+    let retire = || unsafe { F::domain().retire_ptr::<Node<T, F>, Reclaimed<Node<T, F>>>(node) };
+    let _reclaimed = resuming_drop_panics(retire);
+}
+
+/// A node that is not published yet: a value of a chain, owned by the caller.
+///
+/// Made with [`Owned::new`], published (at most once: it is taken by value) by
+/// [`Cursor::insert`](crate::Cursor::insert) or [`Head::push_front`]. Until then it is a plain
+/// box: read and change its value freely, or take it back with [`into_inner`](Self::into_inner).
+/// A failed insertion hands it back, linked to nothing.
+///
+/// ```
+/// use hazptr::{Head, Owned};
+///
+/// let head: Head<String> = Head::new();
+/// let mut node = Owned::new("draft".to_string());
+/// node.push_str(" 2");
+/// head.push_front(node);
+/// assert_eq!(head.cursor().seek(|_| true).map(String::as_str), Some("draft 2"));
+/// ```
+pub struct Owned<T, F = Global>(Box<Node<T, F>>);
+
+impl<T, F> Owned<T, F> {
+    /// A new node holding `value`, linked to nothing.
+    #[must_use]
+    pub fn new(value: T) -> Self {
+        Self(Box::new(Node {
+            value,
+            next: Link::new(ptr::null_mut()),
+        }))
+    }
+
+    /// The value, and the node freed.
+    #[must_use]
+    pub fn into_inner(self) -> T {
+        self.0.value
+    }
+
+    /// Links the node to `next` and gives up the box: what a publishing compare-and-exchange
+    /// stores. [`from_unpublished`](Self::from_unpublished) takes it back if the exchange fails.
+    pub(crate) fn into_raw_linked_to(mut self, next: *mut Node<T, F>) -> *mut Node<T, F> {
+        self.0.next.set_unpublished(next);
+        Box::into_raw(self.0)
+    }
+
+    /// The node a failed publication gives back, linked to nothing again.
+    ///
+    /// # Safety
+    ///
+    /// `node` came from [`into_raw_linked_to`](Self::into_raw_linked_to) and was not published
+    /// (the exchange that would have published it failed), so the caller owns it alone.
+    pub(crate) unsafe fn from_unpublished(node: *mut Node<T, F>) -> Self {
+        // SAFETY: the caller's promise: a box nobody else knows of.
+        let mut node = Self(unsafe { Box::from_raw(node) });
+        node.0.next.set_unpublished(ptr::null_mut());
+        node
+    }
+}
+
+impl<T, F> Deref for Owned<T, F> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0.value
+    }
+}
+
+impl<T, F> DerefMut for Owned<T, F> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0.value
+    }
+}
+
+impl<T: fmt::Debug, F> fmt::Debug for Owned<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Owned").field(&self.0.value).finish()
+    }
+}
+
+/// The root of a chain of nodes holding `T`s, whose unlinked nodes are retired into `F`'s
+/// static domain (the global domain by default, or a
+/// [`static_unique_domain!`](crate::static_unique_domain) family): the head of a list, a stack,
+/// a hash bucket.
+///
+/// It owns the chain: dropping it frees every node still linked, at once (every reference into
+/// the chain borrows the head, so none is left). Nodes unlinked before were retired and are
+/// freed by a later reclamation. Read and change the chain with a [`Cursor`](crate::Cursor)
+/// (from [`cursor`](Self::cursor)), which holds at most three hazard pointers however far it
+/// walks, and push in front with [`push_front`](Self::push_front).
+///
+/// It is `Send` when `T` is, and `Sync` when `T` is `Send + Sync`: another thread may read the
+/// values, and drop the ones it unlinks.
+///
+/// ```
+/// use hazptr::{Head, Owned};
+///
+/// let stack: Head<u32> = Head::new();
+/// stack.push_front(Owned::new(1));
+/// stack.push_front(Owned::new(2));
+/// let mut cursor = stack.cursor();
+/// assert_eq!(cursor.seek(|_| true), Some(&2)); // the first node
+/// assert!(cursor.remove());                    // marked, unlinked and retired
+/// assert_eq!(cursor.seek(|_| true), Some(&1));
+/// ```
+pub struct Head<T, F = Global> {
+    link: Link<T, F>,
+    /// Owns `Node<T, F>`s (for the drop check), and opts out of the automatic `Send` and `Sync`,
+    /// which an `AtomicPtr` would give for every `T`: see the implementations below.
+    _owns: PhantomData<(Box<Node<T, F>>, *const ())>,
+}
+
+// SAFETY: the head owns its nodes, so sending it sends the `T`s (dropped by the receiver).
+unsafe impl<T: Send, F> Send for Head<T, F> {}
+
+// SAFETY: through `&Head`, threads read the `T`s at the same time (`T: Sync`) and retire the
+// nodes they unlink, which whichever thread reclaims then drops (`T: Send`).
+unsafe impl<T: Send + Sync, F> Sync for Head<T, F> {}
+
+impl<T, F> Head<T, F> {
+    /// An empty chain.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            link: Link::new(ptr::null_mut()),
+            _owns: PhantomData,
+        }
+    }
+
+    /// The root link, for the cursor.
+    #[inline]
+    pub(crate) fn link(&self) -> &Link<T, F> {
+        &self.link
+    }
+
+    /// Whether no node is linked now (marked nodes not yet unlinked count as linked).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.link.load().is_null()
+    }
+
+    /// Publishes `node` in front of the chain, linked to the node the head held (a Treiber
+    /// stack's push). Frees and retires nothing; needs no hazard pointer, since it reads no node.
+    pub fn push_front(&self, node: Owned<T, F>) {
+        let mut first = self.link.load();
+        let node = node.into_raw_linked_to(first);
+        loop {
+            match self.link.compare_exchange(first, node) {
+                // `node`'s link now owns `first`; the head owns `node`.
+                Ok(()) => return,
+                Err(actual) => {
+                    first = actual;
+                    // SAFETY: the exchange failed, so `node` is still unpublished and ours.
+                    unsafe { (*node).next.set_unpublished(first) };
+                }
+            }
+        }
+    }
+}
+
+impl<T, F> Default for Head<T, F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, F> Drop for Head<T, F> {
+    fn drop(&mut self) {
+        // `&mut self`: no cursor or guard borrows the head, so no thread reads the chain.
+        let mut next = unmarked(self.link.load());
+        while !next.is_null() {
+            // SAFETY: every node of the chain came from `Owned::new` (a `Box`), is held by exactly
+            // one link of the chain (invariant 2: the marked links holding it belong to unlinked
+            // nodes, which are not in the chain) and was never retired (invariant 3), so it is
+            // freed here once.
+            let node = unsafe { Box::from_raw(next) };
+            next = unmarked(node.next.load());
+            drop(node);
+        }
+    }
+}
+
+impl<T, F> fmt::Debug for Head<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Head")
+            .field("first", &unmarked(self.link.load()))
+            .finish()
+    }
+}

@@ -1,0 +1,240 @@
+//! Loom models of the linked-structure toolkit through `ListSet` and `HashMap`: every
+//! interleaving (up to the preemption bound) of two threads on a list of two or three nodes,
+//! with haphazard's and hazptr's atomics, fences and thread-locals switched to loom's. Run with
+//! `scripts/loom.sh` (see `tests/loom.rs` for the two loom-specific facts that shape `model` and
+//! `spawn`, copied here).
+//!
+//! Each model checks what it observes: the results of both threads, the set's content after
+//! them, that a value read through a guard is not dropped while the guard lives, and that every
+//! key and value is dropped exactly once in the end.
+#![cfg(loom)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hazptr::__private::HazardCache;
+use hazptr::{Domain, Global, StaticDomain};
+use hazptr_suite::hash_map::HashMap;
+use hazptr_suite::list_set::ListSet;
+use loom::sync::Arc;
+use loom::thread::{self, JoinHandle};
+
+/// Runs `body` under loom on a spawned loom thread, with the preemption bound from
+/// `LOOM_MAX_PREEMPTIONS` (2 when unset).
+fn model(body: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
+        builder.max_branches = 20_000;
+    }
+    let body = std::sync::Arc::new(body);
+    builder.check(move || {
+        let body = std::sync::Arc::clone(&body);
+        spawn(move || body()).join().unwrap();
+    });
+}
+
+/// Spawns a loom thread running `f`, which then drains its hazard-pointer cache.
+fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
+    thread::spawn(move || {
+        let result = f();
+        let _ = Global::with_cache(HazardCache::drain_and_close);
+        result
+    })
+}
+
+/// How many times each key (by id) was dropped.
+#[derive(Default)]
+struct DropLog {
+    drops: [AtomicUsize; 8],
+}
+
+impl DropLog {
+    fn drops(&self, id: u64) -> usize {
+        self.drops[usize::try_from(id).unwrap()].load(Ordering::SeqCst)
+    }
+}
+
+/// A key ordered by `id` that logs its drop in slot `slot`; probes (for lookups) are not logged.
+struct Key {
+    id: u64,
+    slot: u64,
+    log: Option<std::sync::Arc<DropLog>>,
+}
+
+impl Key {
+    fn logged(id: u64, log: &std::sync::Arc<DropLog>) -> Self {
+        Self::logged_at(id, id, log)
+    }
+
+    fn logged_at(id: u64, slot: u64, log: &std::sync::Arc<DropLog>) -> Self {
+        Self {
+            id,
+            slot,
+            log: Some(std::sync::Arc::clone(log)),
+        }
+    }
+
+    fn probe(id: u64) -> Self {
+        Self {
+            id,
+            slot: 0,
+            log: None,
+        }
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        if let Some(log) = &self.log {
+            let before =
+                log.drops[usize::try_from(self.slot).unwrap()].fetch_add(1, Ordering::SeqCst);
+            assert_eq!(before, 0, "key in slot {} dropped twice", self.slot);
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.id.cmp(&other.id)
+    }
+}
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+fn reclaim_global() {
+    Domain::global().cleanup();
+}
+
+/// Harris's race: removing 2 from {1, 2} while inserting 3 after it. The insertion must not be
+/// lost, 2 must be gone, and every key is dropped once in the end.
+#[test]
+fn remove_races_an_insert_next_to_it() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let set = Arc::new(ListSet::new());
+        assert!(set.insert(Key::logged(1, &log)));
+        assert!(set.insert(Key::logged(2, &log)));
+
+        let remover = {
+            let set = Arc::clone(&set);
+            spawn(move || set.remove(&Key::probe(2)))
+        };
+        let inserter = {
+            let (set, log) = (Arc::clone(&set), std::sync::Arc::clone(&log));
+            spawn(move || set.insert(Key::logged(3, &log)))
+        };
+        assert!(
+            remover.join().unwrap(),
+            "2 was present and only this thread removes it"
+        );
+        assert!(inserter.join().unwrap(), "3 was absent");
+        assert!(set.contains(&Key::probe(1)));
+        assert!(!set.contains(&Key::probe(2)));
+        assert!(
+            set.contains(&Key::probe(3)),
+            "the insertion next to 2 was lost"
+        );
+
+        drop(set);
+        reclaim_global();
+        for id in 1..=3 {
+            assert_eq!(log.drops(id), 1, "drops of key {id}");
+        }
+    });
+}
+
+/// Two threads insert the same key into {1}: exactly one succeeds; the loser's key is dropped
+/// at once, the winner's with the set.
+#[test]
+fn two_inserts_of_one_key() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let set = Arc::new(ListSet::new());
+        assert!(set.insert(Key::logged(1, &log)));
+        let threads: Vec<_> = [2, 3]
+            .into_iter()
+            .map(|slot| {
+                let (set, log) = (Arc::clone(&set), std::sync::Arc::clone(&log));
+                // Both insert key 2, each logged in a slot of its own.
+                spawn(move || set.insert(Key::logged_at(2, slot, &log)))
+            })
+            .collect();
+        let wins: usize = threads
+            .into_iter()
+            .map(|t| usize::from(t.join().unwrap()))
+            .sum();
+        assert_eq!(wins, 1, "exactly one insertion of key 2 wins");
+        assert!(set.contains(&Key::probe(2)));
+        assert_eq!(
+            log.drops(2) + log.drops(3),
+            1,
+            "the losing key is dropped at once"
+        );
+        drop(set);
+        reclaim_global();
+        for slot in 1..=3 {
+            assert_eq!(log.drops(slot), 1, "drops of the key in slot {slot}");
+        }
+    });
+}
+
+/// A reader holds `get`'s guard on a value while another thread removes its key and reclaims:
+/// the value is not dropped while the guard lives; a stable neighbour is always found.
+#[test]
+fn get_guard_survives_a_concurrent_remove_and_reclaim() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(HashMap::with_buckets(1));
+        assert!(map.insert(Key::probe(1), Key::logged(1, &log)));
+        assert!(map.insert(Key::probe(2), Key::logged(2, &log)));
+
+        let reader = {
+            let map = Arc::clone(&map);
+            spawn(move || {
+                if let Some(value) = map.get(&Key::probe(1)) {
+                    thread::yield_now();
+                    assert_eq!(
+                        value.log.as_ref().unwrap().drops(1),
+                        0,
+                        "dropped under a guard"
+                    );
+                    assert_eq!(value.id, 1);
+                }
+                assert!(map.contains_key(&Key::probe(2)), "a stable key was missed");
+            })
+        };
+        let remover = {
+            let map = Arc::clone(&map);
+            spawn(move || {
+                assert!(map.remove(&Key::probe(1)));
+                let _ = Domain::global().eager_reclaim();
+            })
+        };
+        reader.join().unwrap();
+        remover.join().unwrap();
+        reclaim_global();
+        assert_eq!(
+            log.drops(1),
+            1,
+            "the removed value is dropped once unprotected"
+        );
+        drop(map);
+        assert_eq!(log.drops(2), 1);
+    });
+}
