@@ -4,6 +4,7 @@
 #![warn(clippy::pedantic)]
 
 mod atomic_ptr;
+pub mod barrier;
 mod bounds;
 mod domain;
 mod drop_hook;
@@ -12,6 +13,7 @@ mod guard;
 mod hazard_cache;
 mod protect;
 mod reclaim_panic;
+mod retire_batch;
 mod sync;
 
 /// The engine's domain and its global family, re-exported: a `Domain<F>` field holds a
@@ -196,7 +198,35 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
+    flush_retired();
     Domain::global().eager_reclaim()
+}
+
+/// Hands the values this thread retired and still holds in its batch to their domains now.
+///
+/// With the asymmetric barrier (see [`barrier`]), values retired into static domains wait in a
+/// per-thread batch of up to 64 until one `membarrier` serves them all: when the batch is full,
+/// at a retirement 10 ms after its first value, when the thread exits, or on this call (and on
+/// [`reclaim`], which calls it). `Domain::eager_reclaim` on a static domain frees only what has
+/// reached the domain: call this first. With the fallback barrier, values reach their domain at
+/// once and this does nothing.
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected};
+///
+/// hazptr::static_unique_domain!(static NAMES: Domain<NameFamily>);
+///
+/// #[derive(HazardProtected)]
+/// struct Name(#[hazard] AtomicPtr<String, NameFamily>);
+///
+/// let name = Name(hazptr::atomic_ptr("a".to_string()));
+/// name.swap_and_retire("b".to_string());
+/// hazptr::flush_retired();
+/// // A timer-driven reclamation may have freed "a" already.
+/// assert!(NAMES.eager_reclaim() <= 1);
+/// ```
+pub fn flush_retired() {
+    reclaim_panic::resuming_drop_panics(retire_batch::flush);
 }
 
 /// Not public API: what the macros' expansions call. Each item says why it exists, and each is
