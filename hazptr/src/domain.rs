@@ -79,73 +79,74 @@ macro_rules! static_unique_domain {
             // does so exactly once, for `$domain`: `$domain` is the only `Domain<$family>`.
             unsafe impl $crate::__private::Singleton for $family {}
 
-            // Declares `$domain`, and the family's `StaticDomain` implementation, whose cache only
-            // receives hazard pointers that `hazptr` made from `$domain`. The only place that
-            // constructs `$family`, once (see `sync.rs` for the loom variant).
-            $crate::__static_domain_of!($(#[$attr])* $domain: $family);
+            $crate::__domain_static!(
+                $(#[$attr])* $domain: $family = $family { _only_this_module_constructs_it: () }
+            );
+
+            // SAFETY: `$domain` is the one domain of `$family` (see above), and the cache below
+            // only receives hazard pointers that `hazptr` made from it.
+            unsafe impl $crate::StaticDomain for $family {
+                #[inline]
+                fn domain() -> &'static $crate::Domain<Self> {
+                    $crate::__domain_ref!($domain)
+                }
+
+                $crate::__static_domain_cache!($family);
+            }
         }
         $vis use $domain::$family;
         $vis use $domain::$domain;
     };
 }
 
-/// The static of [`static_unique_domain!`](crate::static_unique_domain) and its family's
-/// [`StaticDomain`](crate::StaticDomain) implementation: a `Domain<$family>` initialised in place.
+/// The static of [`static_unique_domain!`](crate::static_unique_domain): a `Domain` built from
+/// `$init`, initialised in place. Harmless on its own (it declares a domain, as `Domain::new`
+/// does); its loom variant is a lazy static.
 #[cfg(not(loom))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __static_domain_of {
-    ($(#[$attr:meta])* $domain:ident: $family:ident) => {
+macro_rules! __domain_static {
+    ($(#[$attr:meta])* $domain:ident: $family:ident = $init:expr) => {
         $(#[$attr])*
-        pub static $domain: $crate::Domain<$family> = $crate::Domain::new(&$family {
-            _only_this_module_constructs_it: (),
-        });
-
-        // SAFETY: `$domain` is the one domain of `$family` (only this module constructs the
-        // family, once, above), and the cache only receives hazard pointers made from it.
-        unsafe impl $crate::StaticDomain for $family {
-            #[inline]
-            fn domain() -> &'static $crate::Domain<Self> {
-                &$domain
-            }
-
-            $crate::__static_domain_cache!($family);
-        }
+        pub static $domain: $crate::Domain<$family> = $crate::Domain::new(&$init);
     };
 }
 
-/// The loom variant of `__static_domain_of!`. Under loom, haphazard's `Domain::new` is not
-/// `const` (its atomics are loom's), so, like haphazard's own global domain under loom, `$domain`
-/// is a `loom::lazy_static::Lazy<Domain<$family>>`: built on first use in each loom execution,
-/// dropped at the end of it. Code that must also build under loom reaches the domain through
+/// A reference to the domain `__domain_static!` declared.
+#[cfg(not(loom))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __domain_ref {
+    ($domain:ident) => {
+        &$domain
+    };
+}
+
+/// The loom variant of `__domain_static!`. Under loom, haphazard's `Domain::new` is not `const`
+/// (its atomics are loom's), so, like haphazard's own global domain under loom, `$domain` is a
+/// `loom::lazy_static::Lazy<Domain<$family>>`: built on first use in each loom execution, dropped
+/// at the end of it. Code that must also build under loom reaches the domain through
 /// `<$family as hazptr::StaticDomain>::domain()`, which works in both configurations.
 #[cfg(loom)]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __static_domain_of {
-    ($(#[$attr:meta])* $domain:ident: $family:ident) => {
-        fn new_domain() -> $crate::Domain<$family> {
-            $crate::Domain::new(&$family {
-                _only_this_module_constructs_it: (),
-            })
-        }
-
+macro_rules! __domain_static {
+    ($(#[$attr:meta])* $domain:ident: $family:ident = $init:expr) => {
         $(#[$attr])*
         pub static $domain: $crate::__private::loom::lazy_static::Lazy<$crate::Domain<$family>> =
             $crate::__private::loom::lazy_static::Lazy {
-                init: new_domain,
+                init: || $crate::Domain::new(&$init),
                 _p: ::core::marker::PhantomData,
             };
+    };
+}
 
-        // SAFETY: `$domain` holds the one domain of `$family` (only `new_domain` constructs the
-        // family, once per loom execution, for the lazy `$domain`), and the cache only receives
-        // hazard pointers made from it.
-        unsafe impl $crate::StaticDomain for $family {
-            fn domain() -> &'static $crate::Domain<Self> {
-                $domain.get()
-            }
-
-            $crate::__static_domain_cache!($family);
-        }
+/// The loom variant of `__domain_ref!`.
+#[cfg(loom)]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __domain_ref {
+    ($domain:ident) => {
+        $domain.get()
     };
 }

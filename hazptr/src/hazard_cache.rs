@@ -22,7 +22,10 @@
 //! The records must still go back to the domain when the thread exits. The first time a thread
 //! caches a hazard pointer (a cold path), it also touches a second thread-local, [`DrainAtExit`],
 //! whose destructor empties the cache and closes it: a hazard pointer released after that (by a
-//! guard dropped in another thread-local's destructor) is dropped instead of cached.
+//! guard dropped in another thread-local's destructor) is dropped instead of cached. A thread
+//! whose first caching happens in another thread-local's destructor registers [`DrainAtExit`]
+//! then, and std runs it after the destructor that registered it; were the registration refused
+//! (`DrainAtExit` already destroyed), the cache would close instead of opening.
 
 use core::cell::Cell;
 use core::marker::PhantomData;
@@ -187,16 +190,21 @@ impl<F: StaticDomain> HazardCache<F> {
     }
 
     /// On the first push of a thread, registers the drain at thread exit and unblocks the top
-    /// slot; `false` once closed.
+    /// slot; `false` once closed, or if the drain cannot be registered (the cache then closes:
+    /// a hazard pointer nothing would drain must not be cached, or its record would never go
+    /// back to the domain).
     #[cold]
     #[inline(never)]
     fn open(&self) -> bool {
         match self.state.get() {
-            UNREGISTERED => {
-                F::drain_at_thread_exit();
+            UNREGISTERED if F::drain_at_thread_exit() => {
                 self.state.set(OPEN);
                 self.top_state.set(TOP_EMPTY);
                 true
+            }
+            UNREGISTERED => {
+                self.state.set(CLOSED);
+                false
             }
             state => state == OPEN,
         }
@@ -297,9 +305,10 @@ pub unsafe trait StaticDomain: Sized + 'static {
     #[doc(hidden)]
     fn with_cache<R>(f: impl FnOnce(&HazardCache<Self>) -> R) -> Option<R>;
 
-    /// Makes sure this thread's cache is drained when the thread exits.
+    /// Makes sure this thread's cache is drained when the thread exits; `false` if it cannot
+    /// (the thread-local whose destructor drains it is already destroyed).
     #[doc(hidden)]
-    fn drain_at_thread_exit();
+    fn drain_at_thread_exit() -> bool;
 }
 
 // SAFETY: `Domain::global()` is a single static; hazptr never creates another `Domain<Global>`,
@@ -559,6 +568,50 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// A family whose drain at thread exit cannot be registered, as when its thread-local is
+    /// already destroyed.
+    struct Undrainable;
+
+    static UNDRAINABLE: Domain<Undrainable> = Domain::new(&Undrainable);
+    static DRAIN_REGISTRATIONS: AtomicUsize = AtomicUsize::new(0);
+
+    // SAFETY: `UNDRAINABLE` is the only `Domain<Undrainable>`, and the cache declared here only
+    // receives hazard pointers that `CachedHazard` and `HazardSet` made from it.
+    unsafe impl StaticDomain for Undrainable {
+        fn domain() -> &'static Domain<Self> {
+            &UNDRAINABLE
+        }
+
+        fn with_cache<R>(f: impl FnOnce(&HazardCache<Self>) -> R) -> Option<R> {
+            std::thread_local! {
+                static CACHE: HazardCache<Undrainable> = const { HazardCache::new() };
+            }
+            Some(CACHE.with(f))
+        }
+
+        fn drain_at_thread_exit() -> bool {
+            DRAIN_REGISTRATIONS.fetch_add(1, Ordering::SeqCst);
+            false
+        }
+    }
+
+    #[test]
+    fn a_cache_whose_drain_cannot_be_registered_caches_nothing() {
+        drop(CachedHazard::<Undrainable>::acquire());
+        drop(HazardSet::<Undrainable, 3>::acquire());
+        drop(CachedHazard::<Undrainable>::acquire());
+        assert_eq!(
+            Undrainable::with_cache(HazardCache::len),
+            Some(0),
+            "every hazard pointer went back to the domain"
+        );
+        assert_eq!(
+            DRAIN_REGISTRATIONS.load(Ordering::SeqCst),
+            1,
+            "the first refusal closed the cache"
+        );
     }
 
     #[test]

@@ -10,6 +10,18 @@
 //! haphazard runs outside a hazptr call (`Domain::eager_reclaim`, `Domain::cleanup`, dropping a
 //! domain) has no caller of hazptr's to resume it in: the panic hook reports it, and it ends
 //! there.
+//!
+//! The same holds when this thread's storage for that bookkeeping is gone. A hazptr call made
+//! from another thread-local's destructor may run after `CAUGHT` (which can hold a payload, so
+//! has a destructor) was destroyed: std destroys thread-locals in the reverse order of their
+//! first use, so a thread-local that the thread used before its first retirement is dropped
+//! after `CAUGHT`. `LocalKey::with` panics there, and a panic in a thread-local's destructor
+//! aborts the process ("thread local panicked on drop"), so both thread-locals are reached with
+//! `try_with`; without them, a caught panic is reported by the hook and dropped, as outside a
+//! hazptr call. A hazptr call in a thread-local destructor that runs while `CAUGHT` is still
+//! alive (the thread retired before it used that thread-local, or first retires in its
+//! destructor) resumes the panic as anywhere else, and unwinding out of that destructor aborts,
+//! as any panic there does: nothing tells hazptr that its thread is exiting.
 
 use core::cell::Cell;
 use core::mem::ManuallyDrop;
@@ -58,18 +70,16 @@ impl<T> Drop for Reclaimed<T> {
         let value = unsafe { ManuallyDrop::take(&mut self.0) };
         // The box's memory is freed even when `T::drop` panics.
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(move || drop(value))) {
-            let keep = RETIRING.with(Cell::get) > 0
-                && CAUGHT.with(|c| {
-                    let first = c.take();
-                    let empty = first.is_none();
-                    c.set(first);
-                    empty
+            // Kept for the running retirement to resume if it is the first; otherwise dropped
+            // here (see the module documentation): with no retirement running, a later one
+            // caught already, or this thread's storage gone (the closure then never runs and is
+            // dropped with the payload). The panic hook has reported it in every case.
+            if RETIRING.try_with(Cell::get).is_ok_and(|depth| depth > 0) {
+                let _ = CAUGHT.try_with(move |caught| {
+                    let first = caught.take().unwrap_or(payload);
+                    caught.set(Some(first));
                 });
-            if keep {
-                CAUGHT.with(|c| c.set(Some(payload)));
             }
-            // Otherwise the payload is dropped here: the panic hook has reported the panic, and
-            // nothing can resume it (see the module documentation).
         }
     }
 }
@@ -77,16 +87,24 @@ impl<T> Drop for Reclaimed<T> {
 /// Runs `retire` (a call into haphazard that may reclaim), then resumes the first panic a
 /// reclaimed value's drop raised meanwhile.
 pub(crate) fn resuming_drop_panics<R>(retire: impl FnOnce() -> R) -> R {
-    RETIRING.with(|r| r.set(r.get() + 1));
+    // `false` only when the storage is gone (from a thread-local destructor; `RETIRING` has no
+    // destructor, but where thread-locals live in OS keys it is freed at thread exit all the
+    // same): the retirement then runs uncounted, and a panic it catches is dropped after the
+    // hook reports it.
+    let counted = RETIRING.try_with(|r| r.set(r.get() + 1)).is_ok();
     let result = retire();
-    let depth = RETIRING.with(|r| {
-        r.set(r.get() - 1);
-        r.get()
-    });
-    if depth == 0
-        && let Some(payload) = CAUGHT.with(Cell::take)
-    {
-        panic::resume_unwind(payload);
+    if counted {
+        // The storage that was there on entry is still there: a thread-local is destroyed only
+        // between the destructors that run at thread exit, never within one call.
+        let depth = RETIRING.try_with(|r| {
+            r.set(r.get() - 1);
+            r.get()
+        });
+        if depth == Ok(0)
+            && let Ok(Some(payload)) = CAUGHT.try_with(Cell::take)
+        {
+            panic::resume_unwind(payload);
+        }
     }
     result
 }

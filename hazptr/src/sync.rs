@@ -38,12 +38,17 @@ macro_rules! __static_domain_cache {
         }
 
         #[cold]
-        fn drain_at_thread_exit() {
+        fn drain_at_thread_exit() -> bool {
             ::std::thread_local! {
                 static DRAIN: $crate::__private::DrainAtExit<$family> =
                     const { $crate::__private::DrainAtExit::new() };
             }
-            DRAIN.with(|_| {});
+            // The first access registers `DRAIN`'s destructor, also from another thread-local's
+            // destructor: std runs the destructors registered while the thread's destructors
+            // run. `DRAIN`'s destructor closes the cache, so `open` does not come here again
+            // after it; should it, `try_with` answers `false` (do not cache) where `with` would
+            // panic, and a panic in a thread-local destructor aborts the process.
+            DRAIN.try_with(|_| {}).is_ok()
         }
     };
 }
@@ -65,7 +70,9 @@ macro_rules! __static_domain_cache {
             CACHE.try_with(|cache| f(&cache.0)).ok()
         }
 
-        fn drain_at_thread_exit() {}
+        fn drain_at_thread_exit() -> bool {
+            true
+        }
     };
 }
 

@@ -1,4 +1,5 @@
-//! The compile-time misuse suite: every `.rs` under `derive/`, `protected/` and `vector/` (the
+//! The compile-time misuse suite: every `.rs` under `derive/`, `protected/`, `soundness/` (attacks
+//! from safe code that no longer compile) and `vector/` (the
 //! example lock-free vector of `hazptr-suite`) must fail to compile with exactly the diagnostics
 //! in its `.stderr`; every `.rs` under `pass/` must compile (and run: each asserts what it reads).
 //!
@@ -11,5 +12,6 @@ fn ui() {
     cases.compile_fail("derive/*.rs");
     cases.compile_fail("protected/*.rs");
     cases.compile_fail("vector/*.rs");
+    cases.compile_fail("soundness/*.rs");
     cases.pass("pass/*.rs");
 }

@@ -479,26 +479,32 @@ impl Access<'_> {
             )
         };
         let without_body = self.body(mode, quote!(compare_exchange_without_retire(current, new)));
+        // Only the call on the place is in the `unsafe` block: its arguments and the
+        // unwrapping of a `non_null` result are evaluated outside.
         let ptr_cas_body = match mode {
             Mode::Real => {
-                let call = self.body(
-                    mode,
-                    quote!(compare_exchange_ptr_and_retire(#current_arg, new)),
-                );
-                // SAFETY: this method's contract is the place's (see its `# Safety`).
-                quote!(unsafe { #call })
+                let call = self.body(mode, quote!(compare_exchange_ptr_and_retire(current, new)));
+                quote! {
+                    let current = #current_arg;
+                    // SAFETY: this method's contract is the place's (see its `# Safety`).
+                    unsafe { #call }
+                }
             }
             Mode::Fallback => self.body(mode, TokenStream::new()),
         };
         let link_body = match mode {
             Mode::Real => {
-                let call = if field.non_null {
-                    self.non_null(mode, quote!(load_and_link(link)))
+                let call = self.body(mode, quote!(load_and_link(link)));
+                let loaded = if field.non_null {
+                    quote!(#krate::__private::non_null(loaded))
                 } else {
-                    self.body(mode, quote!(load_and_link(link)))
+                    quote!(loaded)
                 };
-                // SAFETY: this method's contract is the place's (see its `# Safety`).
-                quote!(unsafe { #call })
+                quote! {
+                    // SAFETY: this method's contract is the place's (see its `# Safety`).
+                    let loaded = unsafe { #call };
+                    #loaded
+                }
             }
             Mode::Fallback => self.body(mode, TokenStream::new()),
         };
@@ -649,8 +655,75 @@ fn checks(field: &HazardField, krate: &Path) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
+    use proc_macro2::{TokenStream, TokenTree};
+    use quote::quote;
+    use syn::{DeriveInput, Type, parse_quote};
+
     use super::shown;
-    use syn::{Type, parse_quote};
+
+    /// Every `unsafe { … }` block in `tokens`, nested ones included.
+    fn unsafe_blocks(tokens: TokenStream, out: &mut Vec<TokenStream>) {
+        let mut after_unsafe = false;
+        for token in tokens {
+            if let TokenTree::Group(group) = &token {
+                if after_unsafe && group.delimiter() == proc_macro2::Delimiter::Brace {
+                    out.push(group.stream());
+                }
+                unsafe_blocks(group.stream(), out);
+            }
+            after_unsafe = matches!(&token, TokenTree::Ident(ident) if ident == "unsafe");
+        }
+    }
+
+    /// Whether `tokens` holds the ident `name` or a `::` anywhere.
+    fn names_a_path(tokens: &TokenStream, name: &str) -> bool {
+        tokens.clone().into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == name,
+            TokenTree::Punct(punct) => punct.as_char() == ':',
+            TokenTree::Group(group) => names_a_path(&group.stream(), name),
+            TokenTree::Literal(_) => false,
+        })
+    }
+
+    #[test]
+    fn no_path_of_the_user_is_called_inside_a_generated_unsafe_block() {
+        // Every shape that generates `unsafe`: a per-instance domain (its pairing) and
+        // `#[hazard(links)]` (its unsafe methods), with a crate path of the user's choosing.
+        let inputs: [DeriveInput; 2] = [
+            parse_quote! {
+                #[hazard(crate = my_alias, domain = dom)]
+                struct Queue {
+                    #[hazard(links)]
+                    head: AtomicPtr<Node, Fam>,
+                    #[hazard(non_null, links)]
+                    tail: AtomicPtr<Node, Fam>,
+                    dom: Domain<Fam>,
+                }
+            },
+            parse_quote! {
+                #[hazard(crate = my_alias)]
+                struct Stack(#[hazard(links)] AtomicPtr<Node>);
+            },
+        ];
+        for input in inputs {
+            let out = super::super::expand(&input);
+            assert!(!out.to_string().contains("compile_error"), "{out}");
+            let mut blocks = Vec::new();
+            unsafe_blocks(out, &mut blocks);
+            assert!(!blocks.is_empty(), "these inputs generate `unsafe` blocks");
+            for block in blocks {
+                // Only methods named by hazptr, on `self`'s field or on its place: no path, so
+                // nothing `crate = …` chose, and no expression of the user's.
+                assert!(
+                    !names_a_path(&block, "my_alias"),
+                    "a path inside `unsafe`: {block}"
+                );
+                let first = block.clone().into_iter().next().map(|t| t.to_string());
+                assert_eq!(first.as_deref(), Some("self"), "{block}");
+            }
+        }
+        let _ = quote!();
+    }
 
     #[test]
     fn types_print_as_written() {
