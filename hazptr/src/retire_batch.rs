@@ -374,7 +374,11 @@ mod tests {
             swap(&field, counted(&DROPS));
             let flushed = panic::catch_unwind(AssertUnwindSafe(crate::flush_retired));
             let _ = PANICS.eager_reclaim();
-            assert_eq!(DROPS.load(Ordering::SeqCst), 1, "reclaimed once, panic and all");
+            assert_eq!(
+                DROPS.load(Ordering::SeqCst),
+                1,
+                "reclaimed once, panic and all"
+            );
             if barrier::mode() == barrier::Mode::Asymmetric {
                 assert!(flushed.is_err(), "the flush resumed the drop's panic");
             }

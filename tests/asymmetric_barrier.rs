@@ -1,0 +1,56 @@
+//! The litmus test of the asymmetric barrier (`hazptr::barrier`): a reader protects values with
+//! the light barrier (a compiler fence) and checks, while its guard lives, that the value is
+//! still alive; a writer replaces the value and reclaims right after each replacement, so that
+//! a reclamation scans the hazard slots as soon as possible after the unlink.
+//!
+//! Each value carries a canary that its drop poisons, and an id that a reused allocation would
+//! change: a reader that sees either change while its guard lives has read a freed value.
+//!
+//! - `cargo test --test asymmetric_barrier`: must pass (a few seconds; in the asymmetric mode
+//!   where the system has `membarrier`, in the fallback otherwise or with
+//!   `HAZPTR_BARRIER=fallback`).
+//! - `HAZPTR_LITMUS_SECS=60`: the same for longer.
+//! - `HAZPTR_LITMUS_SKIP_BARRIER=1`: skips the heavy barrier (`hazptr::barrier::__skip_heavy_barrier`)
+//!   while readers keep the light one. The test must then FAIL (a reader sees a freed value):
+//!   the proof that it catches a missing barrier. It reads freed memory on purpose, so run that
+//!   mode only to check the test itself.
+//!
+//! The reader's and the writer's hazard records are taken from records made next to each other
+//! (so they share a cache line): the writer's own protections keep pulling that line away from
+//! the reader, whose hazard store then waits in its store buffer for longer, widening the window
+//! in which a missing barrier shows.
+
+#[path = "common/litmus.rs"]
+mod litmus;
+
+use std::time::{Duration, Instant};
+
+/// The value of the environment variable `name`, if it is a number.
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn no_reader_sees_a_value_freed_while_protected() {
+    let skip = env_u64("HAZPTR_LITMUS_SKIP_BARRIER").is_some_and(|v| v != 0);
+    if skip {
+        // SAFETY: this mode exists to show that the test catches the use-after-free that
+        // skipping the barrier allows; it only reads atomics of freed values, on purpose.
+        unsafe { hazptr::barrier::__skip_heavy_barrier() };
+    }
+    let secs = env_u64("HAZPTR_LITMUS_SECS").unwrap_or(if cfg!(miri) { 0 } else { 2 });
+    let duration = Duration::from_millis(if cfg!(miri) { 20 } else { secs * 1000 });
+    let started = Instant::now();
+    let outcome = litmus::run(duration);
+    eprintln!(
+        "litmus ({:?}{}): {outcome:?} in {:.2?}",
+        hazptr::barrier::mode(),
+        if skip { ", heavy barrier skipped" } else { "" },
+        started.elapsed()
+    );
+    assert!(outcome.protections > 0 && outcome.replacements > 0);
+    assert_eq!(
+        outcome.freed_while_protected, 0,
+        "a reader saw a value freed while its guard protected it"
+    );
+}
