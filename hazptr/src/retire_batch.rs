@@ -13,8 +13,10 @@
 //! - on [`flush_retired`](crate::flush_retired) and [`reclaim`](crate::reclaim);
 //! - when the thread exits (the buffer's thread-local destructor).
 //!
-//! A retirement that cannot reach the buffer (from another thread-local's destructor after this
-//! one's has run) runs the heavy barrier itself and retires the value directly.
+//! A retirement that cannot use the buffer runs the heavy barrier itself and retires the value
+//! directly: from another thread-local's destructor after this one's has run, or from a
+//! reclaimed value's drop while the buffer is being flushed (its unlink came after the flush's
+//! barrier, so that barrier does not cover it).
 //!
 //! # Bounds
 //!
@@ -83,17 +85,12 @@ unsafe fn retire_nothing(_: *mut ()) {}
 
 /// One thread's buffer.
 struct Buffer {
+    /// How many entries wait; [`BATCH`] while a flush runs (so that a retirement made meanwhile,
+    /// by a reclaimed value's drop, goes around the buffer: it came after the flush's barrier).
     len: Cell<usize>,
     /// When the first entry came in (coarse monotonic clock, ns).
     since: Cell<u64>,
     entries: [Cell<Entry>; BATCH],
-}
-
-/// A batch taken out of a buffer, to flush outside the thread-local access (a retirement can
-/// reclaim, and a reclaimed value's drop can retire more values into the buffer).
-struct Batch {
-    len: usize,
-    entries: [Entry; BATCH],
 }
 
 impl Buffer {
@@ -105,49 +102,56 @@ impl Buffer {
         }
     }
 
-    /// Adds `entry`; returns the batch to flush if this filled the buffer or it is too old.
+    /// Adds `entry`: `Ok(true)` if the buffer must now be flushed (full, or too old), `Err` if
+    /// a flush is running (the caller retires `entry` itself).
     #[inline]
-    fn push(&self, entry: Entry) -> Option<Batch> {
+    fn push(&self, entry: Entry) -> Result<bool, Entry> {
         let len = self.len.get();
-        // `len < BATCH` always: a full buffer is emptied by the push that fills it.
-        self.entries[len].set(entry);
-        self.len.set(len + 1);
-        if len == 0 {
+        let Some(slot) = self.entries.get(len) else {
+            return Err(entry);
+        };
+        slot.set(entry);
+        let len = len + 1;
+        self.len.set(len);
+        if len == 1 {
             self.since.set(clock::now_ns());
-            return None;
+            return Ok(false);
         }
-        if len + 1 == BATCH
-            || ((len + 1).is_multiple_of(AGE_CHECK_EVERY)
-                && clock::now_ns().saturating_sub(self.since.get()) >= MAX_AGE_NS)
-        {
-            return Some(self.take());
-        }
-        None
+        Ok(len == BATCH
+            || (len.is_multiple_of(AGE_CHECK_EVERY)
+                && clock::now_ns().saturating_sub(self.since.get()) >= MAX_AGE_NS))
     }
 
-    /// Empties the buffer into a batch.
-    fn take(&self) -> Batch {
-        let len = self.len.replace(0);
-        let mut entries = [Entry::EMPTY; BATCH];
-        for (taken, entry) in entries.iter_mut().zip(&self.entries[..len]) {
-            *taken = entry.replace(Entry::EMPTY);
+    /// The heavy barrier, then every waiting entry into its domain; nothing while a flush runs
+    /// (a value's drop that calls `flush_retired` during one).
+    fn flush(&self) {
+        let len = self.len.get();
+        // `len == BATCH` only while a flush runs: the push that fills the buffer flushes it at
+        // once (`retire_later`), with no other code in between.
+        if len != 0 && len < BATCH {
+            self.flush_first(len);
         }
-        Batch { len, entries }
     }
-}
 
-impl Batch {
-    /// The heavy barrier, then every entry into its domain.
-    fn flush(self) {
-        if self.len == 0 {
-            return;
+    /// Flushes the first `len` entries (all of them: the buffer's length before the flush).
+    fn flush_first(&self, len: usize) {
+        /// Empties the buffer when the flush ends, even by unwinding (entries not yet retired
+        /// then leak, which is safe).
+        struct Emptied<'a>(&'a Cell<usize>);
+        impl Drop for Emptied<'_> {
+            fn drop(&mut self) {
+                self.0.set(0);
+            }
         }
+
+        self.len.set(BATCH);
+        let _emptied = Emptied(&self.len);
         barrier::heavy();
-        for entry in &self.entries[..self.len] {
+        for entry in &self.entries[..len] {
             // SAFETY: each entry was unlinked before it was buffered (`retire_later`'s
-            // contract), the barrier above came after that, and it is retired once: it left the
-            // buffer in `take`.
-            unsafe { entry.retire() };
+            // contract), the barrier above came after that, and it is retired once: the buffer
+            // is emptied when this loop ends, and pushes made meanwhile are refused.
+            unsafe { entry.get().retire() };
         }
     }
 }
@@ -157,7 +161,7 @@ impl Drop for Buffer {
         // Thread exit. A panic from a value's drop during this flush is caught by `Reclaimed`
         // and, with no hazptr call to resume it in, reported by the panic hook and dropped
         // (`reclaim_panic.rs`); it cannot unwind out of this destructor.
-        self.take().flush();
+        self.flush();
     }
 }
 
@@ -166,7 +170,7 @@ std::thread_local! {
 }
 
 /// Retires `value` with `retire` after a heavy barrier: batched in this thread's buffer, or at
-/// once (with a barrier of its own) when the buffer is gone (thread exit).
+/// once (with a barrier of its own) when the buffer is gone (thread exit) or being flushed.
 ///
 /// # Safety
 ///
@@ -175,23 +179,27 @@ std::thread_local! {
 /// into its field's domain, a static domain (which outlives every buffer).
 pub(crate) unsafe fn retire_later(value: *mut (), retire: unsafe fn(*mut ())) {
     let entry = Entry { value, retire };
-    match BUFFER.try_with(|buffer| buffer.push(entry)) {
-        Ok(None) => {}
-        Ok(Some(batch)) => batch.flush(),
-        Err(_) => {
-            barrier::heavy();
-            // SAFETY: unlinked before this call (the caller's promise), after which the barrier
-            // above ran; retired once, here.
-            unsafe { entry.retire() };
+    let refused = match BUFFER.try_with(|buffer| match buffer.push(entry) {
+        Ok(true) => {
+            buffer.flush_first(buffer.len.get());
+            Ok(())
         }
-    }
+        Ok(false) => Ok(()),
+        Err(entry) => Err(entry),
+    }) {
+        Ok(Ok(())) => return,
+        Ok(Err(entry)) => entry,
+        Err(_) => entry,
+    };
+    barrier::heavy();
+    // SAFETY: unlinked before this call (the caller's promise), after which the barrier above
+    // ran; retired once, here.
+    unsafe { refused.retire() };
 }
 
 /// Flushes this thread's buffer: see [`flush_retired`](crate::flush_retired).
 pub(crate) fn flush() {
-    if let Ok(batch) = BUFFER.try_with(Buffer::take) {
-        batch.flush();
-    }
+    let _ = BUFFER.try_with(Buffer::flush);
 }
 
 /// How many values this thread's buffer holds.
@@ -359,6 +367,58 @@ mod tests {
         }
         let _ = LATE.eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 4, "two swaps per thread");
+    }
+
+    crate::static_unique_domain!(static NESTED: Domain<NestedFamily>);
+
+    /// Retires the value of `INNER` when dropped.
+    struct RetiresOnDrop;
+
+    static INNER: std::sync::OnceLock<AtomicPtr<Counted, NestedFamily>> =
+        std::sync::OnceLock::new();
+    static INNER_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    impl Drop for RetiresOnDrop {
+        fn drop(&mut self) {
+            swap(INNER.get().unwrap(), counted(&INNER_DROPS));
+        }
+    }
+
+    #[test]
+    fn a_retirement_made_during_a_flush_gets_a_barrier_of_its_own() {
+        std::thread::spawn(|| {
+            INNER.get_or_init(|| AtomicPtr::new(counted(&INNER_DROPS)));
+            let outer = AtomicPtr::<RetiresOnDrop, NestedFamily>::new(RetiresOnDrop);
+            Field::<AtomicPtr<RetiresOnDrop, NestedFamily>, RetiresOnDrop, NestedFamily>::NEW
+                .static_domain(&outer)
+                .swap_and_retire(RetiresOnDrop);
+            // The flush retires the first `RetiresOnDrop` into a new domain, whose first
+            // retirement reclaims (haphazard's timer is due at once): its drop retires the
+            // inner value while the flush runs.
+            crate::flush_retired();
+            let _ = NESTED.eager_reclaim();
+            assert_eq!(
+                buffered(),
+                0,
+                "the nested retirement went around the buffer"
+            );
+            assert_eq!(
+                INNER_DROPS.load(Ordering::SeqCst),
+                1,
+                "and reached the domain"
+            );
+            let _ =
+                Field::<AtomicPtr<RetiresOnDrop, NestedFamily>, RetiresOnDrop, NestedFamily>::NEW
+                    .static_domain(&outer)
+                    .clear_and_retire();
+            crate::flush_retired();
+            let _ = NESTED.eager_reclaim();
+            clear(INNER.get().unwrap());
+            let _ = NESTED.eager_reclaim();
+            assert_eq!(INNER_DROPS.load(Ordering::SeqCst), 3);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
