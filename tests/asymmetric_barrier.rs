@@ -23,7 +23,11 @@
 #[path = "common/litmus.rs"]
 mod litmus;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use hazptr::{AtomicPtr, HazardProtected};
 
 /// The value of the environment variable `name`, if it is a number.
 fn env_u64(name: &str) -> Option<u64> {
@@ -53,4 +57,69 @@ fn no_reader_sees_a_value_freed_while_protected() {
         outcome.freed_while_protected, 0,
         "a reader saw a value freed while its guard protected it"
     );
+}
+
+hazptr::static_unique_domain!(static IDLE: Domain<IdleFamily>);
+
+/// Counts its drops.
+struct Dropped(&'static AtomicUsize);
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(HazardProtected)]
+struct Slot(#[hazard(non_null)] AtomicPtr<Dropped, IdleFamily>);
+
+/// A writer that stops writing but stays alive keeps at most a batch's worth of retired values
+/// (63), and hands them over at its first retirements after the batch's deadline (10 ms,
+/// checked every 8th retirement) or when it exits.
+#[test]
+fn an_idle_writer_holds_a_bounded_batch_for_a_bounded_time() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    let slot = Slot(hazptr::atomic_ptr(Dropped(&DROPS)));
+    let (go, wait) = mpsc::channel::<()>();
+    let (done, finished) = mpsc::channel::<()>();
+    let asymmetric = hazptr::barrier::mode() == hazptr::barrier::Mode::Asymmetric;
+    std::thread::scope(|s| {
+        let slot = &slot;
+        s.spawn(move || {
+            for _ in 0..10 {
+                slot.swap_and_retire(Dropped(&DROPS));
+            }
+            done.send(()).unwrap();
+            // Idle, alive.
+            wait.recv().unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            // Past the deadline: the 16th value in the batch checks its age and flushes.
+            for _ in 0..6 {
+                slot.swap_and_retire(Dropped(&DROPS));
+            }
+            done.send(()).unwrap();
+            wait.recv().unwrap();
+        });
+        finished.recv().unwrap();
+        let _ = IDLE.eager_reclaim();
+        let held = 10 - DROPS.load(Ordering::SeqCst);
+        if asymmetric {
+            assert_eq!(held, 10, "the idle writer's batch holds its 10 values");
+        } else {
+            assert_eq!(held, 0, "the fallback retires at once");
+        }
+        go.send(()).unwrap();
+        finished.recv().unwrap();
+        let _ = IDLE.eager_reclaim();
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            16,
+            "the batch was flushed at the first age check after its deadline"
+        );
+        go.send(()).unwrap();
+    });
+    drop(slot);
+    hazptr::flush_retired();
+    let _ = IDLE.eager_reclaim();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 17);
 }

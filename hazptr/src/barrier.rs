@@ -62,6 +62,40 @@
 //!   the values of hazptr fields, which only hazptr retires (see `AtomicPtr::as_engine` for what
 //!   its user must then do).
 //!
+//! # The holes, and how each is closed
+//!
+//! - **Per-instance domains**: kept on the symmetric path (above). Measured alternative: a
+//!   `membarrier` before each retirement, 0.24–0.7 µs against a 60–80 ns retirement.
+//! - **haphazard's own reclamations** (count- and time-triggered, inside any thread's `retire`,
+//!   and `eager_reclaim`): they scan only what is in the retired lists, which every hazptr value
+//!   enters after its barrier. A reclamation that started *before* a value entered cannot free
+//!   it (it took the lists before).
+//! - **Guards, `protected!`, `update`**: all go through `AtomicPtr::protect` with the field's
+//!   fence kind; there is no other protect path.
+//! - **Link loads** (`field::protect_link`: `Protected::load_link`, the generated
+//!   `load_protected_…_and_link`): the light barrier for static domains; their `# Safety`
+//!   sections require the link's values to be retired by hazptr (a `#[hazard]` field's
+//!   retirement), as the queue's nodes are.
+//! - **Raw haphazard users of the same domain**: their values are not read by hazptr readers
+//!   (only hazptr fields are), and their own readers use haphazard's fenced protection; a
+//!   reclamation scanning both kinds of value is correct for each.
+//! - **`AtomicPtr::as_engine`**: its `# Safety` requires a heavy barrier between an unlink made
+//!   through the engine and the value's retirement.
+//! - **Thread exit**: the buffer is a thread-local whose destructor flushes it; a retirement after
+//!   that destructor (from another thread-local's destructor), or one made by a reclaimed value's
+//!   drop while a flush runs, runs its own heavy barrier and retires directly.
+//! - **A panic in a retired value's drop** during a flush: caught by `Reclaimed`
+//!   (`reclaim_panic.rs`) like any other, resumed by the hazptr call that flushed, or reported and
+//!   dropped at thread exit; the buffer is emptied whatever happens (entries not yet retired when
+//!   something unwinds leak, which is safe).
+//! - **Garbage held by buffers**: bounded by count (63 per thread) and, for a thread that keeps
+//!   retiring, by time (`retire_batch.rs`); a thread that never calls hazptr again keeps its up to
+//!   63 values until it exits, or until it calls [`flush_retired`](crate::flush_retired) or
+//!   [`reclaim`](crate::reclaim).
+//! - **Mode changes**: there are none; [`force_fallback`] works only before the first operation.
+//! - **`membarrier` failing after registration**: the process aborts rather than free what a
+//!   reader may hold.
+//!
 //! # Deciding once
 //!
 //! The mode is decided once per process, on first use, and never changes: asymmetric when the

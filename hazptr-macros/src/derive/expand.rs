@@ -532,8 +532,10 @@ impl Access<'_> {
              protects both (a Michael–Scott queue's dequeue): `b` is checked after its \
              protection against both `link(a)` and field {name} still holding `a`. The second \
              guard is `None` when the link is null{none}.\n\n# Safety\n\nA value `b` held by \
-             `link(a)` is only retired into this field's domain, and only after `a` has left \
-             field {name} or `b` has left `link(a)`."
+             `link(a)` is only retired into this field's domain, by hazptr (the retirement of a \
+             `#[hazard]` field, which runs the heavy barrier the protection relies on: see \
+             `hazptr::barrier`), and only after `a` has left field {name} or `b` has left \
+             `link(a)`."
         );
         quote! {
             #[doc = #without_doc]
