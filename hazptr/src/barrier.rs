@@ -129,7 +129,13 @@ const FALLBACK: u8 = 2;
 
 /// The process-wide mode: [`UNDECIDED`] until the first protection or retirement decides it,
 /// then [`ASYMMETRIC`] or [`FALLBACK`] for ever.
-static MODE: AtomicU8 = AtomicU8::new(UNDECIDED);
+static MODE: Padded = Padded(AtomicU8::new(UNDECIDED));
+
+/// [`MODE`] on cache lines of its own (two: adjacent-line prefetch), read by every protection:
+/// left to the linker, it shared a line with haphazard's global domain, whose counters every
+/// retirement writes.
+#[repr(align(128))]
+struct Padded(AtomicU8);
 
 /// The barrier pair this process uses, deciding it now if nothing has yet.
 ///
@@ -163,7 +169,10 @@ pub fn mode() -> Mode {
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the answer
 pub fn force_fallback() -> bool {
-    match MODE.compare_exchange(UNDECIDED, FALLBACK, Ordering::Relaxed, Ordering::Relaxed) {
+    match MODE
+        .0
+        .compare_exchange(UNDECIDED, FALLBACK, Ordering::Relaxed, Ordering::Relaxed)
+    {
         Ok(_) => true,
         Err(mode) => mode == FALLBACK,
     }
@@ -172,7 +181,7 @@ pub fn force_fallback() -> bool {
 /// The mode, deciding it if needed.
 #[inline]
 fn decided() -> u8 {
-    match MODE.load(Ordering::Relaxed) {
+    match MODE.0.load(Ordering::Relaxed) {
         UNDECIDED => decide(),
         mode => mode,
     }
@@ -192,7 +201,10 @@ fn decide() -> u8 {
     // Relaxed is enough: the mode is one value that moves once, and every thread that acts on
     // it has read it (coherence gives all of them the same one). Registration happened before
     // the store, in this thread, and `membarrier` checks it per process.
-    match MODE.compare_exchange(UNDECIDED, wanted, Ordering::Relaxed, Ordering::Relaxed) {
+    match MODE
+        .0
+        .compare_exchange(UNDECIDED, wanted, Ordering::Relaxed, Ordering::Relaxed)
+    {
         Ok(_) => wanted,
         Err(mode) => mode,
     }
@@ -220,7 +232,7 @@ pub(crate) enum Fence {
 pub(crate) fn light(kind: Fence) {
     #[cfg(all(target_os = "linux", not(miri), not(loom)))]
     if let Fence::Light = kind {
-        let mode = MODE.load(Ordering::Relaxed);
+        let mode = MODE.0.load(Ordering::Relaxed);
         if mode == ASYMMETRIC {
             core::sync::atomic::compiler_fence(Ordering::SeqCst);
             return;

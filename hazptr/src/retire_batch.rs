@@ -429,10 +429,15 @@ mod tests {
                 drops: &DROPS,
                 panics: true,
             });
-            // Retire the panicking value; the flush hands it to the domain, whose first
-            // retirement reclaims (haphazard's timer is due at once in a new domain).
-            swap(&field, counted(&DROPS));
+            // Retire the panicking value; the flush hands it to the domain (the fallback, at
+            // once), whose first retirement reclaims (haphazard's timer is due at once in a new
+            // domain): the hazptr call that handed it over resumes the panic.
+            let swapped = panic::catch_unwind(AssertUnwindSafe(|| swap(&field, counted(&DROPS))));
             let flushed = panic::catch_unwind(AssertUnwindSafe(crate::flush_retired));
+            assert!(
+                swapped.is_err() != flushed.is_err(),
+                "one of the two calls resumed the drop's panic"
+            );
             let _ = PANICS.eager_reclaim();
             assert_eq!(
                 DROPS.load(Ordering::SeqCst),
