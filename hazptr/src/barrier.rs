@@ -28,9 +28,10 @@
 //!   `membarrier` returns, so the scan (which happens after it: see below) sees it and keeps `p`;
 //! - if the store comes after `B_R`, so does `R`'s re-validating load (program order, kept by the
 //!   compiler fence, and the barrier at `B_R` orders everything before it against everything
-//!   after it), and the unlink happened before the `membarrier` call: the load sees the field no
+//!   after it), and the unlink happened before the `membarrier` call (a full barrier in the
+//!   calling thread too, so the unlink is visible to all by `B_R`): the load sees the field no
 //!   longer holding `p` (`p` cannot be stored again: it is not freed before the scan), so `R`
-//!   does not use `p`.
+//!   does not use `p`. A reader on the writer's own thread is ordered by program order.
 //!
 //! This is Folly's `asymmetricLightBarrier`/`asymmetricHeavyBarrier` and the Linux
 //! `sys_membarrier` RCU flavour. `membarrier` costs 0.2–0.7 µs here (more with more running

@@ -59,10 +59,11 @@ pub use crate::hazard_cache::StaticDomain;
 /// show them at work.
 ///
 /// A retired value is dropped once no guard protects it any more, by a later reclamation of its
-/// domain (which runs every so many retirements, and every 2 s at a retirement). Dropping the
+/// domain (which runs every so many retirements, and every 2 s at a retirement; values retired
+/// into a static domain first wait in their thread's batch, see [`barrier`]). Dropping the
 /// struct retires each field's last value the same way: it is freed by a later reclamation, not
-/// at once; call [`reclaim`] (or `Domain::eager_reclaim` on a domain of your own) to free what
-/// nothing protects now. Field keys, in
+/// at once; call [`reclaim`] (or [`flush_retired`] and `Domain::eager_reclaim` on a domain of
+/// your own) to free what nothing protects now. Field keys, in
 /// `#[hazard(…)]`:
 ///
 /// - `rename = name`: use `name` instead of the field name in the method names (needed for a
@@ -172,10 +173,12 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// Values replaced through the generated methods, and the last values of a struct that is
 /// dropped, are retired, and freed by a later reclamation, which the domain runs every so many
 /// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
-/// of a phase, before measuring memory, in a test. For a
-/// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
-/// `F::domain().eager_reclaim()`; for a per-instance domain, its `eager_reclaim()` (dropping it
-/// frees everything retired into it).
+/// of a phase, before measuring memory, in a test. It first hands this thread's batch of retired
+/// values to their domains ([`flush_retired`]); values other threads retired and still hold in
+/// their batches (at most 63 each, until their next retirements or their exit) are not freed.
+/// For a [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
+/// [`flush_retired`] and then `F::domain().eager_reclaim()`; for a per-instance domain (which
+/// batches nothing), its `eager_reclaim()` (dropping it frees everything retired into it).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
