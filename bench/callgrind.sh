@@ -4,6 +4,8 @@
 # three-field read, and the linked structures' list walk and map get: the evidence behind the
 # "why" of BENCHMARKS.md.
 # Usage: bench/callgrind.sh [OPS]   (default 100000; takes about a minute)
+#        HAZPTR_BARRIER=fallback bench/callgrind.sh   (hazptr's fallback barrier; valgrind runs
+#        membarrier, so the default is the asymmetric one)
 set -eu
 cd "$(dirname "$0")/.."
 ops="${1:-100000}"
@@ -11,6 +13,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/bench-prof}"
 CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build -q --release -p hazptr-bench --bin profile
 bin="$CARGO_TARGET_DIR/release/profile"
 out="$(mktemp -d)"
+echo "hazptr barrier: ${HAZPTR_BARRIER:-asymmetric where membarrier works} (HAZPTR_BARRIER=fallback for the other)"
 printf '%-28s %12s\n' "operation contender" "instr/op"
 for run in "read hazptr-derive" "read hazptr-macro" "read raw-reused" "read raw-new" \
     "read arc-swap" "read epoch" "read seize" "read rwlock" \

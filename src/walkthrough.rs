@@ -78,6 +78,9 @@ impl Worker {
                     Order::Protect => guard = Some(service.load_protected_config()),
                     Order::ReplaceWithVersion(version) => {
                         service.swap_and_retire_config(Config { version, drops });
+                        // Hand v1 to the domain now, so that the narrator's reclamations see
+                        // it (hazptr batches a thread's retirements: `hazptr::barrier`).
+                        hazptr::flush_retired();
                     }
                     Order::Release => guard = None,
                     Order::Stop => break,
@@ -176,6 +179,7 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
     });
 
     drop(service);
+    hazptr::flush_retired();
     narrator.retired += 1;
     narrator.step(
         "the service is dropped: its last config (v2) is retired",

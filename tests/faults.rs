@@ -108,6 +108,8 @@ impl Drop for Tracked {
 /// waits for that reclamation to end; the second then frees the value (or waits for whichever
 /// reclamation took it meanwhile, which frees it).
 fn reclaim<F: StaticDomain>() {
+    // What this thread retired may still wait in its batch (the asymmetric barrier's).
+    hazptr::flush_retired();
     F::domain().cleanup();
     F::domain().cleanup();
 }

@@ -293,6 +293,8 @@ fn reclamation_runs_in_a_thread_local_destructor() {
                 s.swap_and_retire_f(in_destructor.make(value));
             }
             drop(s);
+            // Hand this thread's batch (the asymmetric barrier's) to the domain first.
+            hazptr::flush_retired();
             for _ in 0..tries {
                 Domain::global().eager_reclaim();
                 if in_destructor.alive() == 0 {
@@ -408,6 +410,8 @@ fn a_panicking_drop_reclaimed_in_a_thread_local_destructor_is_reported_and_swall
             // inside the swap (which would resume the panic where hazptr's storage is alive).
             let guard = cell.load_protected_value();
             cell.swap_and_retire_value(Panicky::new(id, false, &in_destructor));
+            // Hand this thread's batch to the domain while the value is still protected.
+            hazptr::flush_retired();
             drop(guard);
             PANICKY_DOMAIN.eager_reclaim();
             log.push(Some(in_destructor.load(Ordering::SeqCst) as u64));

@@ -11,6 +11,7 @@ use core::sync::atomic::Ordering;
 
 use haphazard::{Global, HazardPointer};
 
+use crate::barrier::{self, Fence};
 use crate::sync::fence;
 
 /// An atomic pointer to a `T` that it owns, for a `#[derive(HazardProtected)]` field marked
@@ -51,6 +52,15 @@ use crate::sync::fence;
 /// held must leave it through hazptr (a generated method, or the struct's drop), which retires it
 /// into that domain after unlinking it. [`as_engine`](Self::as_engine) is the escape hatch to the
 /// engine's type, and states what its user must keep to.
+///
+/// There is a second reason. For fields of a static domain (the global domain and
+/// [`static_unique_domain!`](crate::static_unique_domain) families), readers order their hazard
+/// before the re-validation with a compiler fence only, not a `SeqCst` fence: the side that
+/// retires runs the heavy barrier (`membarrier`) between a value's unlink and any reclamation
+/// that could free it (see [`barrier`]). hazptr's retirements do that, once per
+/// batch of values; haphazard's own `retire`, `retire_in` and `retire_ptr` do not. A value
+/// retired into the domain by other means than hazptr can be freed while a hazptr reader still
+/// uses it.
 #[repr(transparent)]
 pub struct AtomicPtr<T, F = Global>(haphazard::AtomicPtr<T, F>);
 
@@ -112,7 +122,15 @@ impl<T, F> AtomicPtr<T, F> {
     ///   and only after it has left the field: never freed directly, never retired into another
     ///   domain, never retired while the field still holds it;
     /// - every value stored is null or a `Box<T>` it then owns;
-    /// - a value is protected only with hazard pointers of that same domain.
+    /// - a value is protected only with hazard pointers of that same domain;
+    /// - for a field of a static domain, while [`barrier::mode`] is
+    ///   [`Asymmetric`](crate::barrier::Mode::Asymmetric): the value is handed to haphazard's
+    ///   retirement only after a `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)` that started
+    ///   after it left the field, since hazptr's readers rely on that barrier instead of a fence
+    ///   of their own. hazptr's retirements do it; haphazard's `retire`, `retire_in` and
+    ///   `retire_ptr` do not: call `membarrier` yourself (the process is registered once the
+    ///   mode is asymmetric) between the unlink and the retirement, or use only operations that
+    ///   do not unlink (loads, `store` of a value that is then never freed).
     ///
     /// `haphazard::AtomicPtr`'s safe `store`, and its `swap` and `compare_exchange` when the old
     /// value is then dropped without retiring it, leak the old value; that is memory-safe but
@@ -129,19 +147,27 @@ impl<T, F> AtomicPtr<T, F> {
     /// # Safety
     ///
     /// Values of the field are retired only into `hazard`'s domain, and only after they leave the
-    /// field (what [`Unlinked`]'s users do).
+    /// field (what [`Unlinked`]'s users do); with [`Fence::Light`], only through
+    /// `field::retire_static`, whose batches run the heavy barrier between the two
+    /// (`barrier.rs`).
     #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
     #[inline(always)]
-    pub(crate) unsafe fn protect(&self, hazard: &mut HazardPointer<'_, F>) -> Option<NonNull<T>>
+    pub(crate) unsafe fn protect(
+        &self,
+        hazard: &mut HazardPointer<'_, F>,
+        fence: Fence,
+    ) -> Option<NonNull<T>>
     where
         F: 'static,
     {
         let mut value = self.0.load_ptr();
         loop {
             hazard.protect_raw(value);
-            // Orders the publication before the re-validation, as `try_protect_ptr` does; a
-            // reclamation orders its scan of the hazards after its own fence.
-            fence(Ordering::SeqCst);
+            // Orders the publication before the re-validation: a `SeqCst` fence as in
+            // `try_protect_ptr` (a reclamation orders its scan after its own), or, with
+            // `Fence::Light` in the asymmetric mode, a compiler fence, the retiring side running
+            // `membarrier` between the unlink and the scan (`barrier.rs`).
+            barrier::light(fence);
             let again = self.0.load_ptr();
             if again == value {
                 break;

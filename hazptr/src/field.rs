@@ -39,10 +39,12 @@ use core::ptr;
 use haphazard::{Domain, HazardPointer};
 
 use crate::atomic_ptr::{AtomicPtr, Unlinked};
+use crate::barrier::{self, Fence};
 use crate::domain::InstanceFamily;
 use crate::guard::{InstanceHazard, Protected, ProtectedIn};
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
+use crate::retire_batch::retire_later;
 
 /// The question the generated code asks of each field: may a field of type `A`, holding a `T` of
 /// family `F`, be used in its kind of domain (for a per-instance domain, held in a field of type
@@ -62,7 +64,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Field<AtomicPtr<T, F>, T, F> {
         Place {
             field,
             domain: F::domain(),
-            retire: retire::<T, F>,
+            retire: retire_static::<T, F>,
             hazards: FromCache(CachedHazard::<F>::acquire),
         }
     }
@@ -134,6 +136,38 @@ unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
     let _reclaimed = resuming_drop_panics(retire);
 }
 
+/// [`retire`] into `F`'s one domain (`domain`): in the asymmetric mode, through this thread's
+/// batch, which runs the heavy barrier its readers rely on before haphazard sees the value
+/// (`barrier.rs`).
+///
+/// # Safety
+///
+/// As for [`retire`], with `domain` `F`'s one domain (which `StaticDomain` makes the field's).
+unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domain: &Domain<F>) {
+    if barrier::asymmetric() {
+        // SAFETY: `value` left its field and is retired once (the caller's promise), and
+        // `retire_erased::<T, F>` retires it into `F`'s static domain, which outlives the batch.
+        let retire = || unsafe { retire_later(value.cast(), retire_erased::<T, F>) };
+        resuming_drop_panics(retire);
+    } else {
+        // SAFETY: forwarded from the caller; in the fallback readers fence for themselves.
+        unsafe { retire(value, domain) }
+    }
+}
+
+/// Retires a batched value into `F`'s domain (the batch resumes its drop panics, or drops them
+/// at thread exit: see `retire_batch.rs`).
+///
+/// # Safety
+///
+/// `value` is a `*mut T` that left its field of family `F`, retired once, after a heavy barrier
+/// that followed its unlink.
+unsafe fn retire_erased<T: Send + 'static, F: StaticDomain>(value: *mut ()) {
+    // SAFETY: as for `retire`: a `Box<T>` value, unlinked, retired once into its field's domain;
+    // the heavy barrier is the caller's promise, which readers with a light fence need.
+    let _reclaimed = unsafe { F::domain().retire_ptr::<T, Reclaimed<T>>(value.cast()) };
+}
+
 /// A field, with the domain its values are protected through and retired into: what the
 /// generated methods call. Made only where its bounds hold (see the module documentation): as a
 /// [`StaticPlace`] by [`Field::static_domain`], as an [`InstancePlace`] by
@@ -143,7 +177,7 @@ pub struct Place<'a, T, F: 'static, H> {
     field: &'a AtomicPtr<T, F>,
     /// The field's domain.
     domain: &'a Domain<F>,
-    /// `retire::<T, F>`.
+    /// `retire_static::<T, F>` or `retire::<T, F>`: into `domain`.
     retire: unsafe fn(*mut T, &Domain<F>),
     hazards: H,
 }
@@ -276,7 +310,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
         let mut hazard = (self.hazards.0)();
         // SAFETY: `hazard` belongs to `F`'s one domain, the only one values of a static family
         // are retired into (`StaticDomain`'s contract, proven when `self` was made).
-        let value = unsafe { self.field.protect(hazard.hazard_pointer()) }?;
+        let value = unsafe { self.field.protect(hazard.hazard_pointer(), Fence::Light) }?;
         // SAFETY: `hazard` protects `value` (just validated); the guard keeps both together.
         Some(unsafe { Protected::new(value.as_ref(), hazard) })
     }
@@ -288,7 +322,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
         let mut hazard = (self.hazards.0)();
         loop {
             // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
-            let current = unsafe { self.field.protect(hazard.hazard_pointer()) };
+            let current = unsafe { self.field.protect(hazard.hazard_pointer(), Fence::Light) };
             let current = current.map(|current| unsafe { current.as_ref() });
             if self
                 .compare_exchange_and_retire(current, f(current))
@@ -303,8 +337,9 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
     ///
     /// # Safety
     ///
-    /// A value `b` held by `link(a)` is only retired into `F`'s domain, and only after `a` left
-    /// the field or `b` left `link(a)`.
+    /// A value `b` held by `link(a)` is only retired into `F`'s domain, by hazptr (a `#[hazard]`
+    /// field's retirement, whose batches run the heavy barrier the light protection relies on:
+    /// see [`barrier`]), and only after `a` left the field or `b` left `link(a)`.
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<U: Sync + 'static>(
@@ -319,6 +354,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
                 self.field,
                 hazard_a.hazard_pointer(),
                 hazard_b.hazard_pointer(),
+                Fence::Light,
                 link,
             )
         }?;
@@ -381,7 +417,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
         let mut hazard = HazardPointer::new_in_domain(self.domain);
         // SAFETY: values of the field are retired only into `self.domain` (`__in_domain`'s
         // contract), to which `hazard` belongs.
-        let value = unsafe { self.field.protect(&mut hazard) }?;
+        let value = unsafe { self.field.protect(&mut hazard, Fence::Full) }?;
         // SAFETY: `hazard` protects `value`; the guard keeps both together.
         Some(unsafe { ProtectedIn::new(value.as_ref(), hazard) })
     }
@@ -406,7 +442,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
     {
         // SAFETY: as in `load`; `of` checked that the hazard pointer belongs to `self.domain`. The
         // reference borrows the hazard pointer, so it cannot outlive the protection.
-        let value = unsafe { self.field.protect(hazard.of(self.domain)) }?;
+        let value = unsafe { self.field.protect(hazard.of(self.domain), Fence::Full) }?;
         // SAFETY: protected by `hazard` for as long as the reference borrows it.
         Some(unsafe { value.as_ref() })
     }
@@ -417,7 +453,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
         let mut hazard = HazardPointer::new_in_domain(self.domain);
         loop {
             // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
-            let current = unsafe { self.field.protect(&mut hazard) };
+            let current = unsafe { self.field.protect(&mut hazard, Fence::Full) };
             let current = current.map(|current| unsafe { current.as_ref() });
             if self
                 .compare_exchange_and_retire(current, f(current))
@@ -444,7 +480,8 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
         let mut hazard_b = HazardPointer::new_in_domain(self.domain);
         // SAFETY: both hazards belong to the field's domain; `link`'s values are retired as the
         // caller promises.
-        let (a, b) = unsafe { load_and_link(self.field, &mut hazard_a, &mut hazard_b, link) }?;
+        let (a, b) =
+            unsafe { load_and_link(self.field, &mut hazard_a, &mut hazard_b, Fence::Full, link) }?;
         // SAFETY: each hazard protects its value; each guard keeps the two together.
         unsafe {
             Some((
@@ -491,19 +528,22 @@ fn address<T>(current: Option<&T>) -> *const T {
 /// # Safety
 ///
 /// A value of `link` is only retired into `hazard`'s domain, and only after it has left `link`
-/// or after `still_valid()` has started to return `false`.
+/// or after `still_valid()` has started to return `false`; with [`Fence::Light`], only through
+/// [`retire_static`] (whose batches run the heavy barrier after that and before any scan).
 #[inline]
 pub(crate) unsafe fn protect_link<U, F: 'static>(
     link: &core::sync::atomic::AtomicPtr<U>,
     hazard: &mut HazardPointer<'_, F>,
+    fence: Fence,
     still_valid: impl Fn() -> bool,
 ) -> Result<Option<ptr::NonNull<U>>, ()> {
     use core::sync::atomic::Ordering;
     let mut value = link.load(Ordering::Acquire);
     loop {
         hazard.protect_raw(value);
-        // As in `AtomicPtr::protect`.
-        crate::sync::fence(Ordering::SeqCst);
+        // As in `AtomicPtr::protect`: `still_valid`'s loads come after it too, so a retirement
+        // made after `still_valid` turned false is covered by the same argument.
+        barrier::light(fence);
         let again = link.load(Ordering::Acquire);
         if again == value {
             break;
@@ -539,16 +579,21 @@ unsafe fn load_and_link<T, U, F: 'static>(
     field: &AtomicPtr<T, F>,
     hazard_a: &mut HazardPointer<'_, F>,
     hazard_b: &mut HazardPointer<'_, F>,
+    fence: Fence,
     link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
 ) -> Option<(ptr::NonNull<T>, Option<ptr::NonNull<U>>)> {
     loop {
         // SAFETY: forwarded from the caller.
-        let a = unsafe { field.protect(hazard_a) }?;
+        let a = unsafe { field.protect(hazard_a, fence) }?;
         // SAFETY: `hazard_a` protects `a` until the next turn of this loop, after this reference
         // is gone.
         let link = link(unsafe { a.as_ref() });
         // SAFETY: forwarded from the caller.
-        let b = unsafe { protect_link(link, hazard_b, || ptr::eq(field.load_ptr(), a.as_ptr())) };
+        let b = unsafe {
+            protect_link(link, hazard_b, fence, || {
+                ptr::eq(field.load_ptr(), a.as_ptr())
+            })
+        };
         if let Ok(b) = b {
             return Some((a, b));
         }

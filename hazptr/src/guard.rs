@@ -5,6 +5,7 @@ use core::ops::Deref;
 
 use haphazard::{Global, HazardPointer};
 
+use crate::barrier::Fence;
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 
 /// `Deref`, `AsRef`, `Debug` and `Display` of a guard, all through the protected reference.
@@ -123,15 +124,19 @@ impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
     ///
     /// # Safety
     ///
-    /// Every value `link` holds is only retired into `F::domain()`, and only after it has left
-    /// `link`.
+    /// Every value `link` holds is only retired into `F::domain()`, by hazptr (a `#[hazard]`
+    /// field's retirement: the protection uses the light barrier, which relies on the heavy
+    /// barrier hazptr's retirements run; see [`barrier`](crate::barrier)), and only after it has
+    /// left `link`.
     #[inline]
     pub unsafe fn load_link(link: &'a core::sync::atomic::AtomicPtr<T>) -> Option<Self> {
         let mut hazard = CachedHazard::acquire();
         // SAFETY: `hazard` belongs to `F::domain()`; values of `link` are retired into it only
         // after they leave `link` (the caller's promise), and validating nothing more is
         // always valid.
-        let value = unsafe { crate::field::protect_link(link, hazard.hazard_pointer(), || true) };
+        let value = unsafe {
+            crate::field::protect_link(link, hazard.hazard_pointer(), Fence::Light, || true)
+        };
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value` (just protected and validated); moving it into the
         // guard keeps the protection for as long as the guard lives.
@@ -214,7 +219,7 @@ impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
         let mut hazard = HazardPointer::new_in_domain(domain);
         // SAFETY: `hazard` belongs to `domain`, into which values of `link` are retired only
         // after they leave `link` (the caller's promise).
-        let value = unsafe { crate::field::protect_link(link, &mut hazard, || true) };
+        let value = unsafe { crate::field::protect_link(link, &mut hazard, Fence::Full, || true) };
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value`; moving it into the guard keeps the protection.
         Some(unsafe { Self::new(value.as_ref(), hazard) })

@@ -4,6 +4,7 @@
 #![warn(clippy::pedantic)]
 
 mod atomic_ptr;
+pub mod barrier;
 mod bounds;
 mod cursor;
 mod domain;
@@ -14,6 +15,7 @@ mod hazard_cache;
 mod link;
 mod protect;
 mod reclaim_panic;
+mod retire_batch;
 mod sync;
 
 /// The engine's domain and its global family, re-exported: a `Domain<F>` field holds a
@@ -70,10 +72,11 @@ pub use crate::hazard_cache::StaticDomain;
 /// show them at work.
 ///
 /// A retired value is dropped once no guard protects it any more, by a later reclamation of its
-/// domain (which runs every so many retirements, and every 2 s at a retirement). Dropping the
+/// domain (which runs every so many retirements, and every 2 s at a retirement; values retired
+/// into a static domain first wait in their thread's batch, see [`barrier`]). Dropping the
 /// struct retires each field's last value the same way: it is freed by a later reclamation, not
-/// at once; call [`reclaim`] (or `Domain::eager_reclaim` on a domain of your own) to free what
-/// nothing protects now. Field keys, in
+/// at once; call [`reclaim`] (or [`flush_retired`] and `Domain::eager_reclaim` on a domain of
+/// your own) to free what nothing protects now. Field keys, in
 /// `#[hazard(…)]`:
 ///
 /// - `rename = name`: use `name` instead of the field name in the method names (needed for a
@@ -183,10 +186,12 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// Values replaced through the generated methods, and the last values of a struct that is
 /// dropped, are retired, and freed by a later reclamation, which the domain runs every so many
 /// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
-/// of a phase, before measuring memory, in a test. For a
-/// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
-/// `F::domain().eager_reclaim()`; for a per-instance domain, its `eager_reclaim()` (dropping it
-/// frees everything retired into it).
+/// of a phase, before measuring memory, in a test. It first hands this thread's batch of retired
+/// values to their domains ([`flush_retired`]); values other threads retired and still hold in
+/// their batches (at most 63 each, until their next retirements or their exit) are not freed.
+/// For a [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
+/// [`flush_retired`] and then `F::domain().eager_reclaim()`; for a per-instance domain (which
+/// batches nothing), its `eager_reclaim()` (dropping it frees everything retired into it).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -209,7 +214,35 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
+    flush_retired();
     Domain::global().eager_reclaim()
+}
+
+/// Hands the values this thread retired and still holds in its batch to their domains now.
+///
+/// With the asymmetric barrier (see [`barrier`]), values retired into static domains wait in a
+/// per-thread batch of up to 64 until one `membarrier` serves them all: when the batch is full,
+/// at a retirement 10 ms after its first value, when the thread exits, or on this call (and on
+/// [`reclaim`], which calls it). `Domain::eager_reclaim` on a static domain frees only what has
+/// reached the domain: call this first. With the fallback barrier, values reach their domain at
+/// once and this does nothing.
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected};
+///
+/// hazptr::static_unique_domain!(static NAMES: Domain<NameFamily>);
+///
+/// #[derive(HazardProtected)]
+/// struct Name(#[hazard] AtomicPtr<String, NameFamily>);
+///
+/// let name = Name(hazptr::atomic_ptr("a".to_string()));
+/// name.swap_and_retire("b".to_string());
+/// hazptr::flush_retired();
+/// // A timer-driven reclamation may have freed "a" already.
+/// assert!(NAMES.eager_reclaim() <= 1);
+/// ```
+pub fn flush_retired() {
+    reclaim_panic::resuming_drop_panics(retire_batch::flush);
 }
 
 /// Not public API: what the macros' expansions call. Each item says why it exists, and each is

@@ -1,6 +1,7 @@
 //! `protect`, which each `protected!` binding calls.
 
 use crate::atomic_ptr::AtomicPtr;
+use crate::barrier::Fence;
 use crate::bounds::PointeeSync;
 use crate::hazard_cache::{HazardSlot, StaticDomain};
 
@@ -20,7 +21,7 @@ where
     // SAFETY: values of a static family are only retired into its one domain, after leaving
     // their field (`StaticDomain`'s contract, and every retirement hazptr makes), and the slot's
     // hazard pointer belongs to that domain.
-    let value = unsafe { place.protect(slot.into_hazard_pointer()) }?;
+    let value = unsafe { place.protect(slot.into_hazard_pointer(), Fence::Light) }?;
     // SAFETY: protected for as long as the slot's hazard pointer, which the reference borrows;
     // `T: PointeeSync` means `T: Sync`, so other threads may read it at the same time.
     Some(unsafe { value.as_ref() })

@@ -71,6 +71,8 @@ impl Drop for Counted {
 /// the retired lists while it was still protected; it puts it back after its scan, and the first
 /// `cleanup` (which waits for that reclamation to end) may have found the lists empty by then.
 pub fn reclaim_global() {
+    // Values this thread retired may still wait in its batch (the asymmetric barrier's).
+    hazptr::flush_retired();
     hazptr::Domain::global().cleanup();
     hazptr::Domain::global().cleanup();
 }

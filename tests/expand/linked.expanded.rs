@@ -117,7 +117,7 @@ Gives `new` back if the field holds another value.*/
 
 # Safety
 
-A value `b` held by `link(a)` is only retired into this field's domain, and only after `a` has left field `head` or `b` has left `link(a)`.*/
+A value `b` held by `link(a)` is only retired into this field's domain, by hazptr (the retirement of a `#[hazard]` field, which runs the heavy barrier the protection relies on: see `hazptr::barrier`), and only after `a` has left field `head` or `b` has left `link(a)`.*/
         #[inline]
         #[track_caller]
         #[allow(clippy::type_complexity)]

@@ -245,8 +245,10 @@ fn main() {
     let _ = writeln!(
         report.text,
         "hazptr-bench ratios: {}; median (min–max) over {ROUNDS} rounds \
-         ({THREADED_ROUNDS} for threaded workloads), contenders interleaved in each round",
-        hazptr_bench::machine::description()
+         ({THREADED_ROUNDS} for threaded workloads), contenders interleaved in each round; \
+         hazptr barrier: {:?} (HAZPTR_BARRIER=fallback for the other)",
+        hazptr_bench::machine::description(),
+        hazptr::barrier::mode()
     );
 
     // `ratios linked` runs workloads 9–11 alone.
@@ -341,9 +343,19 @@ fn other_workloads(report: &mut Report) {
     report.goal(
         "swap_and_retire / haphazard swap + retire",
         r,
-        "≤ 1.10",
-        r.median <= 1.10,
+        "≤ 1.15",
+        r.median <= 1.15,
     );
+    // Issue 12: with the asymmetric barrier, a read well below crossbeam-epoch's pin + load.
+    for (name, hazptr) in [("generated", derive), ("protected!", by_macro)] {
+        let r = ratio(hazptr, find(&reads, EpochCell::NAME));
+        report.goal(
+            format!("{name} load / crossbeam-epoch pin + load"),
+            r,
+            "≤ 0.7",
+            r.median <= 0.7,
+        );
+    }
     // Not a goal: what raw haphazard itself gains from reusing its hazard pointer, the most any
     // layer over it can gain over a new hazard pointer per read.
     let r = ratio(new_hp, reused);

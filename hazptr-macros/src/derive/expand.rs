@@ -34,11 +34,7 @@ pub(crate) fn generate(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let ident = &model.input.ident;
     let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
-    let fields: Vec<_> = model
-        .fields
-        .iter()
-        .map(|field| Access { field })
-        .collect();
+    let fields: Vec<_> = model.fields.iter().map(|field| Access { field }).collect();
     let places = fields.iter().map(Access::place_method);
     let methods = fields.iter().map(|access| access.methods(Mode::Real));
     let checks = model.fields.iter().map(checks);
@@ -545,8 +541,10 @@ impl Access<'_> {
              protects both (a Michael–Scott queue's dequeue): `b` is checked after its \
              protection against both `link(a)` and field {name} still holding `a`. The second \
              guard is `None` when the link is null{none}.\n\n# Safety\n\nA value `b` held by \
-             `link(a)` is only retired into this field's domain, and only after `a` has left \
-             field {name} or `b` has left `link(a)`."
+             `link(a)` is only retired into this field's domain, by hazptr (the retirement of a \
+             `#[hazard]` field, which runs the heavy barrier the protection relies on: see \
+             `hazptr::barrier`), and only after `a` has left field {name} or `b` has left \
+             `link(a)`."
         );
         quote! {
             #[doc = #without_doc]

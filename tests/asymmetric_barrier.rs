@@ -1,0 +1,130 @@
+//! The litmus test of the asymmetric barrier (`hazptr::barrier`): a reader protects values with
+//! the light barrier (a compiler fence) and checks, while its guard lives, that the value is
+//! still alive; a writer replaces the value and reclaims right after each replacement, so that
+//! a reclamation scans the hazard slots as soon as possible after the unlink.
+//!
+//! Each value carries a canary that its drop poisons, and an id that a reused allocation would
+//! change: a reader that sees either change while its guard lives has read a freed value.
+//!
+//! - `cargo test --test asymmetric_barrier`: must pass (a few seconds; in the asymmetric mode
+//!   where the system has `membarrier`, in the fallback otherwise or with
+//!   `HAZPTR_BARRIER=fallback`).
+//! - `HAZPTR_LITMUS_SECS=60`: the same for longer.
+//! - `HAZPTR_LITMUS_SKIP_BARRIER=1`: skips the heavy barrier (`hazptr::barrier::__skip_heavy_barrier`)
+//!   while readers keep the light one. The test must then FAIL (a reader sees a freed value):
+//!   the proof that it catches a missing barrier. It runs for up to 30 s then (it stops at the
+//!   first freed value: within 0.3 s in most runs here). It reads freed memory on purpose, so
+//!   run that mode only to check the test itself.
+//!
+//! The reader's and the writer's hazard records are taken from records made next to each other
+//! (so they share a cache line): the writer's own protections keep pulling that line away from
+//! the reader, whose hazard store then waits in its store buffer for longer, widening the window
+//! in which a missing barrier shows.
+
+#[path = "common/litmus.rs"]
+mod litmus;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use hazptr::{AtomicPtr, HazardProtected};
+
+/// The value of the environment variable `name`, if it is a number.
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn no_reader_sees_a_value_freed_while_protected() {
+    let skip = env_u64("HAZPTR_LITMUS_SKIP_BARRIER").is_some_and(|v| v != 0);
+    if skip {
+        // SAFETY: this mode exists to show that the test catches the use-after-free that
+        // skipping the barrier allows; it only reads atomics of freed values, on purpose.
+        unsafe { hazptr::barrier::__skip_heavy_barrier() };
+    }
+    // With the barrier skipped the run stops at the first freed value it sees, so it may run
+    // longer by default: on a busy machine the two threads share one core for a while, and no
+    // store-buffer race can happen then.
+    let default_secs = if skip { 30 } else { 2 };
+    let secs = env_u64("HAZPTR_LITMUS_SECS").unwrap_or(default_secs);
+    let duration = Duration::from_millis(if cfg!(miri) { 20 } else { secs * 1000 });
+    let started = Instant::now();
+    let outcome = litmus::run(duration);
+    eprintln!(
+        "litmus ({:?}{}): {outcome:?} in {:.2?}",
+        hazptr::barrier::mode(),
+        if skip { ", heavy barrier skipped" } else { "" },
+        started.elapsed()
+    );
+    assert!(outcome.protections > 0 && outcome.replacements > 0);
+    assert_eq!(
+        outcome.freed_while_protected, 0,
+        "a reader saw a value freed while its guard protected it"
+    );
+}
+
+hazptr::static_unique_domain!(static IDLE: Domain<IdleFamily>);
+
+/// Counts its drops.
+struct Dropped(&'static AtomicUsize);
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(HazardProtected)]
+struct Slot(#[hazard(non_null)] AtomicPtr<Dropped, IdleFamily>);
+
+/// A writer that stops writing but stays alive keeps at most a batch's worth of retired values
+/// (63), and hands them over at its first retirements after the batch's deadline (10 ms,
+/// checked every 8th retirement) or when it exits.
+#[test]
+fn an_idle_writer_holds_a_bounded_batch_for_a_bounded_time() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    let slot = Slot(hazptr::atomic_ptr(Dropped(&DROPS)));
+    let (go, wait) = mpsc::channel::<()>();
+    let (done, finished) = mpsc::channel::<()>();
+    let asymmetric = hazptr::barrier::mode() == hazptr::barrier::Mode::Asymmetric;
+    std::thread::scope(|s| {
+        let slot = &slot;
+        s.spawn(move || {
+            for _ in 0..10 {
+                slot.swap_and_retire(Dropped(&DROPS));
+            }
+            done.send(()).unwrap();
+            // Idle, alive.
+            wait.recv().unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            // Past the deadline: the 16th value in the batch checks its age and flushes.
+            for _ in 0..6 {
+                slot.swap_and_retire(Dropped(&DROPS));
+            }
+            done.send(()).unwrap();
+            wait.recv().unwrap();
+        });
+        finished.recv().unwrap();
+        let _ = IDLE.eager_reclaim();
+        let held = 10 - DROPS.load(Ordering::SeqCst);
+        if asymmetric {
+            assert_eq!(held, 10, "the idle writer's batch holds its 10 values");
+        } else {
+            assert_eq!(held, 0, "the fallback retires at once");
+        }
+        go.send(()).unwrap();
+        finished.recv().unwrap();
+        let _ = IDLE.eager_reclaim();
+        assert_eq!(
+            DROPS.load(Ordering::SeqCst),
+            16,
+            "the batch was flushed at the first age check after its deadline"
+        );
+        go.send(()).unwrap();
+    });
+    drop(slot);
+    hazptr::flush_retired();
+    let _ = IDLE.eager_reclaim();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 17);
+}
