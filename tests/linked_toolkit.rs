@@ -88,7 +88,9 @@ fn a_chain_of_a_static_unique_domain_is_reclaimed_by_that_domain() {
         assert!(cursor.remove());
         assert!(!cursor.remove(), "already removed");
     }
-    // The last removed node is still protected by the cursor.
+    // The last removed node is still protected by the cursor. (The removals wait in this
+    // thread's batch of retirements until it is flushed.)
+    hazptr::flush_retired();
     let _ = CHAINS.eager_reclaim();
     assert_eq!(
         counter.dropped(),
@@ -96,6 +98,7 @@ fn a_chain_of_a_static_unique_domain_is_reclaimed_by_that_domain() {
         "only the unprotected removed node is freed"
     );
     drop(cursor);
+    hazptr::flush_retired();
     let _ = ChainFamily::domain().eager_reclaim();
     assert_eq!(counter.dropped(), 2);
     assert_eq!(values(&head), [2, 0]);

@@ -11,14 +11,13 @@
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
-use core::sync::atomic::Ordering;
 
 use haphazard::Global;
 
 use crate::guard::Protected;
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
-use crate::sync::fence;
+use crate::barrier::{self, Fence};
 
 /// A position in a [`Head`]'s chain, for reading it, inserting and removing nodes, without
 /// `unsafe`.
@@ -340,9 +339,10 @@ fn protect<T, F: StaticDomain>(
         .hazard_pointer();
     loop {
         hazard.protect_raw(unmarked(value));
-        // Orders the publication before the re-read, as `AtomicPtr::protect` does; a
-        // reclamation orders its scan of the hazards after its own fence.
-        fence(Ordering::SeqCst);
+        // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
+        // fence in the asymmetric mode, where every node is retired through the batch that runs
+        // the heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
+        barrier::light(Fence::Light);
         let again = link.load();
         if again == value {
             return value;

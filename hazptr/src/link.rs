@@ -34,7 +34,9 @@ use core::sync::atomic::Ordering;
 
 use haphazard::Global;
 
+use crate::barrier;
 use crate::hazard_cache::StaticDomain;
+use crate::retire_batch::retire_later;
 use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
 use crate::sync::AtomicPtr;
 
@@ -125,6 +127,25 @@ impl<T, F> Link<T, F> {
 /// compare-and-exchange (invariant 3 of the module documentation): it is retired once, and no new
 /// protection of it can be validated.
 pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<T, F>) {
+    if barrier::asymmetric() {
+        // SAFETY: `node` was unlinked by the caller and is retired once (the caller's promise);
+        // `retire_node::<T, F>` retires it into `F`'s static domain, which outlives the batch,
+        // after the batch's heavy barrier, which the cursor's light protection relies on.
+        let retire = || unsafe { retire_later(node.cast(), retire_node::<T, F>) };
+        resuming_drop_panics(retire);
+    } else {
+        // SAFETY: as in `retire_node`; in the fallback the cursor fences for itself.
+        unsafe { retire_node::<T, F>(node.cast()) };
+    }
+}
+
+/// Retires `node` (a `*mut Node<T, F>`) into `F`'s domain at once.
+///
+/// # Safety
+///
+/// As for [`retire`]; in the asymmetric mode, after a heavy barrier that followed its unlink.
+unsafe fn retire_node<T: Send + 'static, F: StaticDomain>(node: *mut ()) {
+    let node = node.cast::<Node<T, F>>();
     // SAFETY: `node` came from a `Box<Node<T, F>>` (which `Reclaimed` frees as one), left every
     // link a traversal validates against, and is retired once, into `F`'s one domain, the
     // domain of every hazard pointer that protects nodes of this family: the caller's promise and
