@@ -14,10 +14,10 @@ use core::ptr;
 
 use haphazard::Global;
 
+use crate::barrier::LightFence;
 use crate::guard::Protected;
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
-use crate::barrier::{self, Fence};
 
 /// A position in a [`Head`]'s chain, for reading it, inserting and removing nodes, without
 /// `unsafe`.
@@ -72,18 +72,16 @@ use crate::barrier::{self, Fence};
 /// [`into_current`]: Self::into_current
 pub struct Cursor<'h, T, F: StaticDomain = Global> {
     head: &'h Head<T, F>,
-    /// The head's link, or the link of the node `hazards[p]` protects.
+    /// The head's link, or the link of a node one of `hazards` (not `hazards[c]`) protects.
     prev: Raw<*const Link<T, F>>,
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
     curr: Raw<*mut Node<T, F>>,
     /// Each taken from the thread's cache the first time it protects a node (a lookup that
     /// stops at the first node takes one), returned when the cursor drops.
-    hazards: [Option<CachedHazard<F>>; 3],
-    /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
-    p: usize,
+    hazards: [Slot<F>; 3],
+    /// Which hazard protects `curr`.
     c: usize,
-    n: usize,
     /// Not `Send`, not `Sync` (see the type's documentation).
     _one_thread: PhantomData<*const ()>,
 }
@@ -97,9 +95,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
             prev: Raw(self.link()),
             curr: Raw(ptr::null_mut()),
             hazards: [None, None, None],
-            p: 0,
-            c: 1,
-            n: 2,
+            c: 0,
             _one_thread: PhantomData,
         }
     }
@@ -117,23 +113,10 @@ unsafe impl<P> Send for Raw<P> {}
 // SAFETY: as for `Send`.
 unsafe impl<P> Sync for Raw<P> {}
 
-/// What a step from the current node found.
-enum Step {
-    /// Moved to the successor.
-    Moved,
-    /// The current node satisfies the predicate, or the cursor is at the end.
-    Stopped,
-    /// The link before the current node changed: start again from the head.
-    Restart,
-}
+/// One of a cursor's hazard pointers, taken when it first protects a node.
+type Slot<F> = Option<CachedHazard<F>>;
 
 impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
-    /// The hazard pointer slot in role `i`.
-    #[inline]
-    fn slot(&mut self, i: usize) -> &mut Option<CachedHazard<F>> {
-        &mut self.hazards[i]
-    }
-
     /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
     /// `None` when no node does (the cursor stands at the end). Nodes that other threads deleted
     /// are unlinked on the way (and retired by this thread), without asking `stop` about them.
@@ -149,72 +132,80 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// changed the chain where the walk was, so it always ends while other threads make
     /// progress (lock-free).
     pub fn seek(&mut self, mut stop: impl FnMut(&T) -> bool) -> Option<&T> {
-        loop {
-            self.restart();
-            loop {
-                match self.step(&mut stop) {
-                    Step::Moved => {}
-                    Step::Stopped => return self.current(),
-                    Step::Restart => break,
-                }
-            }
-        }
+        let fence = LightFence::for_walk();
+        while !self.walk(&mut stop, fence) {}
+        self.current()
     }
 
-    /// Stands before the head's first node, protecting it.
-    fn restart(&mut self) {
+    /// One walk from the head (see [`seek`](Self::seek)): `true` when it stopped, at a node
+    /// satisfying `stop` or at the end, `false` when it must start again.
+    ///
+    /// The walk keeps its position in locals and rotates references to the three hazard slots
+    /// (no index arithmetic, no moves of hazard pointers); the cursor's fields are written when
+    /// the walk stops. Until then they say "at the end of an empty chain" (the head's link and
+    /// null, as a new cursor), which needs no protection: so if `stop` panics, the cursor left
+    /// behind is still sound to use.
+    #[inline]
+    fn walk(&mut self, stop: &mut impl FnMut(&T) -> bool, fence: LightFence) -> bool {
+        let head = self.head.link();
+        self.prev.0 = head;
+        self.curr.0 = ptr::null_mut();
+        let slots = &mut self.hazards;
+        let first_slot: *const Slot<F> = slots.as_ptr();
+        // The roles of the three hazards: the one on the node of `prev` (none while `prev` is the
+        // head), the one on `curr`, and the spare, which protects `curr`'s successor.
+        let [a, b, spare] = slots;
+        let (mut on_prev, mut on_curr, mut spare) = (a, b, spare);
         // The head is never marked (only nodes' links are), and every node it holds is linked:
         // protecting from it needs no other validation.
-        self.prev.0 = self.head.link();
-        self.curr.0 = ptr::null_mut();
-        let c = self.c;
-        // SAFETY: `prev` is the head's link, which lives as long as `'h`.
-        let first = protect(unsafe { &*self.prev.0 }, self.slot(c));
+        let first = protect(head, head.load(), on_curr, fence);
         debug_assert!(!is_marked(first), "a head is never marked");
-        self.curr.0 = unmarked(first);
-    }
-
-    /// One step of the walk from the current node (see [`seek`](Self::seek)).
-    #[inline]
-    fn step(&mut self, stop: &mut impl FnMut(&T) -> bool) -> Step {
-        let curr = self.curr.0;
-        if curr.is_null() {
-            return Step::Stopped;
-        }
-        // SAFETY: `hazards[c]` has protected `curr` since before it was validated as linked
-        // (`restart`, or the step that moved here), so it is allocated while the cursor keeps
-        // that hazard on it.
-        let node = unsafe { &*curr };
-        let next = node.next.load();
-        if !is_marked(next) && stop(&node.value) {
-            // Not deleted when its link was read: the cursor stands before it.
-            return Step::Stopped;
-        }
-        let n = self.n;
-        let next = protect(&node.next, self.slot(n));
-        if is_marked(next) {
-            // `curr` is deleted: unlink it from `prev`, which must still hold it.
-            let succ = unmarked(next);
-            // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
-            let prev = unsafe { &*self.prev.0 };
-            if prev.compare_exchange(curr, succ).is_err() {
-                return Step::Restart;
+        let mut prev: *const Link<T, F> = head;
+        let mut curr = first;
+        let stopped = loop {
+            if curr.is_null() {
+                break true;
             }
-            // `prev` held `curr` unmarked until now, so `curr` was linked when `succ` was
-            // protected; since its link was marked before that, `succ` could not be unlinked
-            // until `curr` was (invariant 2): `succ` was linked, and is protected.
-            // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
-            unsafe { retire(curr) };
-            self.curr.0 = succ;
-            (self.c, self.n) = (self.n, self.c);
-        } else {
-            // `curr`'s link held `next` unmarked after the hazard was published: `curr` was not
-            // deleted then, so it was linked, and so was `next`.
-            self.prev.0 = &raw const node.next;
-            self.curr.0 = next;
-            (self.p, self.c, self.n) = (self.c, self.n, self.p);
+            // SAFETY: `on_curr` has protected `curr` since before it was validated as linked
+            // (the head's protection above, or the step that moved here), so it is allocated
+            // while that hazard stays on it.
+            let node = unsafe { &*curr };
+            let next = node.next.load();
+            if !is_marked(next) && stop(&node.value) {
+                // Not deleted when its link was read: the cursor stands before it.
+                break true;
+            }
+            let next = protect(&node.next, next, spare, fence);
+            if is_marked(next) {
+                // `curr` is deleted: unlink it from `prev`, which must still hold it.
+                let succ = unmarked(next);
+                // SAFETY: `prev` is the head's link or the link of the node `on_prev` protects;
+                // `curr`'s link was marked, and `curr` is protected.
+                if !unsafe { unlink(prev, curr, succ) } {
+                    // The link before `curr` changed: start again from the head.
+                    break false;
+                }
+                // `prev` held `curr` unmarked until the exchange, so `curr` was linked when
+                // `succ` was protected; since its link was marked before that, `succ` could not
+                // be unlinked until `curr` was (invariant 2): `succ` was linked, and is
+                // protected.
+                curr = succ;
+                core::mem::swap(&mut on_curr, &mut spare);
+            } else {
+                // `curr`'s link held `next` unmarked after the hazard was published: `curr` was
+                // not deleted then, so it was linked, and so was `next`.
+                prev = &raw const node.next;
+                curr = next;
+                (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
+            }
+        };
+        if stopped {
+            // Which of the three slots `on_curr` is: its offset from the first.
+            self.c = (ptr::from_ref(on_curr).addr() - first_slot.addr()) / size_of::<Slot<F>>();
+            self.prev.0 = prev;
+            self.curr.0 = curr;
         }
-        Step::Moved
+        stopped
     }
 
     /// The value of the current node, `None` at the end. Protected for as long as the reference
@@ -240,7 +231,8 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// nothing.
     pub fn insert(&mut self, node: Owned<T, F>) -> Result<(), Owned<T, F>> {
         let node = node.into_raw_linked_to(self.curr.0);
-        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        // SAFETY: `prev` is the head's link or the link of a node a hazard of the cursor
+        // protects.
         let prev = unsafe { &*self.prev.0 };
         // `curr` is protected, so its address cannot be reused meanwhile: if `prev` still holds
         // it unmarked, the node before it is still linked and `curr` still follows it.
@@ -264,7 +256,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         if curr.is_null() {
             return false;
         }
-        // SAFETY: `hazards[c]` protects `curr` (see `step`).
+        // SAFETY: `hazards[c]` protects `curr` (see `walk`).
         let node = unsafe { &*curr };
         let mut next = node.next.load();
         loop {
@@ -277,7 +269,8 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
                 Err(actual) => next = actual,
             }
         }
-        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        // SAFETY: `prev` is the head's link or the link of a node a hazard of the cursor
+        // protects.
         let prev = unsafe { &*self.prev.0 };
         // `curr`'s link is marked, so `next` stays its successor; if `prev` still holds `curr`,
         // `curr` is linked, and so is `next` (invariant 2): unlinking puts a linked node in
@@ -318,18 +311,44 @@ impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
     }
 }
 
+/// Unlinks `curr`, whose link is marked and holds `succ`, from `prev`, if `prev` still holds it,
+/// and retires it; whether it did. Out of the walk's loop: rare, and retiring is long.
+///
+/// # Safety
+///
+/// `prev` is the head's link or the link of a node a hazard pointer of this thread protects;
+/// `curr` is protected and its link was marked.
+#[cold]
+#[inline(never)]
+unsafe fn unlink<T: Send + 'static, F: StaticDomain>(
+    prev: *const Link<T, F>,
+    curr: *mut Node<T, F>,
+    succ: *mut Node<T, F>,
+) -> bool {
+    // SAFETY: the caller's promise: `prev` is allocated.
+    let prev = unsafe { &*prev };
+    if prev.compare_exchange(curr, succ).is_err() {
+        return false;
+    }
+    // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
+    unsafe { retire(curr) };
+    true
+}
+
 /// Protects the node `link` holds with the hazard pointer of `slot` (taken from the thread's
-/// cache if the slot has none yet): publishes its unmarked address, then reads `link` again
-/// until it holds the same value (mark included). Returns that value, marked or not; a null
-/// link is returned at once, with nothing published. Whether the node was linked when published
-/// is the caller's to establish (from the mark, see [`Cursor::seek`]).
+/// cache if the slot has none yet): publishes the unmarked address of `value`, a value `link`
+/// held, then reads `link` again until it holds the same value (mark included). Returns that
+/// value, marked or not; a null link is returned at once, with nothing published. Whether the
+/// node was linked when published is the caller's to establish (from the mark, see
+/// [`Cursor::seek`]).
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
 fn protect<T, F: StaticDomain>(
     link: &Link<T, F>,
-    slot: &mut Option<CachedHazard<F>>,
+    mut value: *mut Node<T, F>,
+    slot: &mut Slot<F>,
+    fence: LightFence,
 ) -> *mut Node<T, F> {
-    let mut value = link.load();
     if unmarked(value).is_null() {
         // Nothing to protect (the end of the chain, or an empty head).
         return value;
@@ -342,7 +361,7 @@ fn protect<T, F: StaticDomain>(
         // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
         // fence in the asymmetric mode, where every node is retired through the batch that runs
         // the heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
-        barrier::light(Fence::Light);
+        fence.after_publish();
         let again = link.load();
         if again == value {
             return value;
