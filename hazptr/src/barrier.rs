@@ -253,10 +253,14 @@ pub(crate) fn light(kind: Fence) {
 /// a row (the cursor's). The asymmetric mode never changes once decided, so a walk that saw it
 /// at its start may use the compiler fence at every step, exactly as `light` would after reading
 /// the mode again; a walk that did not see it calls `light` at every step.
+///
+/// An enum, so that a walk can be compiled once per variant (the mode test leaves its loop).
 #[derive(Clone, Copy)]
-pub(crate) struct LightFence {
-    /// The mode was asymmetric when the walk started (so it is for ever).
-    compiler_only: bool,
+pub(crate) enum LightFence {
+    /// The mode was asymmetric when the walk started, so it is for ever: a compiler fence.
+    Compiler,
+    /// The mode was not asymmetric when the walk started: [`light`] decides at every step.
+    PerStep,
 }
 
 impl LightFence {
@@ -264,9 +268,12 @@ impl LightFence {
     #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
     #[inline(always)]
     pub(crate) fn for_walk() -> Self {
-        Self {
-            compiler_only: cfg!(all(target_os = "linux", not(miri), not(loom)))
-                && MODE.0.load(Ordering::Relaxed) == ASYMMETRIC,
+        if cfg!(all(target_os = "linux", not(miri), not(loom)))
+            && MODE.0.load(Ordering::Relaxed) == ASYMMETRIC
+        {
+            Self::Compiler
+        } else {
+            Self::PerStep
         }
     }
 
@@ -274,10 +281,9 @@ impl LightFence {
     #[allow(clippy::inline_always)] // once per node a walk visits
     #[inline(always)]
     pub(crate) fn after_publish(self) {
-        if self.compiler_only {
-            core::sync::atomic::compiler_fence(Ordering::SeqCst);
-        } else {
-            light(Fence::Light);
+        match self {
+            Self::Compiler => core::sync::atomic::compiler_fence(Ordering::SeqCst),
+            Self::PerStep => light(Fence::Light),
         }
     }
 }

@@ -12,7 +12,7 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
 
-use haphazard::Global;
+use haphazard::{Global, HazardPointer};
 
 use crate::barrier::LightFence;
 use crate::guard::Protected;
@@ -132,8 +132,11 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// changed the chain where the walk was, so it always ends while other threads make
     /// progress (lock-free).
     pub fn seek(&mut self, mut stop: impl FnMut(&T) -> bool) -> Option<&T> {
-        let fence = LightFence::for_walk();
-        while !self.walk(&mut stop, fence) {}
+        // One loop per barrier mode, each with its fence known: no mode test per node.
+        match LightFence::for_walk() {
+            LightFence::Compiler => while !self.walk(&mut stop, LightFence::Compiler) {},
+            LightFence::PerStep => while !self.walk(&mut stop, LightFence::PerStep) {},
+        }
         self.current()
     }
 
@@ -145,7 +148,8 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// the walk stops. Until then they say "at the end of an empty chain" (the head's link and
     /// null, as a new cursor), which needs no protection: so if `stop` panics, the cursor left
     /// behind is still sound to use.
-    #[inline]
+    #[allow(clippy::inline_always)] // into each arm of `seek`, with its fence
+    #[inline(always)]
     fn walk(&mut self, stop: &mut impl FnMut(&T) -> bool, fence: LightFence) -> bool {
         let head = self.head.link();
         self.prev.0 = head;
@@ -158,45 +162,72 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         let (mut on_prev, mut on_curr, mut spare) = (a, b, spare);
         // The head is never marked (only nodes' links are), and every node it holds is linked:
         // protecting from it needs no other validation.
-        let first = protect(head, head.load(), on_curr, fence);
+        let first = head.load();
+        if !first.is_null() {
+            // Taken here, inline: the one hazard pointer of a lookup that stops at the first
+            // node (a map's `get`). The walk's loop takes the others out of line.
+            on_curr.get_or_insert_with(CachedHazard::acquire);
+        }
+        let first = protect(head, first, on_curr, fence);
         debug_assert!(!is_marked(first), "a head is never marked");
         let mut prev: *const Link<T, F> = head;
         let mut curr = first;
-        let stopped = loop {
+        let stopped = 'walk: {
             if curr.is_null() {
-                break true;
+                break 'walk true;
             }
-            // SAFETY: `on_curr` has protected `curr` since before it was validated as linked
-            // (the head's protection above, or the step that moved here), so it is allocated
-            // while that hazard stays on it.
-            let node = unsafe { &*curr };
-            let next = node.next.load();
-            if !is_marked(next) && stop(&node.value) {
-                // Not deleted when its link was read: the cursor stands before it.
-                break true;
-            }
-            let next = protect(&node.next, next, spare, fence);
-            if is_marked(next) {
-                // `curr` is deleted: unlink it from `prev`, which must still hold it.
-                let succ = unmarked(next);
-                // SAFETY: `prev` is the head's link or the link of the node `on_prev` protects;
-                // `curr`'s link was marked, and `curr` is protected.
-                if !unsafe { unlink(prev, curr, succ) } {
-                    // The link before `curr` changed: start again from the head.
-                    break false;
+            loop {
+                // SAFETY: `on_curr` has protected `curr` since before it was validated as linked
+                // (the head's protection above, or the step that moved here), so it is allocated
+                // while that hazard stays on it.
+                let node = unsafe { &*curr };
+                let next = node.next.load();
+                if !is_marked(next) {
+                    if stop(&node.value) {
+                        // Not deleted when its link was read: the cursor stands before it.
+                        break 'walk true;
+                    }
+                    // The common step, to a successor that is there and stays: protect it, then
+                    // find `curr`'s link still holding it, unmarked.
+                    if !next.is_null() {
+                        publish(spare, next, fence);
+                        if node.next.load() == next {
+                            // `curr`'s link held `next` unmarked after the hazard was published:
+                            // `curr` was not deleted then, so it was linked, and so was `next`.
+                            prev = &raw const node.next;
+                            curr = next;
+                            (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
+                            continue;
+                        }
+                    }
                 }
-                // `prev` held `curr` unmarked until the exchange, so `curr` was linked when
-                // `succ` was protected; since its link was marked before that, `succ` could not
-                // be unlinked until `curr` was (invariant 2): `succ` was linked, and is
-                // protected.
-                curr = succ;
-                core::mem::swap(&mut on_curr, &mut spare);
-            } else {
-                // `curr`'s link held `next` unmarked after the hazard was published: `curr` was
-                // not deleted then, so it was linked, and so was `next`.
-                prev = &raw const node.next;
-                curr = next;
-                (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
+                // Every other step: `curr` deleted, its link changed since it was read, or the
+                // end of the chain.
+                let next = protect(&node.next, node.next.load(), spare, fence);
+                if is_marked(next) {
+                    // `curr` is deleted: unlink it from `prev`, which must still hold it.
+                    let succ = unmarked(next);
+                    // SAFETY: `prev` is the head's link or the link of the node `on_prev`
+                    // protects; `curr`'s link was marked, and `curr` is protected.
+                    if !unsafe { unlink(prev, curr, succ) } {
+                        // The link before `curr` changed: start again from the head.
+                        break 'walk false;
+                    }
+                    // `prev` held `curr` unmarked until the exchange, so `curr` was linked when
+                    // `succ` was protected; since its link was marked before that, `succ` could
+                    // not be unlinked until `curr` was (invariant 2): `succ` was linked, and is
+                    // protected.
+                    curr = succ;
+                    core::mem::swap(&mut on_curr, &mut spare);
+                } else {
+                    // As in the common step: `curr` was linked when `next` was protected.
+                    prev = &raw const node.next;
+                    curr = next;
+                    (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
+                }
+                if curr.is_null() {
+                    break 'walk true;
+                }
             }
         };
         if stopped {
@@ -353,15 +384,8 @@ fn protect<T, F: StaticDomain>(
         // Nothing to protect (the end of the chain, or an empty head).
         return value;
     }
-    let hazard = slot
-        .get_or_insert_with(CachedHazard::acquire)
-        .hazard_pointer();
     loop {
-        hazard.protect_raw(unmarked(value));
-        // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
-        // fence in the asymmetric mode, where every node is retired through the batch that runs
-        // the heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
-        fence.after_publish();
+        publish(slot, unmarked(value), fence);
         let again = link.load();
         if again == value {
             return value;
@@ -371,4 +395,29 @@ fn protect<T, F: StaticDomain>(
             return value;
         }
     }
+}
+
+/// Publishes `node` in the hazard pointer of `slot` (taken from the thread's cache, out of line,
+/// if the slot has none yet), then fences, so that the caller's next read of the link `node` came from
+/// validates it.
+#[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
+#[inline(always)]
+fn publish<T, F: StaticDomain>(slot: &mut Slot<F>, node: *mut Node<T, F>, fence: LightFence) {
+    if let Some(hazard) = slot {
+        hazard.hazard_pointer().protect_raw(node);
+    } else {
+        fill(slot).protect_raw(node);
+    }
+    // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
+    // fence in the asymmetric mode, where every node is retired through the batch that runs the
+    // heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
+    fence.after_publish();
+}
+
+/// Takes a hazard pointer for an empty slot. Out of line: a walk's loop then keeps no constant
+/// of the cache's path in a register.
+#[cold]
+#[inline(never)]
+fn fill<F: StaticDomain>(slot: &mut Slot<F>) -> &mut HazardPointer<'static, F> {
+    slot.insert(CachedHazard::acquire()).hazard_pointer()
 }
