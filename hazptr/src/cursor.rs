@@ -143,98 +143,59 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// One walk from the head (see [`seek`](Self::seek)): `true` when it stopped, at a node
     /// satisfying `stop` or at the end, `false` when it must start again.
     ///
-    /// The walk keeps its position in locals and rotates references to the three hazard slots
-    /// (no index arithmetic, no moves of hazard pointers); the cursor's fields are written when
-    /// the walk stops. Until then they say "at the end of an empty chain" (the head's link and
-    /// null, as a new cursor), which needs no protection: so if `stop` panics, the cursor left
-    /// behind is still sound to use.
+    /// The walk keeps its position in locals; the cursor's fields are written when it stops.
+    /// Until then they say "at the end of an empty chain" (the head's link and null, as a new
+    /// cursor), which needs no protection: so if `stop` panics, the cursor left behind is still
+    /// sound to use.
+    ///
+    /// The three roles (the hazard on the node of `prev`, none while `prev` is the head; the one
+    /// on `curr`; the spare, for `curr`'s successor) go round the three slots as the walk moves
+    /// on: `(a, b, c)`, `(b, c, a)`, `(c, a, b)`. The loop is written out once per arrangement,
+    /// so each step knows its slots: no index and no rotation, and a move moves no hazard
+    /// pointer (only an unlink does, between two slots: see [`step`]).
     #[allow(clippy::inline_always)] // into each arm of `seek`, with its fence
     #[inline(always)]
     fn walk(&mut self, stop: &mut impl FnMut(&T) -> bool, fence: LightFence) -> bool {
         let head = self.head.link();
         self.prev.0 = head;
         self.curr.0 = ptr::null_mut();
-        let slots = &mut self.hazards;
-        let first_slot: *const Slot<F> = slots.as_ptr();
-        // The roles of the three hazards: the one on the node of `prev` (none while `prev` is the
-        // head), the one on `curr`, and the spare, which protects `curr`'s successor.
-        let [a, b, spare] = slots;
-        let (mut on_prev, mut on_curr, mut spare) = (a, b, spare);
+        let [a, b, c] = &mut self.hazards;
+        let first = head.load();
+        if first.is_null() {
+            return true;
+        }
+        // Taken here, inline: the one hazard pointer of a lookup that stops at the first node (a
+        // map's `get`). The loop takes the others out of line.
+        b.get_or_insert_with(CachedHazard::acquire);
         // The head is never marked (only nodes' links are), and every node it holds is linked:
         // protecting from it needs no other validation.
-        let first = head.load();
-        if !first.is_null() {
-            // Taken here, inline: the one hazard pointer of a lookup that stops at the first
-            // node (a map's `get`). The walk's loop takes the others out of line.
-            on_curr.get_or_insert_with(CachedHazard::acquire);
-        }
-        let first = protect(head, first, on_curr, fence);
+        let first = protect(head, first, b, fence);
         debug_assert!(!is_marked(first), "a head is never marked");
-        let mut prev: *const Link<T, F> = head;
-        let mut curr = first;
-        let stopped = 'walk: {
-            if curr.is_null() {
-                break 'walk true;
+        let mut at = At {
+            prev: head,
+            curr: first,
+        };
+        // Which slot protects `curr` when the walk stops.
+        let (stopped, curr_slot) = 'walk: {
+            if first.is_null() {
+                break 'walk (true, 1);
             }
             loop {
-                // SAFETY: `on_curr` has protected `curr` since before it was validated as linked
-                // (the head's protection above, or the step that moved here), so it is allocated
-                // while that hazard stays on it.
-                let node = unsafe { &*curr };
-                let next = node.next.load();
-                if !is_marked(next) {
-                    if stop(&node.value) {
-                        // Not deleted when its link was read: the cursor stands before it.
-                        break 'walk true;
-                    }
-                    // The common step, to a successor that is there and stays: protect it, then
-                    // find `curr`'s link still holding it, unmarked.
-                    if !next.is_null() {
-                        publish(spare, next, fence);
-                        if node.next.load() == next {
-                            // `curr`'s link held `next` unmarked after the hazard was published:
-                            // `curr` was not deleted then, so it was linked, and so was `next`.
-                            prev = &raw const node.next;
-                            curr = next;
-                            (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
-                            continue;
-                        }
-                    }
+                if let Some(stopped) = step(&mut at, b, c, stop, fence) {
+                    break 'walk (stopped, 1);
                 }
-                // Every other step: `curr` deleted, its link changed since it was read, or the
-                // end of the chain.
-                let next = protect(&node.next, node.next.load(), spare, fence);
-                if is_marked(next) {
-                    // `curr` is deleted: unlink it from `prev`, which must still hold it.
-                    let succ = unmarked(next);
-                    // SAFETY: `prev` is the head's link or the link of the node `on_prev`
-                    // protects; `curr`'s link was marked, and `curr` is protected.
-                    if !unsafe { unlink(prev, curr, succ) } {
-                        // The link before `curr` changed: start again from the head.
-                        break 'walk false;
-                    }
-                    // `prev` held `curr` unmarked until the exchange, so `curr` was linked when
-                    // `succ` was protected; since its link was marked before that, `succ` could
-                    // not be unlinked until `curr` was (invariant 2): `succ` was linked, and is
-                    // protected.
-                    curr = succ;
-                    core::mem::swap(&mut on_curr, &mut spare);
-                } else {
-                    // As in the common step: `curr` was linked when `next` was protected.
-                    prev = &raw const node.next;
-                    curr = next;
-                    (on_prev, on_curr, spare) = (on_curr, spare, on_prev);
+                if let Some(stopped) = step(&mut at, c, a, stop, fence) {
+                    break 'walk (stopped, 2);
                 }
-                if curr.is_null() {
-                    break 'walk true;
+                if let Some(stopped) = step(&mut at, a, b, stop, fence) {
+                    break 'walk (stopped, 0);
                 }
             }
         };
         if stopped {
-            // Which of the three slots `on_curr` is: its offset from the first.
-            self.c = (ptr::from_ref(on_curr).addr() - first_slot.addr()) / size_of::<Slot<F>>();
-            self.prev.0 = prev;
-            self.curr.0 = curr;
+            self.c = curr_slot;
+            self.prev.0 = at.prev;
+            self.curr.0 = at.curr;
         }
         stopped
     }
@@ -339,6 +300,90 @@ impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
         f.debug_struct("Cursor")
             .field("current", &self.curr.0)
             .finish_non_exhaustive()
+    }
+}
+
+/// Where a walk stands: `prev`, the head's link or the link of the node the hazard on the node
+/// of `prev` protects, and `curr`, the unmarked node `prev` held when validated, protected.
+struct At<T, F> {
+    prev: *const Link<T, F>,
+    curr: *mut Node<T, F>,
+}
+
+/// Moves a walk from the non-null node `at.curr`, whose protecting hazard pointer is in
+/// `on_curr`, to its successor, protecting it with the hazard pointer in `spare`: `None` when it
+/// moved to a node (the roles then go round: see [`Cursor::walk`]); `Some(true)` when it
+/// stopped, at a node satisfying `stop` or at the end; `Some(false)` when the walk must start
+/// again from the head. Deleted nodes on the way are unlinked and retired without moving.
+///
+/// Each move protects the successor `next` of `curr` with the spare hazard pointer, then reads
+/// `curr`'s link again: if it still holds `next` unmarked, `curr` was not deleted then, so
+/// `next` was still linked, and is protected from that moment on. If the link is marked, `curr`
+/// is unlinked from `prev`, which must still hold it, or the walk starts again.
+#[allow(clippy::inline_always)] // three times in each arm of `seek`: the walk's hot loop
+#[inline(always)]
+fn step<T: Send + Sync + 'static, F: StaticDomain>(
+    at: &mut At<T, F>,
+    on_curr: &mut Slot<F>,
+    spare: &mut Slot<F>,
+    stop: &mut impl FnMut(&T) -> bool,
+    fence: LightFence,
+) -> Option<bool> {
+    loop {
+        // SAFETY: the hazard pointer in `on_curr` has protected `curr` since before it was
+        // validated as linked (the head's protection, or the step that moved here), so it is
+        // allocated while that hazard stays on it.
+        let node = unsafe { &*at.curr };
+        let next = node.next.load();
+        if !is_marked(next) {
+            if stop(&node.value) {
+                // Not deleted when its link was read: the cursor stands before it.
+                return Some(true);
+            }
+            // The common move, to a successor that is there and stays: protect it, then find
+            // `curr`'s link still holding it, unmarked.
+            if !next.is_null() {
+                publish(spare, next, fence);
+                if node.next.load() == next {
+                    // `curr`'s link held `next` unmarked after the hazard was published: `curr`
+                    // was not deleted then, so it was linked, and so was `next`.
+                    at.prev = &raw const node.next;
+                    at.curr = next;
+                    return None;
+                }
+            }
+        }
+        // Every other case: `curr` deleted, its link changed since it was read, or the end.
+        let next = protect(&node.next, node.next.load(), spare, fence);
+        if is_marked(next) {
+            // `curr` is deleted: unlink it from `prev`, which must still hold it.
+            let succ = unmarked(next);
+            // SAFETY: `prev` is the head's link or the link of the node the hazard on the node
+            // of `prev` protects; `curr`'s link was marked, and `curr` is protected.
+            if !unsafe { unlink(at.prev, at.curr, succ) } {
+                // The link before `curr` changed: start again from the head.
+                return Some(false);
+            }
+            // `prev` held `curr` unmarked until the exchange, so `curr` was linked when `succ`
+            // was protected; since its link was marked before that, `succ` could not be unlinked
+            // until `curr` was (invariant 2): `succ` was linked, and is protected.
+            at.curr = succ;
+            // The roles stay in their slots: the hazard pointer on `succ` moves into `on_curr`,
+            // the one on the retired `curr` becomes the spare. Moving a hazard pointer does not
+            // touch what it published, so `succ` stays protected throughout.
+            core::mem::swap(on_curr, spare);
+        } else {
+            // As in the common move: `curr` was linked when `next` was protected.
+            at.prev = &raw const node.next;
+            at.curr = next;
+            if !next.is_null() {
+                return None;
+            }
+        }
+        if at.curr.is_null() {
+            // At the end.
+            return Some(true);
+        }
     }
 }
 
