@@ -105,3 +105,61 @@ fn a_chain_of_a_static_unique_domain_is_reclaimed_by_that_domain() {
     drop(head);
     assert_eq!(counter.alive(), 0);
 }
+
+hazptr::static_unique_domain!(static WALKS: Domain<WalkFamily>);
+
+/// A node whose removal could not unlink it (the link before it was frozen by another removal)
+/// is unlinked by the next walk that passes; the walk then stands on the node it stops at, with
+/// the hazard pointer that protects it, wherever it stops after the unlink (the walk's roles go
+/// round three slots, and an unlink swaps two of them).
+#[test]
+fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
+    for target in 3..8 {
+        let counter = Counter::default();
+        let head: Head<Counted, WalkFamily> = Head::new();
+        for value in (0..8).rev() {
+            head.push_front(Owned::new(counter.make(value)));
+        }
+        let mut late = head.cursor();
+        late.seek(|v| v.value == 2);
+        let mut early = head.cursor();
+        early.seek(|v| v.value == 1);
+        assert!(early.remove());
+        drop(early);
+        // 2 is marked, but the link before it (1's) is frozen: it stays linked, after 0.
+        assert!(late.remove());
+        drop(late);
+        let guard = {
+            let mut cursor = head.cursor();
+            assert_eq!(
+                cursor.seek(|v| v.value == target).map(|v| v.value),
+                Some(target)
+            );
+            cursor.into_current().expect("the target is there")
+        };
+        assert_eq!(guard.value, target);
+        assert_eq!(
+            values(&head),
+            [0].into_iter().chain(3..8).collect::<Vec<_>>(),
+            "2 was unlinked"
+        );
+        let mut cursor = head.cursor();
+        cursor.seek(|v| v.value == target);
+        assert!(cursor.remove());
+        drop(cursor);
+        hazptr::flush_retired();
+        let _ = WALKS.eager_reclaim();
+        assert!(guard.is_intact());
+        assert_eq!(
+            counter.dropped(),
+            2,
+            "1 and 2 are freed, the guarded target is not"
+        );
+        drop(guard);
+        hazptr::flush_retired();
+        let _ = WALKS.eager_reclaim();
+        assert_eq!(counter.dropped(), 3);
+        drop(head);
+        assert_eq!(counter.alive(), 0);
+    }
+}

@@ -249,6 +249,45 @@ pub(crate) fn light(kind: Fence) {
     fence(Ordering::SeqCst);
 }
 
+/// [`light`] with [`Fence::Light`], the mode read once for a walk that publishes many hazards in
+/// a row (the cursor's). The asymmetric mode never changes once decided, so a walk that saw it
+/// at its start may use the compiler fence at every step, exactly as `light` would after reading
+/// the mode again; a walk that did not see it calls `light` at every step.
+///
+/// An enum, so that a walk can be compiled once per variant (the mode test leaves its loop).
+#[derive(Clone, Copy)]
+pub(crate) enum LightFence {
+    /// The mode was asymmetric when the walk started, so it is for ever: a compiler fence.
+    Compiler,
+    /// The mode was not asymmetric when the walk started: [`light`] decides at every step.
+    PerStep,
+}
+
+impl LightFence {
+    /// Reads the mode for a walk.
+    #[allow(clippy::inline_always)] // the read path: see `hazard_cache::acquire`
+    #[inline(always)]
+    pub(crate) fn for_walk() -> Self {
+        if cfg!(all(target_os = "linux", not(miri), not(loom)))
+            && MODE.0.load(Ordering::Relaxed) == ASYMMETRIC
+        {
+            Self::Compiler
+        } else {
+            Self::PerStep
+        }
+    }
+
+    /// Orders a hazard store before its re-validating load: [`light`]`(Fence::Light)`.
+    #[allow(clippy::inline_always)] // once per node a walk visits
+    #[inline(always)]
+    pub(crate) fn after_publish(self) {
+        match self {
+            Self::Compiler => core::sync::atomic::compiler_fence(Ordering::SeqCst),
+            Self::PerStep => light(Fence::Light),
+        }
+    }
+}
+
 /// Set only by [`__skip_heavy_barrier`].
 static SKIP_HEAVY: AtomicBool = AtomicBool::new(false);
 

@@ -12,12 +12,12 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
 
-use haphazard::Global;
+use haphazard::{Global, HazardPointer};
 
+use crate::barrier::LightFence;
 use crate::guard::Protected;
 use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
-use crate::barrier::{self, Fence};
 
 /// A position in a [`Head`]'s chain, for reading it, inserting and removing nodes, without
 /// `unsafe`.
@@ -72,18 +72,16 @@ use crate::barrier::{self, Fence};
 /// [`into_current`]: Self::into_current
 pub struct Cursor<'h, T, F: StaticDomain = Global> {
     head: &'h Head<T, F>,
-    /// The head's link, or the link of the node `hazards[p]` protects.
+    /// The head's link, or the link of a node one of `hazards` (not `hazards[c]`) protects.
     prev: Raw<*const Link<T, F>>,
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
     curr: Raw<*mut Node<T, F>>,
     /// Each taken from the thread's cache the first time it protects a node (a lookup that
     /// stops at the first node takes one), returned when the cursor drops.
-    hazards: [Option<CachedHazard<F>>; 3],
-    /// Which hazard protects the node of `prev`, `curr`, and the successor being protected.
-    p: usize,
+    hazards: [Slot<F>; 3],
+    /// Which hazard protects `curr`.
     c: usize,
-    n: usize,
     /// Not `Send`, not `Sync` (see the type's documentation).
     _one_thread: PhantomData<*const ()>,
 }
@@ -97,9 +95,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
             prev: Raw(self.link()),
             curr: Raw(ptr::null_mut()),
             hazards: [None, None, None],
-            p: 0,
-            c: 1,
-            n: 2,
+            c: 0,
             _one_thread: PhantomData,
         }
     }
@@ -117,23 +113,10 @@ unsafe impl<P> Send for Raw<P> {}
 // SAFETY: as for `Send`.
 unsafe impl<P> Sync for Raw<P> {}
 
-/// What a step from the current node found.
-enum Step {
-    /// Moved to the successor.
-    Moved,
-    /// The current node satisfies the predicate, or the cursor is at the end.
-    Stopped,
-    /// The link before the current node changed: start again from the head.
-    Restart,
-}
+/// One of a cursor's hazard pointers, taken when it first protects a node.
+type Slot<F> = Option<CachedHazard<F>>;
 
 impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
-    /// The hazard pointer slot in role `i`.
-    #[inline]
-    fn slot(&mut self, i: usize) -> &mut Option<CachedHazard<F>> {
-        &mut self.hazards[i]
-    }
-
     /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
     /// `None` when no node does (the cursor stands at the end). Nodes that other threads deleted
     /// are unlinked on the way (and retired by this thread), without asking `stop` about them.
@@ -149,72 +132,72 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// changed the chain where the walk was, so it always ends while other threads make
     /// progress (lock-free).
     pub fn seek(&mut self, mut stop: impl FnMut(&T) -> bool) -> Option<&T> {
-        loop {
-            self.restart();
-            loop {
-                match self.step(&mut stop) {
-                    Step::Moved => {}
-                    Step::Stopped => return self.current(),
-                    Step::Restart => break,
-                }
-            }
+        // One loop per barrier mode, each with its fence known: no mode test per node.
+        match LightFence::for_walk() {
+            LightFence::Compiler => while !self.walk(&mut stop, LightFence::Compiler) {},
+            LightFence::PerStep => while !self.walk(&mut stop, LightFence::PerStep) {},
         }
+        self.current()
     }
 
-    /// Stands before the head's first node, protecting it.
-    fn restart(&mut self) {
+    /// One walk from the head (see [`seek`](Self::seek)): `true` when it stopped, at a node
+    /// satisfying `stop` or at the end, `false` when it must start again.
+    ///
+    /// The walk keeps its position in locals; the cursor's fields are written when it stops.
+    /// Until then they say "at the end of an empty chain" (the head's link and null, as a new
+    /// cursor), which needs no protection: so if `stop` panics, the cursor left behind is still
+    /// sound to use.
+    ///
+    /// The three roles (the hazard on the node of `prev`, none while `prev` is the head; the one
+    /// on `curr`; the spare, for `curr`'s successor) go round the three slots as the walk moves
+    /// on: `(a, b, c)`, `(b, c, a)`, `(c, a, b)`. The loop is written out once per arrangement,
+    /// so each step knows its slots: no index and no rotation, and a move moves no hazard
+    /// pointer (only an unlink does, between two slots: see [`step`]).
+    #[allow(clippy::inline_always)] // into each arm of `seek`, with its fence
+    #[inline(always)]
+    fn walk(&mut self, stop: &mut impl FnMut(&T) -> bool, fence: LightFence) -> bool {
+        let head = self.head.link();
+        self.prev.0 = head;
+        self.curr.0 = ptr::null_mut();
+        let [a, b, c] = &mut self.hazards;
+        let first = head.load();
+        if first.is_null() {
+            return true;
+        }
+        // Taken here, inline: the one hazard pointer of a lookup that stops at the first node (a
+        // map's `get`). The loop takes the others out of line.
+        b.get_or_insert_with(CachedHazard::acquire);
         // The head is never marked (only nodes' links are), and every node it holds is linked:
         // protecting from it needs no other validation.
-        self.prev.0 = self.head.link();
-        self.curr.0 = ptr::null_mut();
-        let c = self.c;
-        // SAFETY: `prev` is the head's link, which lives as long as `'h`.
-        let first = protect(unsafe { &*self.prev.0 }, self.slot(c));
+        let first = protect(head, first, b, fence);
         debug_assert!(!is_marked(first), "a head is never marked");
-        self.curr.0 = unmarked(first);
-    }
-
-    /// One step of the walk from the current node (see [`seek`](Self::seek)).
-    #[inline]
-    fn step(&mut self, stop: &mut impl FnMut(&T) -> bool) -> Step {
-        let curr = self.curr.0;
-        if curr.is_null() {
-            return Step::Stopped;
-        }
-        // SAFETY: `hazards[c]` has protected `curr` since before it was validated as linked
-        // (`restart`, or the step that moved here), so it is allocated while the cursor keeps
-        // that hazard on it.
-        let node = unsafe { &*curr };
-        let next = node.next.load();
-        if !is_marked(next) && stop(&node.value) {
-            // Not deleted when its link was read: the cursor stands before it.
-            return Step::Stopped;
-        }
-        let n = self.n;
-        let next = protect(&node.next, self.slot(n));
-        if is_marked(next) {
-            // `curr` is deleted: unlink it from `prev`, which must still hold it.
-            let succ = unmarked(next);
-            // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
-            let prev = unsafe { &*self.prev.0 };
-            if prev.compare_exchange(curr, succ).is_err() {
-                return Step::Restart;
+        let mut at = At {
+            prev: head,
+            curr: first,
+        };
+        // Which slot protects `curr` when the walk stops.
+        let (stopped, curr_slot) = 'walk: {
+            if first.is_null() {
+                break 'walk (true, 1);
             }
-            // `prev` held `curr` unmarked until now, so `curr` was linked when `succ` was
-            // protected; since its link was marked before that, `succ` could not be unlinked
-            // until `curr` was (invariant 2): `succ` was linked, and is protected.
-            // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
-            unsafe { retire(curr) };
-            self.curr.0 = succ;
-            (self.c, self.n) = (self.n, self.c);
-        } else {
-            // `curr`'s link held `next` unmarked after the hazard was published: `curr` was not
-            // deleted then, so it was linked, and so was `next`.
-            self.prev.0 = &raw const node.next;
-            self.curr.0 = next;
-            (self.p, self.c, self.n) = (self.c, self.n, self.p);
+            loop {
+                if let Some(stopped) = step(&mut at, b, c, stop, fence) {
+                    break 'walk (stopped, 1);
+                }
+                if let Some(stopped) = step(&mut at, c, a, stop, fence) {
+                    break 'walk (stopped, 2);
+                }
+                if let Some(stopped) = step(&mut at, a, b, stop, fence) {
+                    break 'walk (stopped, 0);
+                }
+            }
+        };
+        if stopped {
+            self.c = curr_slot;
+            self.prev.0 = at.prev;
+            self.curr.0 = at.curr;
         }
-        Step::Moved
+        stopped
     }
 
     /// The value of the current node, `None` at the end. Protected for as long as the reference
@@ -240,7 +223,8 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// nothing.
     pub fn insert(&mut self, node: Owned<T, F>) -> Result<(), Owned<T, F>> {
         let node = node.into_raw_linked_to(self.curr.0);
-        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        // SAFETY: `prev` is the head's link or the link of a node a hazard of the cursor
+        // protects.
         let prev = unsafe { &*self.prev.0 };
         // `curr` is protected, so its address cannot be reused meanwhile: if `prev` still holds
         // it unmarked, the node before it is still linked and `curr` still follows it.
@@ -264,7 +248,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         if curr.is_null() {
             return false;
         }
-        // SAFETY: `hazards[c]` protects `curr` (see `step`).
+        // SAFETY: `hazards[c]` protects `curr` (see `walk`).
         let node = unsafe { &*curr };
         let mut next = node.next.load();
         loop {
@@ -277,7 +261,8 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
                 Err(actual) => next = actual,
             }
         }
-        // SAFETY: `prev` is the head's link or the link of the node `hazards[p]` protects.
+        // SAFETY: `prev` is the head's link or the link of a node a hazard of the cursor
+        // protects.
         let prev = unsafe { &*self.prev.0 };
         // `curr`'s link is marked, so `next` stays its successor; if `prev` still holds `curr`,
         // `curr` is linked, and so is `next` (invariant 2): unlinking puts a linked node in
@@ -318,31 +303,134 @@ impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {
     }
 }
 
+/// Where a walk stands: `prev`, the head's link or the link of the node the hazard on the node
+/// of `prev` protects, and `curr`, the unmarked node `prev` held when validated, protected.
+struct At<T, F> {
+    prev: *const Link<T, F>,
+    curr: *mut Node<T, F>,
+}
+
+/// Moves a walk from the non-null node `at.curr`, whose protecting hazard pointer is in
+/// `on_curr`, to its successor, protecting it with the hazard pointer in `spare`: `None` when it
+/// moved to a node (the roles then go round: see [`Cursor::walk`]); `Some(true)` when it
+/// stopped, at a node satisfying `stop` or at the end; `Some(false)` when the walk must start
+/// again from the head. Deleted nodes on the way are unlinked and retired without moving.
+///
+/// Each move protects the successor `next` of `curr` with the spare hazard pointer, then reads
+/// `curr`'s link again: if it still holds `next` unmarked, `curr` was not deleted then, so
+/// `next` was still linked, and is protected from that moment on. If the link is marked, `curr`
+/// is unlinked from `prev`, which must still hold it, or the walk starts again.
+#[allow(clippy::inline_always)] // three times in each arm of `seek`: the walk's hot loop
+#[inline(always)]
+fn step<T: Send + Sync + 'static, F: StaticDomain>(
+    at: &mut At<T, F>,
+    on_curr: &mut Slot<F>,
+    spare: &mut Slot<F>,
+    stop: &mut impl FnMut(&T) -> bool,
+    fence: LightFence,
+) -> Option<bool> {
+    loop {
+        // SAFETY: the hazard pointer in `on_curr` has protected `curr` since before it was
+        // validated as linked (the head's protection, or the step that moved here), so it is
+        // allocated while that hazard stays on it.
+        let node = unsafe { &*at.curr };
+        let next = node.next.load();
+        if !is_marked(next) {
+            if stop(&node.value) {
+                // Not deleted when its link was read: the cursor stands before it.
+                return Some(true);
+            }
+            // The common move, to a successor that is there and stays: protect it, then find
+            // `curr`'s link still holding it, unmarked.
+            if !next.is_null() {
+                publish(spare, next, fence);
+                if node.next.load() == next {
+                    // `curr`'s link held `next` unmarked after the hazard was published: `curr`
+                    // was not deleted then, so it was linked, and so was `next`.
+                    at.prev = &raw const node.next;
+                    at.curr = next;
+                    return None;
+                }
+            }
+        }
+        // Every other case: `curr` deleted, its link changed since it was read, or the end.
+        let next = protect(&node.next, node.next.load(), spare, fence);
+        if is_marked(next) {
+            // `curr` is deleted: unlink it from `prev`, which must still hold it.
+            let succ = unmarked(next);
+            // SAFETY: `prev` is the head's link or the link of the node the hazard on the node
+            // of `prev` protects; `curr`'s link was marked, and `curr` is protected.
+            if !unsafe { unlink(at.prev, at.curr, succ) } {
+                // The link before `curr` changed: start again from the head.
+                return Some(false);
+            }
+            // `prev` held `curr` unmarked until the exchange, so `curr` was linked when `succ`
+            // was protected; since its link was marked before that, `succ` could not be unlinked
+            // until `curr` was (invariant 2): `succ` was linked, and is protected.
+            at.curr = succ;
+            // The roles stay in their slots: the hazard pointer on `succ` moves into `on_curr`,
+            // the one on the retired `curr` becomes the spare. Moving a hazard pointer does not
+            // touch what it published, so `succ` stays protected throughout.
+            core::mem::swap(on_curr, spare);
+        } else {
+            // As in the common move: `curr` was linked when `next` was protected.
+            at.prev = &raw const node.next;
+            at.curr = next;
+            if !next.is_null() {
+                return None;
+            }
+        }
+        if at.curr.is_null() {
+            // At the end.
+            return Some(true);
+        }
+    }
+}
+
+/// Unlinks `curr`, whose link is marked and holds `succ`, from `prev`, if `prev` still holds it,
+/// and retires it; whether it did. Out of the walk's loop: rare, and retiring is long.
+///
+/// # Safety
+///
+/// `prev` is the head's link or the link of a node a hazard pointer of this thread protects;
+/// `curr` is protected and its link was marked.
+#[cold]
+#[inline(never)]
+unsafe fn unlink<T: Send + 'static, F: StaticDomain>(
+    prev: *const Link<T, F>,
+    curr: *mut Node<T, F>,
+    succ: *mut Node<T, F>,
+) -> bool {
+    // SAFETY: the caller's promise: `prev` is allocated.
+    let prev = unsafe { &*prev };
+    if prev.compare_exchange(curr, succ).is_err() {
+        return false;
+    }
+    // SAFETY: this thread's exchange unlinked `curr`, which was marked (invariant 3).
+    unsafe { retire(curr) };
+    true
+}
+
 /// Protects the node `link` holds with the hazard pointer of `slot` (taken from the thread's
-/// cache if the slot has none yet): publishes its unmarked address, then reads `link` again
-/// until it holds the same value (mark included). Returns that value, marked or not; a null
-/// link is returned at once, with nothing published. Whether the node was linked when published
-/// is the caller's to establish (from the mark, see [`Cursor::seek`]).
+/// cache if the slot has none yet): publishes the unmarked address of `value`, a value `link`
+/// held, then reads `link` again until it holds the same value (mark included). Returns that
+/// value, marked or not; a null link is returned at once, with nothing published. Whether the
+/// node was linked when published is the caller's to establish (from the mark, see
+/// [`Cursor::seek`]).
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
 fn protect<T, F: StaticDomain>(
     link: &Link<T, F>,
-    slot: &mut Option<CachedHazard<F>>,
+    mut value: *mut Node<T, F>,
+    slot: &mut Slot<F>,
+    fence: LightFence,
 ) -> *mut Node<T, F> {
-    let mut value = link.load();
     if unmarked(value).is_null() {
         // Nothing to protect (the end of the chain, or an empty head).
         return value;
     }
-    let hazard = slot
-        .get_or_insert_with(CachedHazard::acquire)
-        .hazard_pointer();
     loop {
-        hazard.protect_raw(unmarked(value));
-        // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
-        // fence in the asymmetric mode, where every node is retired through the batch that runs
-        // the heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
-        barrier::light(Fence::Light);
+        publish(slot, unmarked(value), fence);
         let again = link.load();
         if again == value {
             return value;
@@ -352,4 +440,29 @@ fn protect<T, F: StaticDomain>(
             return value;
         }
     }
+}
+
+/// Publishes `node` in the hazard pointer of `slot` (taken from the thread's cache, out of line,
+/// if the slot has none yet), then fences, so that the caller's next read of the link `node` came from
+/// validates it.
+#[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
+#[inline(always)]
+fn publish<T, F: StaticDomain>(slot: &mut Slot<F>, node: *mut Node<T, F>, fence: LightFence) {
+    if let Some(hazard) = slot {
+        hazard.hazard_pointer().protect_raw(node);
+    } else {
+        fill(slot).protect_raw(node);
+    }
+    // Orders the publication before the re-read, as `AtomicPtr::protect` does: a compiler
+    // fence in the asymmetric mode, where every node is retired through the batch that runs the
+    // heavy barrier before any scan (`link::retire`, `barrier.rs`); `SeqCst` otherwise.
+    fence.after_publish();
+}
+
+/// Takes a hazard pointer for an empty slot. Out of line: a walk's loop then keeps no constant
+/// of the cache's path in a register.
+#[cold]
+#[inline(never)]
+fn fill<F: StaticDomain>(slot: &mut Slot<F>) -> &mut HazardPointer<'static, F> {
+    slot.insert(CachedHazard::acquire()).hazard_pointer()
 }

@@ -36,8 +36,8 @@ use haphazard::Global;
 
 use crate::barrier;
 use crate::hazard_cache::StaticDomain;
-use crate::retire_batch::retire_later;
 use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
+use crate::retire_batch::retire_later;
 use crate::sync::AtomicPtr;
 
 /// A node of a chain: a value and the link to its successor. Allocated as a `Box`, by
