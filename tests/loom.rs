@@ -30,39 +30,21 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hazptr::__private::HazardCache;
-use hazptr::{AtomicPtr, Domain, Global, HazardProtected, StaticDomain};
+use hazptr::{AtomicPtr, Domain, HazardProtected, StaticDomain};
 use loom::sync::Arc;
 use loom::thread::{self, JoinHandle};
 
-/// Runs `body` under loom, on a spawned loom thread (see the module documentation), with the
-/// preemption bound from `LOOM_MAX_PREEMPTIONS`, 2 when unset.
+#[path = "common/loom_model.rs"]
+mod loom_model;
+
+/// [`loom_model::model`], draining the caches of the global domain and of `CounterFamily`.
 fn model(body: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    // Each atomic operation is a branch; a vector operation makes a few hundred (its domain, its
-    // buckets, hazard-record acquisition), more than loom's default limit of 1000.
-    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
-        builder.max_branches = 20_000;
-    }
-    let body = std::sync::Arc::new(body);
-    builder.check(move || {
-        let body = std::sync::Arc::clone(&body);
-        spawn(move || body()).join().unwrap();
-    });
+    loom_model::model::<CounterFamily>(body);
 }
 
-/// Spawns a loom thread running `f`, which then drains its hazard-pointer caches (see the module
-/// documentation).
+/// [`loom_model::spawn`], draining the caches of the global domain and of `CounterFamily`.
 fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
-    thread::spawn(move || {
-        let result = f();
-        let _ = Global::with_cache(HazardCache::drain_and_close);
-        let _ = CounterFamily::with_cache(HazardCache::drain_and_close);
-        result
-    })
+    loom_model::spawn::<CounterFamily, R>(f)
 }
 
 /// How many times each value (by id) has been dropped. Plain std atomics: the log is an

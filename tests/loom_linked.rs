@@ -11,37 +11,23 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hazptr::__private::HazardCache;
-use hazptr::{Domain, Global, StaticDomain};
+use hazptr::{Domain, Global};
 use hazptr_suite::hash_map::HashMap;
 use hazptr_suite::list_set::ListSet;
 use loom::sync::Arc;
 use loom::thread::{self, JoinHandle};
 
-/// Runs `body` under loom on a spawned loom thread, with the preemption bound from
-/// `LOOM_MAX_PREEMPTIONS` (2 when unset).
+#[path = "common/loom_model.rs"]
+mod loom_model;
+
+/// [`loom_model::model`], draining the caches of the global domain (the only one used here).
 fn model(body: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
-        builder.max_branches = 20_000;
-    }
-    let body = std::sync::Arc::new(body);
-    builder.check(move || {
-        let body = std::sync::Arc::clone(&body);
-        spawn(move || body()).join().unwrap();
-    });
+    loom_model::model::<Global>(body);
 }
 
-/// Spawns a loom thread running `f`, which then drains its hazard-pointer cache.
+/// [`loom_model::spawn`], draining the caches of the global domain.
 fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
-    thread::spawn(move || {
-        let result = f();
-        let _ = Global::with_cache(HazardCache::drain_and_close);
-        result
-    })
+    loom_model::spawn::<Global, R>(f)
 }
 
 /// How many times each key (by id) was dropped.
