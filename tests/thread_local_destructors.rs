@@ -129,6 +129,22 @@ impl Seen {
 /// The reproducer: the thread sets its thread-local before its first retirement, so
 /// hazptr's thread-locals are destroyed first; dropping the kept struct then retires its value.
 /// It aborted the process ("thread local panicked on drop").
+/// `counter` made `made.0` values when hazptr was first used in the destructor
+/// (`Order::OnlyInDestructor`), `made.1` in the other orders, and dropped each exactly once.
+fn assert_made_and_dropped_once(order: Order, counter: &Counter, made: (usize, usize)) {
+    let made = if order == Order::OnlyInDestructor {
+        made.0
+    } else {
+        made.1
+    };
+    assert_eq!(counter.made(), made, "{order:?}");
+    assert_eq!(
+        counter.dropped(),
+        made,
+        "{order:?}: each value dropped once"
+    );
+}
+
 #[test]
 fn a_struct_kept_in_a_thread_local_used_before_hazptr_is_reclaimed() {
     thread_local! {
@@ -204,17 +220,7 @@ fn a_struct_dropped_in_a_thread_local_destructor_is_reclaimed() {
             drop(made_there);
         });
         reclaim_global_until(|| counter.alive() == 0);
-        let made = if order == Order::OnlyInDestructor {
-            3
-        } else {
-            5
-        };
-        assert_eq!(counter.made(), made, "{order:?}");
-        assert_eq!(
-            counter.dropped(),
-            made,
-            "{order:?}: each value dropped once"
-        );
+        assert_made_and_dropped_once(order, &counter, (3, 5));
     }
 }
 
@@ -260,17 +266,7 @@ fn guards_and_protected_blocks_read_in_a_thread_local_destructor() {
             "{order:?}: the values read in the destructor"
         );
         reclaim_global_until(|| counter.alive() == 0);
-        let made = if order == Order::OnlyInDestructor {
-            3
-        } else {
-            5
-        };
-        assert_eq!(counter.made(), made, "{order:?}");
-        assert_eq!(
-            counter.dropped(),
-            made,
-            "{order:?}: each value dropped once"
-        );
+        assert_made_and_dropped_once(order, &counter, (3, 5));
     }
 }
 
@@ -304,22 +300,12 @@ fn reclamation_runs_in_a_thread_local_destructor() {
             }
             log.push(Some(in_destructor.alive() as u64));
         });
-        let made = if order == Order::OnlyInDestructor {
-            4
-        } else {
-            6
-        };
-        assert_eq!(counter.made(), made, "{order:?}");
         assert_eq!(
             seen.take(),
             [Some(0)],
             "{order:?}: every value was reclaimed while the destructor ran"
         );
-        assert_eq!(
-            counter.dropped(),
-            made,
-            "{order:?}: each value dropped once"
-        );
+        assert_made_and_dropped_once(order, &counter, (4, 6));
     }
 }
 

@@ -36,6 +36,22 @@ impl Summary {
             max: sorted[sorted.len() - 1],
         }
     }
+
+    /// Summarises the per-round ratios `numerator[i] / denominator[i]` (the two contenders
+    /// measured back to back in round `i`).
+    ///
+    /// # Panics
+    ///
+    /// As [`Summary::of`], if there are no rounds.
+    #[must_use]
+    pub fn of_ratios(numerator: &[f64], denominator: &[f64]) -> Self {
+        let ratios: Vec<f64> = numerator
+            .iter()
+            .zip(denominator)
+            .map(|(n, d)| n / d)
+            .collect();
+        Self::of(&ratios)
+    }
 }
 
 impl fmt::Display for Summary {

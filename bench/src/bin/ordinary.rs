@@ -52,15 +52,6 @@ struct Row {
     inlined: Vec<f64>,
 }
 
-fn ratio(numerator: &[f64], denominator: &[f64]) -> Summary {
-    let ratios: Vec<f64> = numerator
-        .iter()
-        .zip(denominator)
-        .map(|(n, d)| n / d)
-        .collect();
-    Summary::of(&ratios)
-}
-
 fn main() {
     let mut samplers: Vec<(&'static str, Sampler, Option<Sampler>)> = ordinary::READS
         .iter()
@@ -140,8 +131,8 @@ fn main() {
             text,
             "  {:<52} {:>22} {:>22}",
             format!("{numerator} / {denominator}"),
-            ratio(&n.ordinary, &d.ordinary).to_string(),
-            ratio(&n.inlined, &d.inlined).to_string()
+            Summary::of_ratios(&n.ordinary, &d.ordinary).to_string(),
+            Summary::of_ratios(&n.inlined, &d.inlined).to_string()
         );
     }
     print!("{text}");

@@ -165,16 +165,6 @@ fn find<'a, T>(results: &'a [(&'static str, Vec<T>)], name: &str) -> &'a [T] {
         .1
 }
 
-/// Per-round ratios `numerator / denominator`, summarised.
-fn ratio(numerator: &[f64], denominator: &[f64]) -> Summary {
-    let ratios: Vec<f64> = numerator
-        .iter()
-        .zip(denominator)
-        .map(|(n, d)| n / d)
-        .collect();
-    Summary::of(&ratios)
-}
-
 /// The report being built.
 #[derive(Default)]
 struct Report {
@@ -322,21 +312,21 @@ fn other_workloads(report: &mut Report) {
     let by_macro = find(&reads, HazptrMacro::NAME);
     let reused = find(&reads, RawReusedHazard::NAME);
     let new_hp = find(&reads, RawNewHazard::NAME);
-    let r = ratio(derive, reused);
+    let r = Summary::of_ratios(derive, reused);
     report.goal(
         "generated load / haphazard reused-HP load",
         r,
         "≤ 1.15",
         r.median <= 1.15,
     );
-    let r = ratio(by_macro, reused);
+    let r = Summary::of_ratios(by_macro, reused);
     report.goal(
         "protected! load / haphazard reused-HP load",
         r,
         "≤ 1.15",
         r.median <= 1.15,
     );
-    let r = ratio(
+    let r = Summary::of_ratios(
         find(&swaps, HazptrDerive::NAME),
         find(&swaps, RawReusedHazard::NAME),
     );
@@ -348,7 +338,7 @@ fn other_workloads(report: &mut Report) {
     );
     // Issue 12: with the asymmetric barrier, a read well below crossbeam-epoch's pin + load.
     for (name, hazptr) in [("generated", derive), ("protected!", by_macro)] {
-        let r = ratio(hazptr, find(&reads, EpochCell::NAME));
+        let r = Summary::of_ratios(hazptr, find(&reads, EpochCell::NAME));
         report.goal(
             format!("{name} load / crossbeam-epoch pin + load"),
             r,
@@ -358,16 +348,16 @@ fn other_workloads(report: &mut Report) {
     }
     // Not a goal: what raw haphazard itself gains from reusing its hazard pointer, the most any
     // layer over it can gain over a new hazard pointer per read.
-    let r = ratio(new_hp, reused);
+    let r = Summary::of_ratios(new_hp, reused);
     report.info("(ceiling) haphazard new-HP load / reused-HP load", r);
-    let r = ratio(new_hp, derive);
+    let r = Summary::of_ratios(new_hp, derive);
     report.goal(
         "haphazard new-HP load / generated load",
         r,
         "≥ 3",
         r.median >= 3.0,
     );
-    let r = ratio(new_hp, by_macro);
+    let r = Summary::of_ratios(new_hp, by_macro);
     report.goal(
         "haphazard new-HP load / protected! load",
         r,
@@ -375,7 +365,7 @@ fn other_workloads(report: &mut Report) {
         r.median >= 3.0,
     );
     for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
-        let r = ratio(find(&reads, other), derive);
+        let r = Summary::of_ratios(find(&reads, other), derive);
         report.goal(
             format!("1 thread: {other} load / hazptr load"),
             r,
@@ -406,7 +396,7 @@ fn other_workloads(report: &mut Report) {
     report.table(&two);
     let derive = find(&two, HazptrDerive::NAME);
     for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
-        let r = ratio(derive, find(&two, other));
+        let r = Summary::of_ratios(derive, find(&two, other));
         report.goal(
             format!("2 readers: hazptr reads / {other} reads"),
             r,
@@ -433,7 +423,7 @@ fn other_workloads(report: &mut Report) {
         for other in [ArcSwapCell::NAME, EpochCell::NAME, SeizeCell::NAME] {
             report.info(
                 format!("{label}: hazptr reads / {other} reads"),
-                ratio(&derive, &reads(other)),
+                Summary::of_ratios(&derive, &reads(other)),
             );
         }
     }
@@ -554,7 +544,7 @@ fn other_workloads(report: &mut Report) {
     for other in [RawReusedHazard::NAME, EpochCell::NAME] {
         report.info(
             format!("8. ordinary caller: hazptr load / {other} load"),
-            ratio(derive, find(&called, other)),
+            Summary::of_ratios(derive, find(&called, other)),
         );
     }
 }
@@ -614,7 +604,7 @@ fn linked_workloads(report: &mut Report) {
         ],
     );
     report.table(&visits);
-    let per_node = ratio(
+    let per_node = Summary::of_ratios(
         find(&visits, <ListSet<u64> as ListSetLike<u64>>::NAME),
         find(&visits, <EpochListSet<u64> as ListSetLike<u64>>::NAME),
     );
@@ -641,7 +631,7 @@ fn linked_workloads(report: &mut Report) {
             ],
         );
         report.table(&mops);
-        let versus = ratio(
+        let versus = Summary::of_ratios(
             find(&mops, <HazptrMap<u64, u64> as MapLike>::NAME),
             find(&mops, <dashmap::DashMap<u64, u64> as MapLike>::NAME),
         );
