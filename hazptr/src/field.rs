@@ -291,6 +291,35 @@ impl<T, F: 'static, H: Copy> Place<'_, T, F, H> {
         Ok(())
     }
 
+    /// Read-copy-update with `hazard`: protects the current value, builds its successor with
+    /// `f`, and installs it if the field did not change meanwhile (retiring the old value), else
+    /// starts again. What both kinds of place's `update` run.
+    ///
+    /// # Safety
+    ///
+    /// `hazard` belongs to the field's domain, and `fence` is what its values' retirement allows
+    /// (as for [`AtomicPtr::protect`]).
+    #[inline]
+    unsafe fn update_with(
+        self,
+        hazard: &mut HazardPointer<'_, F>,
+        fence: Fence,
+        mut f: impl FnMut(Option<&T>) -> T,
+    ) {
+        loop {
+            // SAFETY: forwarded from the caller; `current` is not used after `hazard` protects
+            // another value, on the next turn.
+            let current = unsafe { self.field.protect(hazard, fence) };
+            let current = current.map(|current| unsafe { current.as_ref() });
+            if self
+                .compare_exchange_and_retire(current, f(current))
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
     /// Retires an unlinked value of the field into its domain.
     #[inline]
     fn retire(self, old: Unlinked<T>) {
@@ -318,19 +347,11 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
     /// Read-copy-update: replaces the value with `f(current)` until no other writer got in
     /// between, retiring what it replaces.
     #[inline]
-    pub fn update(self, mut f: impl FnMut(Option<&T>) -> T) {
+    pub fn update(self, f: impl FnMut(Option<&T>) -> T) {
         let mut hazard = (self.hazards.0)();
-        loop {
-            // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
-            let current = unsafe { self.field.protect(hazard.hazard_pointer(), Fence::Light) };
-            let current = current.map(|current| unsafe { current.as_ref() });
-            if self
-                .compare_exchange_and_retire(current, f(current))
-                .is_ok()
-            {
-                return;
-            }
-        }
+        // SAFETY: `hazard` belongs to `F`'s one domain, the only one values of a static family
+        // are retired into (through the batches, after the heavy barrier `Fence::Light` needs).
+        unsafe { self.update_with(hazard.hazard_pointer(), Fence::Light, f) };
     }
 
     /// Loads and protects the value `a` and the value of its link `link(a)`.
@@ -449,19 +470,11 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
 
     /// As [`StaticPlace::update`], with a new hazard pointer of the domain.
     #[inline]
-    pub fn update(self, mut f: impl FnMut(Option<&T>) -> T) {
+    pub fn update(self, f: impl FnMut(Option<&T>) -> T) {
         let mut hazard = HazardPointer::new_in_domain(self.domain);
-        loop {
-            // SAFETY: as in `load`; `current` is not used after `hazard` protects another value.
-            let current = unsafe { self.field.protect(&mut hazard, Fence::Full) };
-            let current = current.map(|current| unsafe { current.as_ref() });
-            if self
-                .compare_exchange_and_retire(current, f(current))
-                .is_ok()
-            {
-                return;
-            }
-        }
+        // SAFETY: values of the field are retired only into `self.domain` (`__in_domain`'s
+        // contract), to which `hazard` belongs; `Fence::Full` needs no heavy barrier.
+        unsafe { self.update_with(&mut hazard, Fence::Full, f) };
     }
 
     /// As [`StaticPlace::load_and_link`], with two new hazard pointers of the domain.
