@@ -1,11 +1,16 @@
-//! The linked-structure toolkit itself (`Head`, `Owned`, `Cursor`), apart from the structures
-//! built on it: where a cursor stands after each operation, what a failed insertion hands back,
-//! and a chain in a `static_unique_domain!` family, reclaimed by its own domain.
+//! The linked-structure toolkit itself (`Head`, `Owned`, `Cursor`, `Queue`, `Stack`), apart from
+//! the structures built on it: where a cursor stands after each operation, what a failed
+//! insertion hands back, a chain in a `static_unique_domain!` family, reclaimed by its own
+//! domain, and how the queue and the stack own their values and nodes.
 
 mod common;
 
 use common::{Counted, Counter};
-use hazptr::{Head, Owned, StaticDomain};
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::thread;
+
+use hazptr::{Head, Owned, Queue, Stack, StaticDomain};
 
 hazptr::static_unique_domain!(static CHAINS: Domain<ChainFamily>);
 
@@ -162,4 +167,146 @@ fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
         drop(head);
         assert_eq!(counter.alive(), 0);
     }
+}
+
+/// What the value-moving structures, [`Queue`] and [`Stack`], have in common: the tests below run
+/// on both.
+trait Moves<T>: Default + Sync {
+    fn push(&self, value: T);
+    fn pop(&self) -> Option<T>;
+    fn is_empty(&self) -> bool;
+    /// Whether values come out in the order they went in.
+    const FIFO: bool;
+}
+
+macro_rules! impl_moves {
+    ($($structure:ident: $fifo:literal),*) => {$(
+        impl<T: Send + 'static, F: StaticDomain> Moves<T> for $structure<T, F> {
+            fn push(&self, value: T) {
+                $structure::push(self, value);
+            }
+            fn pop(&self) -> Option<T> {
+                $structure::pop(self)
+            }
+            fn is_empty(&self) -> bool {
+                $structure::is_empty(self)
+            }
+            const FIFO: bool = $fifo;
+        }
+    )*};
+}
+impl_moves!(Queue: true, Stack: false);
+
+hazptr::static_unique_domain!(static QUEUES: Domain<QueueFamily>);
+hazptr::static_unique_domain!(static STACKS: Domain<StackFamily>);
+
+/// Each pop retires the node it leaves (a queue's old dummy, a stack's top) into the
+/// structure's domain, once; the values are moved out, so reclaiming the nodes drops none of
+/// them.
+#[test]
+fn each_pop_retires_one_node_into_the_domain() {
+    retires_one_node_per_pop::<Queue<Counted, QueueFamily>, QueueFamily>();
+    retires_one_node_per_pop::<Stack<Counted, StackFamily>, StackFamily>();
+}
+
+fn retires_one_node_per_pop<M: Moves<Counted> + 'static, F: StaticDomain>() {
+    thread::spawn(|| {
+        let counter = Counter::default();
+        let moves = M::default();
+        // A first retirement, so that haphazard's timer (due at once in a new domain) does not
+        // reclaim in the middle of the count below.
+        moves.push(counter.make(100));
+        drop(moves.pop());
+        hazptr::flush_retired();
+        let _ = F::domain().eager_reclaim();
+
+        for value in 0..10 {
+            moves.push(counter.make(value));
+        }
+        let popped: Vec<u64> = std::iter::from_fn(|| moves.pop().map(|v| v.value)).collect();
+        let mut expected: Vec<u64> = (0..10).collect();
+        if !M::FIFO {
+            expected.reverse();
+        }
+        assert_eq!(popped, expected, "the structure's order");
+        assert_eq!(
+            counter.alive(),
+            0,
+            "the popped values were the caller's to drop"
+        );
+        hazptr::flush_retired();
+        assert_eq!(F::domain().eager_reclaim(), 10, "one node retired per pop");
+        assert_eq!(
+            counter.dropped(),
+            11,
+            "reclaiming nodes dropped no value again"
+        );
+        assert!(moves.is_empty());
+    })
+    .join()
+    .unwrap();
+}
+
+/// Values are never lent in place, so a value that is `Send` but not `Sync` (a `Cell`) may go
+/// through a queue or a stack shared between threads.
+#[test]
+fn a_value_that_is_not_sync_goes_through_a_shared_structure() {
+    not_sync_values::<Queue<Cell<u64>>>();
+    not_sync_values::<Stack<Cell<u64>>>();
+}
+
+fn not_sync_values<M: Moves<Cell<u64>>>() {
+    let moves = M::default();
+    thread::scope(|s| {
+        for start in [0, 1000] {
+            let moves = &moves;
+            s.spawn(move || {
+                for i in start..start + 100 {
+                    moves.push(Cell::new(i));
+                }
+            });
+        }
+    });
+    let mut values: Vec<u64> = std::iter::from_fn(|| moves.pop().map(Cell::into_inner)).collect();
+    values.sort_unstable();
+    assert_eq!(values, (0..100).chain(1000..1100).collect::<Vec<_>>());
+}
+
+/// Dropping a queue or a stack drops the values still in it, each once, even when one of their
+/// drops panics: the values after it are dropped too, and the panic reaches the caller.
+#[test]
+fn a_dropped_structure_drops_its_values_even_when_one_panics() {
+    drops_values_through_a_panic::<Queue<Bomb>>();
+    drops_values_through_a_panic::<Stack<Bomb>>();
+}
+
+/// Panics in its drop when `panics`.
+struct Bomb {
+    panics: bool,
+    _counted: Counted,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        assert!(!self.panics, "a value's drop panics");
+    }
+}
+
+fn drops_values_through_a_panic<M: Moves<Bomb>>() {
+    let counter = Counter::default();
+    let moves = M::default();
+    for i in 0..6 {
+        moves.push(Bomb {
+            panics: i == 3,
+            _counted: counter.make(i),
+        });
+    }
+    drop(moves.pop());
+    let dropped = panic::catch_unwind(AssertUnwindSafe(|| drop(moves)));
+    assert!(dropped.is_err(), "the value's panic reached the caller");
+    assert_eq!(
+        (counter.made(), counter.dropped()),
+        (6, 6),
+        "every value dropped once, those after the panicking one included"
+    );
 }

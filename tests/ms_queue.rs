@@ -11,7 +11,7 @@ use common::{Counted, Counter};
 use hazptr_suite::baseline::ms_queue::MsQueue as BaselineQueue;
 use hazptr_suite::ms_queue::MsQueue;
 
-/// The operations the tests use, so that they run on the derive-based queue and on the
+/// The operations the tests use, so that they run on the toolkit-based queue and on the
 /// raw-`haphazard` baseline alike.
 trait Queue<T>: Default + Sync {
     fn enqueue(&self, value: T);

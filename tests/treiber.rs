@@ -11,7 +11,7 @@ use common::{Counted, Counter};
 use hazptr_suite::baseline::treiber::TreiberStack as BaselineStack;
 use hazptr_suite::treiber::TreiberStack;
 
-/// The operations the tests use, so that they run on the derive-based stack and on the
+/// The operations the tests use, so that they run on the toolkit-based stack and on the
 /// raw-`haphazard` baseline alike.
 trait Stack<T>: Default + Sync {
     fn push(&self, value: T);

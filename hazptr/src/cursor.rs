@@ -114,7 +114,7 @@ unsafe impl<P> Send for Raw<P> {}
 unsafe impl<P> Sync for Raw<P> {}
 
 /// One of a cursor's hazard pointers, taken when it first protects a node.
-type Slot<F> = Option<CachedHazard<F>>;
+pub(crate) type Slot<F> = Option<CachedHazard<F>>;
 
 impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     /// Walks from the head to the first node whose value satisfies `stop`, and stands before it;
@@ -419,7 +419,7 @@ unsafe fn unlink<T: Send + 'static, F: StaticDomain>(
 /// [`Cursor::seek`]).
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
-fn protect<T, F: StaticDomain>(
+pub(crate) fn protect<T, F: StaticDomain>(
     link: &Link<T, F>,
     mut value: *mut Node<T, F>,
     slot: &mut Slot<F>,
@@ -447,7 +447,11 @@ fn protect<T, F: StaticDomain>(
 /// validates it.
 #[allow(clippy::inline_always)] // once per node visited: the walk's hot loop
 #[inline(always)]
-fn publish<T, F: StaticDomain>(slot: &mut Slot<F>, node: *mut Node<T, F>, fence: LightFence) {
+pub(crate) fn publish<T, F: StaticDomain>(
+    slot: &mut Slot<F>,
+    node: *mut Node<T, F>,
+    fence: LightFence,
+) {
     if let Some(hazard) = slot {
         hazard.hazard_pointer().protect_raw(node);
     } else {

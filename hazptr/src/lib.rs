@@ -14,8 +14,10 @@ mod guard;
 mod hazard_cache;
 mod link;
 mod protect;
+mod queue;
 mod reclaim_panic;
 mod retire_batch;
+mod stack;
 mod sync;
 
 /// The engine's domain and its global family, re-exported: a `Domain<F>` field holds a
@@ -34,10 +36,13 @@ pub use crate::atomic_ptr::AtomicPtr;
 /// unlink and retire), and unlinking the nodes other threads deleted (Harris–Michael). Every
 /// operation keeps ownership straight: a node is linked by one link, retired once, by the
 /// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
-/// when the head drops is freed with it. See `docs/linked-structures.md` in the repository, and
+/// when the head drops is freed with it. See the README's section "Writing a linked structure", and
 /// `hazptr-suite`'s `list_set` and `hash_map`.
 pub use crate::cursor::Cursor;
 pub use crate::link::{Head, Owned};
+/// A Michael–Scott queue and a Treiber stack on the same links: values are moved in and out,
+/// never lent, so the code that uses them needs no `unsafe` and `T` need only be `Send`.
+pub use crate::{queue::Queue, stack::Stack};
 
 pub use crate::domain::InstanceFamily;
 pub use crate::drop_hook::HazardDrop;
@@ -68,8 +73,10 @@ pub use crate::hazard_cache::StaticDomain;
 /// | `unsafe load_protected_f_and_link(&self, \|a\| &a.next)` | protects the value `a` and the value of its link, validated against both (a queue's dequeue) |
 ///
 /// `Protected::load_link` / `ProtectedIn::load_link` protect the value of a plain link that
-/// aliases such nodes (a queue's tail). `src/treiber.rs` and `src/ms_queue.rs` in the repository
-/// show them at work.
+/// aliases such nodes (a queue's tail); `tests/derive_links.rs` in the repository shows them at
+/// work. For lists, stacks and queues, prefer the linked-structure toolkit ([`Head`],
+/// [`Cursor`], [`Queue`], [`Stack`]), which needs no `unsafe`; these methods are for structures
+/// it does not cover.
 ///
 /// A retired value is dropped once no guard protects it any more, by a later reclamation of its
 /// domain (which runs every so many retirements, and every 2 s at a retirement; values retired

@@ -111,6 +111,24 @@ impl<T, F> Link<T, F> {
             .map(drop)
     }
 
+    /// Publishes `node` in this link, linked to the node the link held: a push in front. Reads
+    /// no node, so it needs no hazard pointer; retires nothing.
+    pub(crate) fn push(&self, node: Owned<T, F>) {
+        let mut first = self.load();
+        let node = node.into_raw_linked_to(first);
+        loop {
+            match self.compare_exchange(first, node) {
+                // `node`'s link now owns `first`; this link owns `node`.
+                Ok(()) => return,
+                Err(actual) => {
+                    first = actual;
+                    // SAFETY: the exchange failed, so `node` is still unpublished and ours.
+                    unsafe { (*node).next.set_unpublished(first) };
+                }
+            }
+        }
+    }
+
     /// Sets the link of a node nobody else can see yet (an [`Owned`]).
     #[inline]
     fn set_unpublished(&mut self, ptr: *mut Node<T, F>) {
@@ -294,19 +312,7 @@ impl<T, F> Head<T, F> {
     /// Publishes `node` in front of the chain, linked to the node the head held (a Treiber
     /// stack's push). Frees and retires nothing; needs no hazard pointer, since it reads no node.
     pub fn push_front(&self, node: Owned<T, F>) {
-        let mut first = self.link.load();
-        let node = node.into_raw_linked_to(first);
-        loop {
-            match self.link.compare_exchange(first, node) {
-                // `node`'s link now owns `first`; the head owns `node`.
-                Ok(()) => return,
-                Err(actual) => {
-                    first = actual;
-                    // SAFETY: the exchange failed, so `node` is still unpublished and ours.
-                    unsafe { (*node).next.set_unpublished(first) };
-                }
-            }
-        }
+        self.link.push(node);
     }
 }
 

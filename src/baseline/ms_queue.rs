@@ -1,4 +1,4 @@
-//! [`crate::ms_queue::MsQueue`] written against raw `haphazard`: the same nodes and algorithm,
+//! [`crate::ms_queue::MsQueue`] (on `hazptr::Queue`) written against raw `haphazard`: the same nodes and algorithm,
 //! with hand-managed hazard pointers (one for an enqueue, two for a dequeue, validated by hand),
 //! `unsafe` dereferences, exchanges and retirements, and a hand-written `Drop`.
 

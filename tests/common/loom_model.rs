@@ -10,10 +10,14 @@ use loom::thread::{self, JoinHandle};
 /// Runs `body` under loom, on a thread started by [`spawn`], with the preemption bound from
 /// `LOOM_MAX_PREEMPTIONS` (2 when unset).
 pub fn model<F: StaticDomain>(body: impl Fn() + Sync + Send + 'static) {
+    model_bounded::<F>(usize::MAX, body);
+}
+
+/// [`model`], with the preemption bound capped at `max`: for a model whose interleavings grow
+/// too fast past it (its documentation says why the cap still covers what it checks).
+pub fn model_bounded<F: StaticDomain>(max: usize, body: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
+    builder.preemption_bound = Some(builder.preemption_bound.unwrap_or(2).min(max));
     // Each atomic operation is a branch; a vector or list operation makes a few hundred (its
     // domain, its buckets or nodes, hazard-record acquisition), more than loom's default of 1000.
     if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
