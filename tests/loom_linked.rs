@@ -268,75 +268,6 @@ fn queue_push_races_two_pops() {
     });
 }
 
-/// Two threads pop from a queue holding 1 and 2, and reclaim: each gets one value, both values
-/// are popped once, and neither is dropped twice (a value is moved out only by the pop whose
-/// exchange moved the head onto its node, while its hazard pointer keeps the node alive).
-///
-/// At most two preemptions, anywhere: one pop can be interrupted after its protection and again
-/// before its exchange, or each pop once, while the other moves the head and reclaims; a third
-/// takes this model from 13 s to 4 minutes on two cores.
-#[test]
-fn queue_two_pops_share_two_values() {
-    loom_model::model_bounded::<Global>(2, || {
-        let log = std::sync::Arc::new(DropLog::default());
-        let queue = Arc::new(Queue::<Key>::new());
-        queue.push(Key::logged(1, &log));
-        queue.push(Key::logged(2, &log));
-        let poppers: Vec<_> = (0..2)
-            .map(|_| {
-                let queue = Arc::clone(&queue);
-                spawn(move || {
-                    let id = queue.pop().map(|key| key.id);
-                    let _ = Domain::global().eager_reclaim();
-                    id
-                })
-            })
-            .collect();
-        let mut got: Vec<_> = poppers.into_iter().map(|p| p.join().unwrap()).collect();
-        got.sort_unstable();
-        assert_eq!(got, [Some(1), Some(2)], "each pop got one value");
-        assert!(queue.is_empty());
-        drop(queue);
-        reclaim_global();
-        for id in 1..=2 {
-            assert_eq!(log.drops(id), 1, "drops of value {id}");
-        }
-    });
-}
-
-/// Two threads pop from a stack holding 2 over 1 while a pop of each reclaims: each gets one
-/// value, once (a pop's hazard pointer on the top node keeps its address from being reused, so
-/// an exchange that finds the head unchanged finds its link unchanged: no ABA). At most two
-/// preemptions, as for the queue's two pops.
-#[test]
-fn stack_two_pops_share_two_values() {
-    loom_model::model_bounded::<Global>(2, || {
-        let log = std::sync::Arc::new(DropLog::default());
-        let stack = Arc::new(Stack::<Key>::new());
-        stack.push(Key::logged(1, &log));
-        stack.push(Key::logged(2, &log));
-        let poppers: Vec<_> = (0..2)
-            .map(|_| {
-                let stack = Arc::clone(&stack);
-                spawn(move || {
-                    let id = stack.pop().map(|key| key.id);
-                    let _ = Domain::global().eager_reclaim();
-                    id
-                })
-            })
-            .collect();
-        let mut got: Vec<_> = poppers.into_iter().map(|p| p.join().unwrap()).collect();
-        got.sort_unstable();
-        assert_eq!(got, [Some(1), Some(2)], "each pop got one value");
-        assert!(stack.is_empty());
-        drop(stack);
-        reclaim_global();
-        for id in 1..=2 {
-            assert_eq!(log.drops(id), 1, "drops of value {id}");
-        }
-    });
-}
-
 /// A push races a pop on a stack holding 1: the pop gets 1 or the pushed 2, and the other stays
 /// on the stack; every value is dropped once.
 #[test]
@@ -369,6 +300,84 @@ fn stack_push_races_a_pop() {
         );
         assert!(stack.is_empty());
         drop(stack);
+        reclaim_global();
+        for id in 1..=2 {
+            assert_eq!(log.drops(id), 1, "drops of value {id}");
+        }
+    });
+}
+
+/// What the two value-moving structures have in common, for [`two_pops_share_two_values`].
+trait Moves: Send + Sync + 'static {
+    fn new() -> Self;
+    fn push(&self, key: Key);
+    fn pop(&self) -> Option<Key>;
+    fn is_empty(&self) -> bool;
+}
+
+macro_rules! impl_moves {
+    ($($structure:ident),*) => {$(
+        impl Moves for $structure<Key> {
+            fn new() -> Self {
+                $structure::new()
+            }
+            fn push(&self, key: Key) {
+                $structure::push(self, key);
+            }
+            fn pop(&self) -> Option<Key> {
+                $structure::pop(self)
+            }
+            fn is_empty(&self) -> bool {
+                $structure::is_empty(self)
+            }
+        }
+    )*};
+}
+impl_moves!(Queue, Stack);
+
+/// Two threads pop from a queue holding 1 and 2, and reclaim: each gets one value, both values
+/// are popped once, and neither is dropped twice (a value is moved out only by the pop whose
+/// exchange moved the head onto its node, while its hazard pointer keeps the node alive).
+#[test]
+fn queue_two_pops_share_two_values() {
+    two_pops_share_two_values::<Queue<Key>>();
+}
+
+/// As for the queue, on a stack holding 2 over 1 (a pop's hazard pointer on the top node keeps
+/// its address from being reused, so an exchange that finds the head unchanged finds its link
+/// unchanged: no ABA).
+#[test]
+fn stack_two_pops_share_two_values() {
+    two_pops_share_two_values::<Stack<Key>>();
+}
+
+/// Two threads each pop once from a structure holding 1 and 2, and reclaim; checks that each
+/// got one value and that every value is dropped once.
+///
+/// At most two preemptions, anywhere: one pop can be interrupted after its protection and again
+/// before its exchange, or each pop once, while the other moves the head and reclaims; a third
+/// takes the queue's model from 13 s to 4 minutes on two cores.
+fn two_pops_share_two_values<M: Moves>() {
+    loom_model::model_bounded::<Global>(2, || {
+        let log = std::sync::Arc::new(DropLog::default());
+        let structure = Arc::new(M::new());
+        structure.push(Key::logged(1, &log));
+        structure.push(Key::logged(2, &log));
+        let poppers: Vec<_> = (0..2)
+            .map(|_| {
+                let structure = Arc::clone(&structure);
+                spawn(move || {
+                    let id = structure.pop().map(|key| key.id);
+                    let _ = Domain::global().eager_reclaim();
+                    id
+                })
+            })
+            .collect();
+        let mut got: Vec<_> = poppers.into_iter().map(|p| p.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [Some(1), Some(2)], "each pop got one value");
+        assert!(structure.is_empty());
+        drop(structure);
         reclaim_global();
         for id in 1..=2 {
             assert_eq!(log.drops(id), 1, "drops of value {id}");

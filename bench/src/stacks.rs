@@ -26,7 +26,7 @@ pub trait Stack: Sync {
     fn pop(&self) -> Option<u64>;
 }
 
-/// hazptr: `hazptr_suite::treiber::TreiberStack`, written on the `Head`/`Cursor` toolkit.
+/// hazptr: `hazptr_suite::treiber::TreiberStack`, a wrapper of `hazptr::Stack`.
 impl Stack for hazptr_suite::treiber::TreiberStack<u64> {
     const NAME: &'static str = "hazptr (TreiberStack)";
 

@@ -35,7 +35,7 @@ use haphazard::Global;
 
 use crate::barrier::LightFence;
 use crate::cursor::{Slot, protect, publish};
-use crate::hazard_cache::StaticDomain;
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Link, Node, Owned, retire};
 
 /// A node of a queue or a [`Stack`](crate::Stack): its value is moved out by a pop (the one that
@@ -110,7 +110,8 @@ impl<T: Send + 'static, F: StaticDomain> Queue<T, F> {
         let node = Owned::<MaybeUninit<T>, F>::new(MaybeUninit::new(value))
             .into_raw_linked_to(ptr::null_mut());
         let fence = LightFence::for_walk();
-        let mut on_tail: Slot<F> = None;
+        // Taken here, inline (every push protects the tail), not by the cursor's cold `fill`.
+        let mut on_tail: Slot<F> = Some(CachedHazard::acquire());
         loop {
             let last = protect(&self.tail, self.tail.load(), &mut on_tail, fence);
             // SAFETY: `tail` is never null, and held `last` after `on_tail` published it: `last`
@@ -140,7 +141,9 @@ impl<T: Send + 'static, F: StaticDomain> Queue<T, F> {
     /// Removes the front value; `None` if the queue is empty.
     pub fn pop(&self) -> Option<T> {
         let fence = LightFence::for_walk();
-        let mut on_head: Slot<F> = None;
+        // Every pop protects the head (taken here, inline); the successor's hazard pointer is
+        // taken when there is one.
+        let mut on_head: Slot<F> = Some(CachedHazard::acquire());
         let mut on_next: Slot<F> = None;
         loop {
             let dummy_ptr = protect(&self.head, self.head.load(), &mut on_head, fence);
@@ -186,7 +189,7 @@ impl<T: Send + 'static, F: StaticDomain> Queue<T, F> {
     /// Whether the queue was empty when looked at (another thread may push or pop at once).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        let mut on_head: Slot<F> = None;
+        let mut on_head: Slot<F> = Some(CachedHazard::acquire());
         let dummy = protect(
             &self.head,
             self.head.load(),

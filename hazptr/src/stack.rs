@@ -25,7 +25,7 @@ use haphazard::Global;
 
 use crate::barrier::LightFence;
 use crate::cursor::{Slot, protect};
-use crate::hazard_cache::StaticDomain;
+use crate::hazard_cache::{CachedHazard, StaticDomain};
 use crate::link::{Link, Owned, retire};
 use crate::queue::{OwnsValues, Values};
 
@@ -87,7 +87,8 @@ impl<T: Send + 'static, F: StaticDomain> Stack<T, F> {
     /// Pops the top value; `None` if the stack is empty.
     pub fn pop(&self) -> Option<T> {
         let fence = LightFence::for_walk();
-        let mut on_top: Slot<F> = None;
+        // Taken here, inline (every pop of a stack that is not empty protects its top).
+        let mut on_top: Slot<F> = Some(CachedHazard::acquire());
         loop {
             let top = protect(&self.head, self.head.load(), &mut on_top, fence);
             if top.is_null() {
