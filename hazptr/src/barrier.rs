@@ -313,6 +313,14 @@ pub(crate) fn heavy() {
     system::heavy();
 }
 
+/// [`heavy`], never skipped: the barrier of the handshake by which one thread takes another's
+/// batch of retired values (`retire_batch.rs`). [`__skip_heavy_barrier`] removes the barrier
+/// that readers rely on, to show that the litmus test catches its absence; it must not also
+/// break the ownership of the batches (two threads retiring one value), a different bug.
+pub(crate) fn handshake() {
+    system::heavy();
+}
+
 #[cfg(all(target_os = "linux", not(miri), not(loom)))]
 mod system {
     use rustix::thread::{MembarrierCommand, membarrier};
