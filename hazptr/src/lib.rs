@@ -188,8 +188,9 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
 /// of a phase, before measuring memory, in a test. It first hands every thread's batch of
 /// retired values to their domains (this thread's, as [`flush_retired`] does, and every other
-/// live thread's: it takes them over, waiting a few nanoseconds for a thread it finds in the
-/// middle of a retirement; see [`barrier`]), then reclaims the global domain. For a
+/// live thread's: it takes them over, waiting for a thread it finds in the middle of a
+/// retirement to leave it, a few instructions unless that thread is descheduled there; see
+/// [`barrier`]), then reclaims the global domain. For a
 /// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call this and then
 /// `F::domain().eager_reclaim()` (or [`flush_retired`] first, if only this thread's
 /// retirements matter); for a per-instance domain (which batches nothing), its

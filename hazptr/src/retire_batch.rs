@@ -270,21 +270,13 @@ impl Buffer {
     /// buffer is closed or a taker has asked for it: the caller retires it itself.
     #[inline]
     fn push(&self, entry: Entry) -> Result<(), Entry> {
-        if self.state.get() != State::Registered && !self.register() {
-            return Err(entry);
-        }
-        self.busy.store(true, Ordering::Relaxed);
-        // Keeps the load below after the store above in the program (the handshake's barrier
-        // orders them on the processor): module documentation.
-        compiler_fence(Ordering::SeqCst);
-        if self.take_request.load(Ordering::Acquire) {
-            self.busy.store(false, Ordering::Release);
+        if (self.state.get() != State::Registered && !self.register()) || !self.enter() {
             return Err(entry);
         }
         let len = self.len.load(Ordering::Relaxed);
         let Some(slot) = self.entries.get(len) else {
             // Never: `len` < `BATCH` outside a busy section.
-            self.busy.store(false, Ordering::Release);
+            self.leave();
             return Err(entry);
         };
         // SAFETY: inside a busy section that found no take request: no taker touches the
@@ -304,8 +296,29 @@ impl Buffer {
             self.flush_from_push();
             return Ok(());
         }
-        self.busy.store(false, Ordering::Release);
+        self.leave();
         Ok(())
+    }
+
+    /// Starts a busy section (module documentation); `false`, the section left again, if a
+    /// taker has asked for the batch.
+    #[inline]
+    fn enter(&self) -> bool {
+        self.busy.store(true, Ordering::Relaxed);
+        // Keeps the load below after the store above in the program (the handshake's barrier
+        // orders them on the processor): module documentation.
+        compiler_fence(Ordering::SeqCst);
+        if self.take_request.load(Ordering::Acquire) {
+            self.leave();
+            return false;
+        }
+        true
+    }
+
+    /// Ends a busy section: its accesses happen before those of a taker that reads this store.
+    #[inline]
+    fn leave(&self) {
+        self.busy.store(false, Ordering::Release);
     }
 
     /// Inside the busy section of a push that made the batch due: moves its entries out, ends
@@ -316,7 +329,7 @@ impl Buffer {
         let mut moved = Moved::new();
         // SAFETY: still inside the busy section of `push`, which found no take request.
         let own = unsafe { self.move_out(&mut moved) };
-        self.busy.store(false, Ordering::Release);
+        self.leave();
         let others = take_aged(self);
         // SAFETY: moved out above, or by `take_aged`; each was unlinked before its push, which
         // happens before this call (program order here; the handshake for the others).
@@ -352,14 +365,11 @@ impl Buffer {
             if self.len.load(Ordering::Relaxed) == 0 {
                 return;
             }
-            // A busy section, as in `push`.
-            self.busy.store(true, Ordering::Relaxed);
-            compiler_fence(Ordering::SeqCst);
-            if !self.take_request.load(Ordering::Acquire) {
+            if self.enter() {
                 let mut moved = Moved::new();
                 // SAFETY: the owner inside a busy section that found no take request.
                 let own = unsafe { self.move_out(&mut moved) };
-                self.busy.store(false, Ordering::Release);
+                self.leave();
                 if !own.is_empty() {
                     // SAFETY: moved out above; unlinked before their pushes, earlier on this
                     // thread.
@@ -367,7 +377,6 @@ impl Buffer {
                 }
                 return;
             }
-            self.busy.store(false, Ordering::Release);
             // A taker holds the registry lock and will clear its request soon: it takes the
             // batch, or gives up on it, without waiting for anything this thread does outside
             // a busy section.
