@@ -282,7 +282,7 @@ impl Buffer {
         // SAFETY: inside a busy section that found no take request: no taker touches the
         // entries until it ends (module documentation), and the owner is this thread.
         unsafe { *slot.get() = entry };
-        #[cfg(test)]
+        #[cfg(all(test, not(loom)))]
         handshake_tests::widen_busy_section(len);
         let len = len + 1;
         if len == 1 {
@@ -614,7 +614,7 @@ pub(crate) fn flush() {
 }
 
 /// How many values this thread's buffer holds.
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 pub(crate) fn buffered() -> usize {
     BUFFER
         .try_with(|buffer| buffer.len.load(Ordering::Relaxed))
