@@ -3,7 +3,7 @@
 # `membarrier`, where hazptr must build its fallback barrier (`hazptr/src/barrier.rs`) and the
 # retirement batches' stand-in clock (`hazptr/src/retire_batch.rs`). Nothing runs: `cargo check`
 # with the nightly toolchain's `-Z build-std` (its `rust-src`, no other target installed),
-# offline. About a minute cold on two cores, ten seconds warm (target/xcheck). Any warning fails.
+# offline. About a minute cold on two cores, a few seconds warm (target/xcheck). Any warning fails.
 # Usage: scripts/other_systems.sh [TARGET…]
 set -euo pipefail
 cd "$(dirname "$0")/.."

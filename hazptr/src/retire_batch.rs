@@ -127,8 +127,9 @@
 //! buffer is a thread-local *without* a destructor (its storage lives as long as its thread, and
 //! no `&mut` to it ever exists while takers may hold a `&`); a second, empty thread-local's
 //! destructor ([`Exit`]) unregisters it and flushes it for the last time. Under the lock run
-//! only atomic operations, copies of entries, `membarrier` and the global allocator (the
-//! registry's and the taken entries' vectors): no retirement, no drop of a retired value.
+//! only atomic operations, copies of entries, a clock read, `membarrier`, `reclaim`'s wait for
+//! busy owners, and the global allocator (the registry's and the taken entries' vectors): no
+//! retirement, no drop of a retired value, nothing that waits for the lock.
 //!
 //! # The batch size
 //!
