@@ -229,8 +229,9 @@ pub fn reclaim() -> usize {
 /// another thread takes the batch over (its [`reclaim`], or its next full or aged batch once this
 /// one is 10 ms old). `Domain::eager_reclaim` on a static domain frees only what has reached the
 /// domain: call this first. This thread's batch only, for one `membarrier`; [`reclaim`] hands on
-/// every thread's. With the fallback barrier, values reach their domain at once and this does
-/// nothing.
+/// every thread's. (A batch that another thread is taking over at that moment reaches its
+/// domains from that thread, right after its `membarrier`.) With the fallback barrier, values
+/// reach their domain at once and this does nothing.
 ///
 /// ```
 /// use hazptr::{AtomicPtr, HazardProtected};

@@ -105,7 +105,9 @@
 //!   for) and takes every other batch whose oldest entry is older than [`MAX_AGE_NS`], giving up
 //!   on any whose owner is busy. While it is the only registered thread it skips even the lock.
 //! - [`reclaim`](crate::reclaim) locks the registry, flushes its own batch and takes every other
-//!   non-empty one, waiting for owners found busy (their busy sections are short and never wait).
+//!   non-empty one, waiting for owners found busy (their busy sections are short and never wait;
+//!   an owner descheduled inside one delays it until it runs again, and one stopped there, by a
+//!   debugger or `SIGSTOP`, holds it, and everything else that needs the lock, until resumed).
 //! - [`flush_retired`](crate::flush_retired) flushes this thread's batch only, without the lock:
 //!   the cheap call, one barrier, for code that wants its own values in their domain now (the
 //!   litmus test calls it after every retirement); [`reclaim`](crate::reclaim) is the call for
