@@ -65,6 +65,7 @@ fn no_reader_sees_a_value_freed_while_protected() {
 }
 
 hazptr::static_unique_domain!(static IDLE: Domain<IdleFamily>);
+hazptr::static_unique_domain!(static BUSY: Domain<BusyFamily>);
 
 /// Counts its drops.
 struct Dropped(&'static AtomicUsize);
@@ -78,53 +79,100 @@ impl Drop for Dropped {
 #[derive(HazardProtected)]
 struct Slot(#[hazard(non_null)] AtomicPtr<Dropped, IdleFamily>);
 
-/// A writer that stops writing but stays alive keeps at most a batch's worth of retired values
-/// (63), and hands them over at its first retirements after the batch's deadline (10 ms,
-/// checked every 8th retirement) or when it exits.
+#[derive(HazardProtected)]
+struct BusySlot(#[hazard(non_null)] AtomicPtr<Dropped, BusyFamily>);
+
+/// More than the batches' deadline (10 ms of the coarse clock, which may lag by a tick).
+const PAST_THE_DEADLINE: Duration = Duration::from_millis(25);
+
+/// A writer that stops writing but stays alive holds at most a batch's worth of retired values
+/// (63), for a bounded time: they reach their domain at its own first age check after the
+/// batch's deadline (every 8th retirement), at the first full batch of another writer after the
+/// deadline (which takes the idle batch over), or at once on `hazptr::reclaim()` on any thread:
+/// each case below, while the idle writer stays blocked.
 #[test]
 fn an_idle_writer_holds_a_bounded_batch_for_a_bounded_time() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);
+    static BUSY_DROPS: AtomicUsize = AtomicUsize::new(0);
     let slot = Slot(hazptr::atomic_ptr(Dropped(&DROPS)));
-    let (go, wait) = mpsc::channel::<()>();
-    let (done, finished) = mpsc::channel::<()>();
     let asymmetric = hazptr::barrier::mode() == hazptr::barrier::Mode::Asymmetric;
+    // What the idle writer's domain has dropped: the values that reached it (nothing protects
+    // them).
+    let dropped = || {
+        let _ = IDLE.eager_reclaim();
+        DROPS.load(Ordering::SeqCst)
+    };
+    // What it has dropped if the batch holds the `held` values retired last.
+    let holding = |held: usize, retired: usize| if asymmetric { retired - held } else { retired };
     std::thread::scope(|s| {
         let slot = &slot;
+        let (orders, order) = mpsc::channel::<usize>();
+        let (done, finished) = mpsc::channel::<()>();
+        // The idle writer: retires as many values as it is told, then waits, alive; 0 ends it.
         s.spawn(move || {
-            for _ in 0..10 {
-                slot.swap_and_retire(Dropped(&DROPS));
+            for n in order {
+                if n == 0 {
+                    break;
+                }
+                for _ in 0..n {
+                    slot.swap_and_retire(Dropped(&DROPS));
+                }
+                done.send(()).unwrap();
             }
-            done.send(()).unwrap();
-            // Idle, alive.
-            wait.recv().unwrap();
-            std::thread::sleep(Duration::from_millis(20));
-            // Past the deadline: the 16th value in the batch checks its age and flushes.
-            for _ in 0..6 {
-                slot.swap_and_retire(Dropped(&DROPS));
-            }
-            done.send(()).unwrap();
-            wait.recv().unwrap();
         });
-        finished.recv().unwrap();
-        let _ = IDLE.eager_reclaim();
-        let held = 10 - DROPS.load(Ordering::SeqCst);
-        if asymmetric {
-            assert_eq!(held, 10, "the idle writer's batch holds its 10 values");
-        } else {
-            assert_eq!(held, 0, "the fallback retires at once");
-        }
-        go.send(()).unwrap();
-        finished.recv().unwrap();
-        let _ = IDLE.eager_reclaim();
+        let retire = |n: usize| {
+            orders.send(n).unwrap();
+            finished.recv().unwrap();
+        };
+
+        // Its own age check.
+        retire(10);
         assert_eq!(
-            DROPS.load(Ordering::SeqCst),
-            16,
-            "the batch was flushed at the first age check after its deadline"
+            dropped(),
+            holding(10, 10),
+            "the idle writer's batch holds its 10 values"
         );
-        go.send(()).unwrap();
+        std::thread::sleep(PAST_THE_DEADLINE);
+        retire(6);
+        assert_eq!(
+            dropped(),
+            16,
+            "flushed at its first age check after the deadline (the 16th)"
+        );
+
+        // Another writer's full batch takes it over.
+        retire(10);
+        assert_eq!(dropped(), holding(10, 26), "held again while idle");
+        std::thread::sleep(PAST_THE_DEADLINE);
+        s.spawn(|| {
+            let busy = BusySlot(hazptr::atomic_ptr(Dropped(&BUSY_DROPS)));
+            for _ in 0..64 {
+                busy.swap_and_retire(Dropped(&BUSY_DROPS));
+            }
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            dropped(),
+            26,
+            "another writer's full batch took the idle writer's aged one"
+        );
+
+        // `hazptr::reclaim` takes it at once.
+        retire(10);
+        assert_eq!(dropped(), holding(10, 36), "held again while idle");
+        hazptr::reclaim();
+        assert_eq!(
+            dropped(),
+            36,
+            "hazptr::reclaim took the idle writer's batch at once"
+        );
+        orders.send(0).unwrap();
     });
     drop(slot);
     hazptr::flush_retired();
-    let _ = IDLE.eager_reclaim();
-    assert_eq!(DROPS.load(Ordering::SeqCst), 17);
+    assert_eq!(dropped(), 37);
+    hazptr::reclaim();
+    let _ = BUSY.eager_reclaim();
+    assert_eq!(BUSY_DROPS.load(Ordering::SeqCst), 65);
 }

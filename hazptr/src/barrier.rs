@@ -82,17 +82,24 @@
 //!   reclamation scanning both kinds of value is correct for each.
 //! - **`AtomicPtr::as_engine`**: its `# Safety` requires a heavy barrier between an unlink made
 //!   through the engine and the value's retirement.
-//! - **Thread exit**: the buffer is a thread-local whose destructor flushes it; a retirement after
-//!   that destructor (from another thread-local's destructor), or one made by a reclaimed value's
-//!   drop while a flush runs, runs its own heavy barrier and retires directly.
+//! - **Thread exit**: a thread-local's destructor flushes the buffer; a retirement after that
+//!   destructor (from another thread-local's destructor) runs its own heavy barrier and retires
+//!   directly. One made by a reclaimed value's drop while a flush runs goes into the buffer,
+//!   which the flush emptied before retiring: a later flush's barrier covers it.
+//! - **Batches taken over by other threads** (`retire_batch.rs`): the taker runs a heavy barrier
+//!   after the take and before it retires the values; each value's unlink happens before that
+//!   call (its push happens before the take), which is what the argument above needs. The
+//!   handshake's own barrier, before the take, would not do (see there).
 //! - **A panic in a retired value's drop** during a flush: caught by `Reclaimed`
 //!   (`reclaim_panic.rs`) like any other, resumed by the hazptr call that flushed, or reported and
 //!   dropped at thread exit; the buffer is emptied whatever happens (entries not yet retired when
 //!   something unwinds leak, which is safe).
-//! - **Garbage held by buffers**: bounded by count (63 per thread) and, for a thread that keeps
-//!   retiring, by time (`retire_batch.rs`); a thread that never calls hazptr again keeps its up to
-//!   63 values until it exits, or until it calls [`flush_retired`](crate::flush_retired) or
-//!   [`reclaim`](crate::reclaim).
+//! - **Garbage held by buffers**: bounded by count (63 per thread) and by time
+//!   (`retire_batch.rs`): a value waits at most 10 ms after its batch's first entry, then until
+//!   the next full or aged batch of any thread of the process (which takes the idle batches
+//!   over), any [`reclaim`](crate::reclaim), its own thread's next retirements or
+//!   [`flush_retired`](crate::flush_retired), or its thread's exit. Only a process in which no
+//!   thread retires or reclaims any more keeps its idle batches (up to 63 values each).
 //! - **Mode changes**: there are none; [`force_fallback`] works only before the first operation.
 //! - **`membarrier` failing after registration**: the process aborts rather than free what a
 //!   reader may hold.
@@ -310,6 +317,14 @@ pub(crate) fn heavy() {
     if SKIP_HEAVY.load(Ordering::Relaxed) {
         return;
     }
+    system::heavy();
+}
+
+/// [`heavy`], never skipped: the barrier of the handshake by which one thread takes another's
+/// batch of retired values (`retire_batch.rs`). [`__skip_heavy_barrier`] removes the barrier
+/// that readers rely on, to show that the litmus test catches its absence; it must not also
+/// break the ownership of the batches (two threads retiring one value), a different bug.
+pub(crate) fn handshake() {
     system::heavy();
 }
 

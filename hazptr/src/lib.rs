@@ -193,12 +193,15 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// Values replaced through the generated methods, and the last values of a struct that is
 /// dropped, are retired, and freed by a later reclamation, which the domain runs every so many
 /// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
-/// of a phase, before measuring memory, in a test. It first hands this thread's batch of retired
-/// values to their domains ([`flush_retired`]); values other threads retired and still hold in
-/// their batches (at most 63 each, until their next retirements or their exit) are not freed.
-/// For a [`static_unique_domain!`](crate::static_unique_domain) family `F`, call
-/// [`flush_retired`] and then `F::domain().eager_reclaim()`; for a per-instance domain (which
-/// batches nothing), its `eager_reclaim()` (dropping it frees everything retired into it).
+/// of a phase, before measuring memory, in a test. It first hands every thread's batch of
+/// retired values to their domains (this thread's, as [`flush_retired`] does, and every other
+/// live thread's: it takes them over, waiting for a thread it finds in the middle of a
+/// retirement to leave it, a few instructions unless that thread is descheduled there; see
+/// [`barrier`]), then reclaims the global domain. For a
+/// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call this and then
+/// `F::domain().eager_reclaim()` (or [`flush_retired`] first, if only this thread's
+/// retirements matter); for a per-instance domain (which batches nothing), its
+/// `eager_reclaim()` (dropping it frees everything retired into it).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -221,7 +224,7 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
-    flush_retired();
+    reclaim_panic::resuming_drop_panics(retire_batch::take_all);
     Domain::global().eager_reclaim()
 }
 
@@ -229,10 +232,13 @@ pub fn reclaim() -> usize {
 ///
 /// With the asymmetric barrier (see [`barrier`]), values retired into static domains wait in a
 /// per-thread batch of up to 64 until one `membarrier` serves them all: when the batch is full,
-/// at a retirement 10 ms after its first value, when the thread exits, or on this call (and on
-/// [`reclaim`], which calls it). `Domain::eager_reclaim` on a static domain frees only what has
-/// reached the domain: call this first. With the fallback barrier, values reach their domain at
-/// once and this does nothing.
+/// at a retirement 10 ms after its first value, when the thread exits, on this call, or when
+/// another thread takes the batch over (its [`reclaim`], or its next full or aged batch once this
+/// one is 10 ms old). `Domain::eager_reclaim` on a static domain frees only what has reached the
+/// domain: call this first. This thread's batch only, for one `membarrier`; [`reclaim`] hands on
+/// every thread's. (A batch that another thread is taking over at that moment reaches its
+/// domains from that thread, right after its `membarrier`.) With the fallback barrier, values
+/// reach their domain at once and this does nothing.
 ///
 /// ```
 /// use hazptr::{AtomicPtr, HazardProtected};
