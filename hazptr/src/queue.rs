@@ -21,6 +21,14 @@
 //! hazard protects it; and if `head` still holds `d` after the successor `n` of `d` was
 //! published, the head has not left `d`, so it has not left `n`: `n` was not retired either.
 //!
+//! With the asymmetric barrier (`barrier.rs`), protections use a compiler fence only, and every
+//! node reaches the domain through the retiring thread's batch, after a heavy barrier. That
+//! barrier came after the pop's exchange, so a reader's re-read after it sees the head moved; and
+//! after the pop read the tail moved past the node (perhaps by another thread's exchange), so the
+//! re-read sees the tail moved too: `membarrier` acts as a full barrier on every thread, and full
+//! barriers are cumulative. A reader whose re-read still sees the node published its hazard
+//! before the barrier, where the scan finds it.
+//!
 //! Values are never lent in place: a value is read once, moved out by the one pop that made its
 //! node the dummy. That is why the queue needs only `T: Send` to be shared, and why a pop can
 //! move the value out of a node other threads may still hold (as their dummy, reading only its
