@@ -1,6 +1,6 @@
 //! The compile-time misuse suite: every `.rs` under `derive/`, `protected/`, `linked/` (the
-//! linked-structure toolkit: `Head`, `Owned`, `Cursor`, `Queue`), `soundness/` (attacks from safe code
-//! that no longer compile) and `vector/` (the example lock-free vector of `hazptr-suite`) must
+//! linked-structure toolkit: `Head`, `Owned`, `Cursor`, `Queue`), `soundness/` (attacks from safe
+//! code that no longer compile) and `vector/` (the example lock-free vector of `hazptr-suite`) must
 //! fail to compile with exactly the diagnostics in its `.stderr`; every `.rs` under `pass/` must
 //! compile (and run: each asserts what it reads).
 //!
