@@ -132,17 +132,22 @@ where
     /// Whether `key` is present.
     #[must_use]
     pub fn contains_key(&self, key: &K) -> bool {
-        seek(&mut self.bucket(key).cursor(), key)
+        self.find(key).is_some()
     }
 
     /// The value of `key`, kept alive while the returned reference lives.
     #[must_use]
     pub fn get(&self, key: &K) -> Option<impl Deref<Target = V> + '_> {
-        let mut cursor = self.bucket(key).cursor();
-        if !seek(&mut cursor, key) {
-            return None;
-        }
-        cursor.into_current().map(|entry| ValueRef { entry })
+        self.find(key).map(|entry| ValueRef { entry })
+    }
+
+    /// The entry of `key`, protected. A lookup changes nothing but the deleted entries it
+    /// unlinks on the way, so it needs no cursor: [`Head::find`] stops at the first entry whose
+    /// key is not smaller, which holds `key` if it is present.
+    fn find(&self, key: &K) -> Option<Protected<'_, Entry<K, V>>> {
+        self.bucket(key)
+            .find(|e| e.key >= *key)
+            .filter(|e| e.key == *key)
     }
 
     /// The number of buckets.

@@ -79,6 +79,8 @@ impl<K: Ord + Send + Sync + 'static> ListSet<K> {
     /// Whether `key` is in the set.
     #[must_use]
     pub fn contains(&self, key: &K) -> bool {
+        // A cursor's walk, not `Head::find`'s: it needs no guard, and on a long list it costs
+        // less per node (20.1 instructions against 21.0 in `bench/callgrind.sh`'s list row).
         self.head.cursor().seek(|k| k >= key) == Some(key)
     }
 
@@ -86,11 +88,7 @@ impl<K: Ord + Send + Sync + 'static> ListSet<K> {
     /// key is removed meanwhile.
     #[must_use]
     pub fn get(&self, key: &K) -> Option<Protected<'_, K>> {
-        let mut cursor = self.head.cursor();
-        if cursor.seek(|k| k >= key) != Some(key) {
-            return None;
-        }
-        cursor.into_current()
+        self.head.find(|k| k >= key).filter(|k| **k == *key)
     }
 
     /// Whether the set has no key now.

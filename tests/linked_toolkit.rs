@@ -1,6 +1,6 @@
 //! The linked-structure toolkit itself (`Head`, `Owned`, `Cursor`, `Queue`, `Stack`), apart from
 //! the structures built on it: where a cursor stands after each operation, what a failed
-//! insertion hands back, a chain in a `static_unique_domain!` family, reclaimed by its own
+//! insertion hands back, what `Head::find` protects and unlinks, a chain in a `static_unique_domain!` family, reclaimed by its own
 //! domain, and how the queue and the stack own their values and nodes.
 
 mod common;
@@ -163,6 +163,103 @@ fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
         drop(guard);
         hazptr::flush_retired();
         let _ = WALKS.eager_reclaim();
+        assert_eq!(counter.dropped(), 3);
+        drop(head);
+        assert_eq!(counter.alive(), 0);
+    }
+}
+
+hazptr::static_unique_domain!(static FINDS: Domain<FindFamily>);
+
+/// `Head::find` hands out the hazard pointer that protects the node it stops at, whether it stops
+/// at the first node (one hazard pointer, taken inline) or further (two, swapping roles at each
+/// node): the guard keeps a removed node's value alive through a reclamation.
+#[test]
+fn find_protects_the_node_it_stops_at() {
+    let counter = Counter::default();
+    let head: Head<Counted, FindFamily> = Head::new();
+    assert!(head.find(|_| true).is_none(), "an empty chain");
+    for value in (0..8).rev() {
+        head.push_front(Owned::new(counter.make(value * 10)));
+    }
+    assert!(head.find(|v| v.value > 70).is_none(), "past the end");
+    for (freed, target) in (0..8u64).map(|v| v * 10).enumerate() {
+        let guard = head
+            .find(|v| v.value >= target.saturating_sub(5))
+            .expect("the target is there");
+        assert_eq!(guard.value, target);
+        let mut cursor = head.cursor();
+        assert_eq!(
+            cursor.seek(|v| v.value == target).map(|v| v.value),
+            Some(target)
+        );
+        assert!(cursor.remove());
+        drop(cursor);
+        hazptr::flush_retired();
+        let _ = FINDS.eager_reclaim();
+        assert!(guard.is_intact());
+        assert_eq!(counter.dropped(), freed, "the guarded node is not freed");
+        drop(guard);
+        hazptr::flush_retired();
+        let _ = FINDS.eager_reclaim();
+        assert_eq!(counter.dropped(), freed + 1, "freed once the guard is gone");
+    }
+    assert!(head.is_empty());
+}
+
+hazptr::static_unique_domain!(static FIND_UNLINKS: Domain<FindUnlinkFamily>);
+
+/// A deleted node that `Head::find` meets on its way is unlinked (by the cursor's walk it falls
+/// back to) before `find` goes past it, and the guard protects where it stops.
+#[test]
+fn find_unlinks_what_a_removal_left_and_protects_where_it_stops() {
+    for target in 3..8 {
+        let counter = Counter::default();
+        let head: Head<Counted, FindUnlinkFamily> = Head::new();
+        for value in (0..8).rev() {
+            head.push_front(Owned::new(counter.make(value)));
+        }
+        let mut late = head.cursor();
+        late.seek(|v| v.value == 2);
+        let mut early = head.cursor();
+        early.seek(|v| v.value == 1);
+        assert!(early.remove());
+        drop(early);
+        // 2 is marked, but the link before it (1's) is frozen: it stays linked, after 0.
+        assert!(late.remove());
+        drop(late);
+        let mut asked = Vec::new();
+        let guard = head
+            .find(|v| {
+                asked.push(v.value);
+                v.value == target
+            })
+            .expect("the target is there");
+        assert_eq!(guard.value, target);
+        assert!(
+            !asked.contains(&2),
+            "`stop` is not asked about a deleted node"
+        );
+        assert_eq!(
+            values(&head),
+            [0].into_iter().chain(3..8).collect::<Vec<_>>(),
+            "2 was unlinked"
+        );
+        let mut cursor = head.cursor();
+        cursor.seek(|v| v.value == target);
+        assert!(cursor.remove());
+        drop(cursor);
+        hazptr::flush_retired();
+        let _ = FIND_UNLINKS.eager_reclaim();
+        assert!(guard.is_intact());
+        assert_eq!(
+            counter.dropped(),
+            2,
+            "1 and 2 are freed, the guarded target is not"
+        );
+        drop(guard);
+        hazptr::flush_retired();
+        let _ = FIND_UNLINKS.eager_reclaim();
         assert_eq!(counter.dropped(), 3);
         drop(head);
         assert_eq!(counter.alive(), 0);

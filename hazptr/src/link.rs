@@ -257,7 +257,8 @@ impl<T: fmt::Debug, F> fmt::Debug for Owned<T, F> {
 /// the chain borrows the head, so none is left). Nodes unlinked before were retired and are
 /// freed by a later reclamation. Read and change the chain with a [`Cursor`](crate::Cursor)
 /// (from [`cursor`](Self::cursor)), which holds at most three hazard pointers however far it
-/// walks, and push in front with [`push_front`](Self::push_front).
+/// walks, look a node up with [`find`](Self::find), and push in front with
+/// [`push_front`](Self::push_front).
 ///
 /// It is `Send` when `T` is, and `Sync` when `T` is `Send + Sync`: another thread may read the
 /// values, and drop the ones it unlinks.
