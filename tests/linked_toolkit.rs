@@ -1,7 +1,7 @@
 //! The linked-structure toolkit itself (`Head`, `Owned`, `Cursor`, `Queue`, `Stack`), apart from
-//! the structures built on it: where a cursor stands after each operation, what a failed
-//! insertion hands back, what `Head::find` protects and unlinks, a chain in a `static_unique_domain!` family, reclaimed by its own
-//! domain, and how the queue and the stack own their values and nodes.
+//! the structures built on it: where a cursor stands after each operation, what a failed insertion
+//! hands back, what `Head::find` protects and unlinks, a chain in a `static_unique_domain!` family,
+//! reclaimed by its own domain, and how the queue and the stack own their values and nodes.
 
 mod common;
 
@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::thread;
 
-use hazptr::{Head, Owned, Queue, Stack, StaticDomain};
+use hazptr::{Head, Owned, Protected, Queue, Stack, StaticDomain};
 
 hazptr::static_unique_domain!(static CHAINS: Domain<ChainFamily>);
 
@@ -119,9 +119,48 @@ hazptr::static_unique_domain!(static WALKS: Domain<WalkFamily>);
 /// round three slots, and an unlink swaps two of them).
 #[test]
 fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
+    unlinks_what_a_removal_left_and_protects_where_it_stops::<WalkFamily>(|head, target| {
+        let mut cursor = head.cursor();
+        assert_eq!(
+            cursor.seek(|v| v.value == target).map(|v| v.value),
+            Some(target)
+        );
+        cursor.into_current().expect("the target is there")
+    });
+}
+
+hazptr::static_unique_domain!(static FIND_UNLINKS: Domain<FindUnlinkFamily>);
+
+/// A deleted node that `Head::find` meets on its way is unlinked (by the cursor's walk it falls
+/// back to) before `find` goes past it, and the guard protects where it stops.
+#[test]
+fn find_unlinks_what_a_removal_left_and_protects_where_it_stops() {
+    unlinks_what_a_removal_left_and_protects_where_it_stops::<FindUnlinkFamily>(|head, target| {
+        let mut asked = Vec::new();
+        let guard = head
+            .find(|v| {
+                asked.push(v.value);
+                v.value == target
+            })
+            .expect("the target is there");
+        assert!(
+            !asked.contains(&2),
+            "`stop` is not asked about a deleted node"
+        );
+        guard
+    });
+}
+
+/// For each target from 3 to 7, on the chain 0..8 of `F`'s domain: removes 1, then 2 (whose
+/// unlink fails, 1's link being frozen), looks the target up with `lookup` (which must walk past
+/// 2), and checks that 2 was unlinked, and that the guard keeps the target alive through its
+/// removal and a reclamation of the domain.
+fn unlinks_what_a_removal_left_and_protects_where_it_stops<F: StaticDomain>(
+    lookup: for<'h> fn(&'h Head<Counted, F>, u64) -> Protected<'h, Counted, F>,
+) {
     for target in 3..8 {
         let counter = Counter::default();
-        let head: Head<Counted, WalkFamily> = Head::new();
+        let head: Head<Counted, F> = Head::new();
         for value in (0..8).rev() {
             head.push_front(Owned::new(counter.make(value)));
         }
@@ -134,14 +173,7 @@ fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
         // 2 is marked, but the link before it (1's) is frozen: it stays linked, after 0.
         assert!(late.remove());
         drop(late);
-        let guard = {
-            let mut cursor = head.cursor();
-            assert_eq!(
-                cursor.seek(|v| v.value == target).map(|v| v.value),
-                Some(target)
-            );
-            cursor.into_current().expect("the target is there")
-        };
+        let guard = lookup(&head, target);
         assert_eq!(guard.value, target);
         assert_eq!(
             values(&head),
@@ -153,7 +185,7 @@ fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
         assert!(cursor.remove());
         drop(cursor);
         hazptr::flush_retired();
-        let _ = WALKS.eager_reclaim();
+        let _ = F::domain().eager_reclaim();
         assert!(guard.is_intact());
         assert_eq!(
             counter.dropped(),
@@ -162,7 +194,7 @@ fn a_walk_unlinks_what_a_removal_left_and_protects_where_it_stops() {
         );
         drop(guard);
         hazptr::flush_retired();
-        let _ = WALKS.eager_reclaim();
+        let _ = F::domain().eager_reclaim();
         assert_eq!(counter.dropped(), 3);
         drop(head);
         assert_eq!(counter.alive(), 0);
@@ -205,65 +237,6 @@ fn find_protects_the_node_it_stops_at() {
         assert_eq!(counter.dropped(), freed + 1, "freed once the guard is gone");
     }
     assert!(head.is_empty());
-}
-
-hazptr::static_unique_domain!(static FIND_UNLINKS: Domain<FindUnlinkFamily>);
-
-/// A deleted node that `Head::find` meets on its way is unlinked (by the cursor's walk it falls
-/// back to) before `find` goes past it, and the guard protects where it stops.
-#[test]
-fn find_unlinks_what_a_removal_left_and_protects_where_it_stops() {
-    for target in 3..8 {
-        let counter = Counter::default();
-        let head: Head<Counted, FindUnlinkFamily> = Head::new();
-        for value in (0..8).rev() {
-            head.push_front(Owned::new(counter.make(value)));
-        }
-        let mut late = head.cursor();
-        late.seek(|v| v.value == 2);
-        let mut early = head.cursor();
-        early.seek(|v| v.value == 1);
-        assert!(early.remove());
-        drop(early);
-        // 2 is marked, but the link before it (1's) is frozen: it stays linked, after 0.
-        assert!(late.remove());
-        drop(late);
-        let mut asked = Vec::new();
-        let guard = head
-            .find(|v| {
-                asked.push(v.value);
-                v.value == target
-            })
-            .expect("the target is there");
-        assert_eq!(guard.value, target);
-        assert!(
-            !asked.contains(&2),
-            "`stop` is not asked about a deleted node"
-        );
-        assert_eq!(
-            values(&head),
-            [0].into_iter().chain(3..8).collect::<Vec<_>>(),
-            "2 was unlinked"
-        );
-        let mut cursor = head.cursor();
-        cursor.seek(|v| v.value == target);
-        assert!(cursor.remove());
-        drop(cursor);
-        hazptr::flush_retired();
-        let _ = FIND_UNLINKS.eager_reclaim();
-        assert!(guard.is_intact());
-        assert_eq!(
-            counter.dropped(),
-            2,
-            "1 and 2 are freed, the guarded target is not"
-        );
-        drop(guard);
-        hazptr::flush_retired();
-        let _ = FIND_UNLINKS.eager_reclaim();
-        assert_eq!(counter.dropped(), 3);
-        drop(head);
-        assert_eq!(counter.alive(), 0);
-    }
 }
 
 /// What the value-moving structures, [`Queue`] and [`Stack`], have in common: the tests below run
