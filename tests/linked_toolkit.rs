@@ -2,6 +2,7 @@
 //! the structures built on it: where a cursor stands after each operation, what a failed insertion
 //! hands back, what `Head::find` protects and unlinks, a chain in a `static_unique_domain!` family,
 //! reclaimed by its own domain, and how the queue and the stack own their values and nodes.
+#![forbid(unsafe_code)]
 
 mod common;
 
