@@ -88,14 +88,14 @@ fn main() {
         );
     }
     let current = service.read(|now| now.version);
-    let late = Domain::global().eager_reclaim();
+    let late = Domain::global().reclaim();
     println!(
         "  current version: {current}; configurations made: {}, reclaimed so far: {} ({late} by a final eager_reclaim)",
         MADE.load(Ordering::Relaxed),
         DROPPED.load(Ordering::Relaxed)
     );
     drop(service);
-    Domain::global().eager_reclaim();
+    Domain::global().reclaim();
     println!(
         "  after dropping the service: {} of {} configurations reclaimed",
         DROPPED.load(Ordering::Relaxed),

@@ -95,7 +95,7 @@ fn main() {
     );
     println!("  each producer's values dequeued in the order enqueued: {in_order}");
     drop(queue);
-    let late = Domain::global().eager_reclaim();
+    let late = Domain::global().reclaim();
     println!(
         "  values dropped: {} of {enqueued}",
         DROPPED.load(Ordering::Relaxed)

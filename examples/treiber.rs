@@ -69,7 +69,7 @@ fn main() {
         }
     );
     drop(stack);
-    let late = Domain::global().eager_reclaim();
+    let late = Domain::global().reclaim();
     println!(
         "  values dropped: {} of {pushes}",
         DROPPED.load(Ordering::Relaxed)

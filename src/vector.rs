@@ -462,7 +462,7 @@ impl<T: Element, H: Hook> Vector<T, H> {
     /// Frees the retired descriptors no thread protects any more, now rather than at the
     /// domain's next automatic scan; returns how many it freed.
     pub fn reclaim(&self) -> usize {
-        self.domain.eager_reclaim()
+        self.domain.reclaim()
     }
 
     /// A handle on this vector's descriptor counts, which stays readable after the vector drops.

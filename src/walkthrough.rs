@@ -162,7 +162,7 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
         );
         n.reads[0] = thread1.order(Order::Release);
         n.step("thread 1 drops its guard; thread 2 still protects v1", None);
-        let reclaimed = Domain::global().eager_reclaim();
+        let reclaimed = Domain::global().reclaim();
         n.step(
             "eager reclaim: v1 survives, thread 2's hazard pointer still protects it",
             Some(reclaimed),
@@ -172,7 +172,7 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
             "thread 2 drops its guard: nothing protects v1 any more",
             None,
         );
-        let reclaimed = Domain::global().eager_reclaim();
+        let reclaimed = Domain::global().reclaim();
         n.step("eager reclaim: v1 is freed", Some(reclaimed));
         thread1.order(Order::Stop);
         thread2.order(Order::Stop);
@@ -185,7 +185,7 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
         "the service is dropped: its last config (v2) is retired",
         None,
     );
-    let reclaimed = Domain::global().eager_reclaim();
+    let reclaimed = Domain::global().reclaim();
     narrator.step(
         "eager reclaim: v2 is freed; nothing leaked",
         Some(reclaimed),

@@ -290,7 +290,7 @@ fn per_instance_domain_frees_everything_when_the_struct_drops() {
     for i in 1..=50 {
         owned.swap_and_retire_current((counter.make(i), format!("value {i}")));
     }
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(
         counter.dropped(),
         49,
@@ -299,7 +299,7 @@ fn per_instance_domain_frees_everything_when_the_struct_drops() {
     assert_eq!(first.0.value, 0);
     assert!(first.0.is_intact());
     drop(first);
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(counter.dropped(), 50);
     drop(owned);
     assert_eq!(
@@ -327,24 +327,24 @@ fn a_reused_instance_hazard_protects_its_latest_load_only() {
     let first = owned.load_protected_current_with(&mut hazard);
     assert_eq!(first.value, 0);
     owned.swap_and_retire_current(counter.make(1));
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(counter.dropped(), 0, "the hazard pointer protects value 0");
     assert!(first.is_intact());
 
     // The next load through the same hazard pointer moves its protection to value 1.
     let second = owned.load_protected_current_with(&mut hazard);
     assert_eq!(second.value, 1);
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(
         counter.dropped(),
         1,
         "value 0 is no longer protected, so it is freed"
     );
     owned.swap_and_retire_current(counter.make(2));
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(counter.dropped(), 1, "value 1 is protected");
     drop(hazard);
-    owned.domain.eager_reclaim();
+    owned.domain.reclaim();
     assert_eq!(counter.dropped(), 2);
     drop(owned);
     assert_eq!(counter.dropped(), 3);
@@ -428,12 +428,12 @@ fn static_unique_domain_family() {
     // Hand the retired value to the domain (with the asymmetric barrier it waits in this
     // thread's batch until then).
     hazptr::flush_retired();
-    assert_eq!(ROUTES.eager_reclaim(), 0, "value 1 is protected");
+    assert_eq!(ROUTES.reclaim(), 0, "value 1 is protected");
     drop(guard);
-    assert_eq!(ROUTES.eager_reclaim(), 1);
+    assert_eq!(ROUTES.reclaim(), 1);
     drop(router);
     hazptr::flush_retired();
-    ROUTES.cleanup();
+    ROUTES.reclaim();
     assert_eq!((counter.made(), counter.dropped()), (2, 2));
 }
 

@@ -110,8 +110,8 @@ impl Drop for Tracked {
 fn reclaim<F: StaticDomain>() {
     // What this thread retired may still wait in its batch (the asymmetric barrier's).
     hazptr::flush_retired();
-    F::domain().cleanup();
-    F::domain().cleanup();
+    F::domain().reclaim();
+    F::domain().reclaim();
 }
 
 /// Runs `f`, which must panic, without printing the panic message of the expected panic.
@@ -250,9 +250,9 @@ mod drop_panics {
             cell.swap_and_retire_value(Tracked::new(value, &ledger));
         }
         // Retired: 1, 2 (panics), 3, 4, 5. Installed: 6.
-        let reclaim = || cell.domain.eager_reclaim();
+        let reclaim = || cell.domain.reclaim();
         let _panicked = panic::catch_unwind(AssertUnwindSafe(reclaim)).is_err();
-        let _ = cell.domain.eager_reclaim();
+        let _ = cell.domain.reclaim();
         assert_eq!(
             ledger.dropped_sum.load(Ordering::SeqCst),
             1 + 2 + 3 + 4 + 5,
@@ -262,7 +262,7 @@ mod drop_panics {
 
         let shared = Arc::clone(&cell);
         within_seconds(10, "cleanup after a panicking drop", move || {
-            shared.domain.cleanup();
+            shared.domain.reclaim();
         });
         cell.swap_and_retire_value(Tracked::new(7, &ledger));
         assert_eq!(cell.load_protected_value().value, 7);

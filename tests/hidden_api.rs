@@ -208,5 +208,5 @@ fn the_check_items_and_the_drop_helper_do_nothing_harmful() {
     struct Mine;
     hazptr::__domain_static!(EXTRA: Mine = Mine);
     let extra: &Domain<Mine> = hazptr::__domain_ref!(EXTRA);
-    assert_eq!(extra.eager_reclaim(), 0);
+    assert_eq!(extra.reclaim(), 0);
 }

@@ -97,7 +97,7 @@ fn a_chain_of_a_static_unique_domain_is_reclaimed_by_that_domain() {
     // The last removed node is still protected by the cursor. (The removals wait in this
     // thread's batch of retirements until it is flushed.)
     hazptr::flush_retired();
-    let _ = CHAINS.eager_reclaim();
+    let _ = CHAINS.reclaim();
     assert_eq!(
         counter.dropped(),
         1,
@@ -105,7 +105,7 @@ fn a_chain_of_a_static_unique_domain_is_reclaimed_by_that_domain() {
     );
     drop(cursor);
     hazptr::flush_retired();
-    let _ = ChainFamily::domain().eager_reclaim();
+    let _ = ChainFamily::domain().reclaim();
     assert_eq!(counter.dropped(), 2);
     assert_eq!(values(&head), [2, 0]);
     drop(head);
@@ -186,7 +186,7 @@ fn unlinks_what_a_removal_left_and_protects_where_it_stops<F: StaticDomain>(
         assert!(cursor.remove());
         drop(cursor);
         hazptr::flush_retired();
-        let _ = F::domain().eager_reclaim();
+        let _ = F::domain().reclaim();
         assert!(guard.is_intact());
         assert_eq!(
             counter.dropped(),
@@ -195,7 +195,7 @@ fn unlinks_what_a_removal_left_and_protects_where_it_stops<F: StaticDomain>(
         );
         drop(guard);
         hazptr::flush_retired();
-        let _ = F::domain().eager_reclaim();
+        let _ = F::domain().reclaim();
         assert_eq!(counter.dropped(), 3);
         drop(head);
         assert_eq!(counter.alive(), 0);
@@ -229,12 +229,12 @@ fn find_protects_the_node_it_stops_at() {
         assert!(cursor.remove());
         drop(cursor);
         hazptr::flush_retired();
-        let _ = FINDS.eager_reclaim();
+        let _ = FINDS.reclaim();
         assert!(guard.is_intact());
         assert_eq!(counter.dropped(), freed, "the guarded node is not freed");
         drop(guard);
         hazptr::flush_retired();
-        let _ = FINDS.eager_reclaim();
+        let _ = FINDS.reclaim();
         assert_eq!(counter.dropped(), freed + 1, "freed once the guard is gone");
     }
     assert!(head.is_empty());
@@ -289,7 +289,7 @@ fn retires_one_node_per_pop<M: Moves<Counted> + 'static, F: StaticDomain>() {
         moves.push(counter.make(100));
         drop(moves.pop());
         hazptr::flush_retired();
-        let _ = F::domain().eager_reclaim();
+        let _ = F::domain().reclaim();
 
         for value in 0..10 {
             moves.push(counter.make(value));
@@ -306,7 +306,7 @@ fn retires_one_node_per_pop<M: Moves<Counted> + 'static, F: StaticDomain>() {
             "the popped values were the caller's to drop"
         );
         hazptr::flush_retired();
-        assert_eq!(F::domain().eager_reclaim(), 10, "one node retired per pop");
+        assert_eq!(F::domain().reclaim(), 10, "one node retired per pop");
         assert_eq!(
             counter.dropped(),
             11,

@@ -417,7 +417,7 @@ fn derived_fields_in_every_kind_of_domain() {
         common::reclaim_global_until(|| {
             // The writers' batches reach the domain when their threads exit, which may be just
             // after the scope ends.
-            MixedFamily::domain().cleanup();
+            MixedFamily::domain().reclaim();
             ledger.live() == 0
         });
         assert_eq!(ledger.live(), 0, "allocations == drops");

@@ -140,7 +140,7 @@ struct Counter {
 
 /// Reclaims everything the global domain can reclaim: no guard is alive when it is called.
 fn reclaim_global() {
-    Domain::global().cleanup();
+    Domain::global().reclaim();
 }
 
 /// A reader loads while a writer swaps and retires (and reclaims at once): the reader sees the
@@ -172,7 +172,7 @@ fn load_races_swap_and_retire() {
             spawn(move || {
                 cell.swap_and_retire_value(Tracked::new(2, &log));
                 // Reclaim at once, racing the reader's protection.
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
             })
         };
         let seen = reader.join().unwrap();
@@ -228,7 +228,7 @@ fn protected_block_races_swap_and_clear() {
             spawn(move || {
                 pair.swap_and_retire_left(Tracked::new(3, &log));
                 assert!(pair.clear_and_retire_right());
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
             })
         };
         let _seen = reader.join().unwrap();
@@ -273,7 +273,7 @@ fn two_update_loops_race() {
                     carried[id].store(value, Ordering::SeqCst);
                     Tracked::new(id, &log)
                 });
-                let _ = CounterFamily::domain().eager_reclaim();
+                let _ = CounterFamily::domain().reclaim();
                 calls
             })
         };
@@ -285,14 +285,14 @@ fn two_update_loops_race() {
         let allocated = next_id.load(Ordering::SeqCst);
         assert_eq!(allocated, 1 + calls, "one successor per closure call");
         // Retries dropped their stale successors already; the two replaced values are retired.
-        CounterFamily::domain().cleanup();
+        CounterFamily::domain().reclaim();
         assert_eq!(
             log.total(),
             allocated - 1,
             "all but the current value are dropped"
         );
         drop(Arc::try_unwrap(counter).ok().expect("threads joined"));
-        CounterFamily::domain().cleanup();
+        CounterFamily::domain().reclaim();
         assert_eq!(log.total(), allocated);
         let finals: Vec<_> = (0..allocated)
             .filter(|&id| carried[id].load(Ordering::SeqCst) == 2)
@@ -392,7 +392,7 @@ fn guard_dropped_on_another_thread_while_retiring() {
             let log = std::sync::Arc::clone(&log);
             spawn(move || {
                 cell.swap_and_retire_value(Tracked::new(2, &log));
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
             })
         };
         dropper.join().unwrap();

@@ -105,7 +105,7 @@ impl std::hash::Hash for Key {
 }
 
 fn reclaim_global() {
-    Domain::global().cleanup();
+    Domain::global().reclaim();
 }
 
 /// Harris's race: removing 2 from {1, 2} while inserting 3 after it. The insertion must not be
@@ -210,7 +210,7 @@ fn get_guard_survives_a_concurrent_remove_and_reclaim() {
             let map = Arc::clone(&map);
             spawn(move || {
                 assert!(map.remove(&Key::probe(1)));
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
             })
         };
         reader.join().unwrap();
@@ -246,7 +246,7 @@ fn queue_push_races_two_pops() {
             spawn(move || {
                 let first = queue.pop().map(|key| key.id);
                 let second = queue.pop().map(|key| key.id);
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
                 (first, second)
             })
         };
@@ -284,7 +284,7 @@ fn stack_push_races_a_pop() {
             let stack = Arc::clone(&stack);
             spawn(move || {
                 let id = stack.pop().map(|key| key.id);
-                let _ = Domain::global().eager_reclaim();
+                let _ = Domain::global().reclaim();
                 id
             })
         };
@@ -368,7 +368,7 @@ fn two_pops_share_two_values<M: Moves>() {
                 let structure = Arc::clone(&structure);
                 spawn(move || {
                     let id = structure.pop().map(|key| key.id);
-                    let _ = Domain::global().eager_reclaim();
+                    let _ = Domain::global().reclaim();
                     id
                 })
             })

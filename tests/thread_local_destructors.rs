@@ -292,7 +292,7 @@ fn reclamation_runs_in_a_thread_local_destructor() {
             // Hand this thread's batch (the asymmetric barrier's) to the domain first.
             hazptr::flush_retired();
             for _ in 0..tries {
-                Domain::global().eager_reclaim();
+                Domain::global().reclaim();
                 if in_destructor.alive() == 0 {
                     break;
                 }
@@ -399,7 +399,7 @@ fn a_panicking_drop_reclaimed_in_a_thread_local_destructor_is_reported_and_swall
             // Hand this thread's batch to the domain while the value is still protected.
             hazptr::flush_retired();
             drop(guard);
-            PANICKY_DOMAIN.eager_reclaim();
+            PANICKY_DOMAIN.reclaim();
             log.push(Some(in_destructor.load(Ordering::SeqCst) as u64));
             drop(cell);
             log.push(Some(42));
@@ -409,7 +409,7 @@ fn a_panicking_drop_reclaimed_in_a_thread_local_destructor_is_reported_and_swall
             [Some(1), Some(42)],
             "{order:?}: the panicking value was dropped in the destructor, which went on"
         );
-        PANICKY_DOMAIN.cleanup();
+        PANICKY_DOMAIN.reclaim();
         assert_eq!(
             dropped.load(Ordering::SeqCst),
             2,
@@ -466,7 +466,7 @@ fn a_panicking_drop_reclaimed_by_a_retirement_after_hazptrs_storage_is_gone_is_s
         "a swap reclaimed the panicking value: {seen:?}"
     );
     let made = seen[0].unwrap() as usize + 1;
-    GONE_DOMAIN.cleanup();
+    GONE_DOMAIN.reclaim();
     assert_eq!(
         dropped.load(Ordering::SeqCst),
         made,

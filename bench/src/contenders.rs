@@ -68,7 +68,7 @@ impl<C: ReadShared> Reader for Stateless<'_, C> {
 
 /// Reclaims what the global hazard-pointer domain holds (nothing here protects anything).
 fn reclaim_global_domain() {
-    let _reclaimed = hazptr::Domain::global().eager_reclaim();
+    let _reclaimed = hazptr::Domain::global().reclaim();
 }
 
 /// hazptr: a `#[derive(HazardProtected)]` struct, read with the generated `load_protected_…()`.

@@ -9,7 +9,9 @@ use core::fmt;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering;
 
-use haphazard::{Global, HazardPointer};
+use haphazard::HazardPointer;
+
+use crate::domain::Global;
 
 use crate::barrier::{self, Fence};
 use crate::sync::fence;

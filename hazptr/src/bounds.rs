@@ -92,7 +92,7 @@ impl<T, F> HazptrAtomicPtr<T, F> for AtomicPtr<T, F> {
 )]
 pub trait OwnedDomain<F> {}
 
-impl<F> OwnedDomain<F> for haphazard::Domain<F> {}
+impl<F> OwnedDomain<F> for crate::Domain<F> {}
 
 /// Checks a generic pointee's bounds, including that the value outlives any domain it can be
 /// retired into; the derive calls it from a hidden function, spanned at the field's pointee type,

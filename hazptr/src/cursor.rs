@@ -16,7 +16,9 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
 
-use haphazard::{Global, HazardPointer};
+use haphazard::HazardPointer;
+
+use crate::domain::Global;
 
 use crate::barrier::LightFence;
 use crate::guard::Protected;

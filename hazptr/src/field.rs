@@ -36,14 +36,13 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr;
 
-use haphazard::{Domain, HazardPointer};
+use haphazard::HazardPointer;
 
 use crate::atomic_ptr::{AtomicPtr, Unlinked};
 use crate::barrier::{self, Fence};
-use crate::domain::InstanceFamily;
+use crate::domain::{self as domains, Domain, InstanceFamily};
 use crate::guard::{InstanceHazard, Protected, ProtectedIn};
 use crate::hazard_cache::{CachedHazard, StaticDomain};
-use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
 use crate::retire_batch::retire_later;
 
 /// The question the generated code asks of each field: may a field of type `A`, holding a `T` of
@@ -130,10 +129,9 @@ fn unproven() -> ! {
 ///
 /// `value` left its field (an [`Unlinked`]), is retired once, and `domain` is the field's domain.
 unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
-    // SAFETY: `value` came from a `Box<T>` (every field value does; `Reclaimed<T>` frees it as
-    // one), is unlinked and retired once, into the field's domain: the caller's promise.
-    let retire = || unsafe { domain.retire_ptr::<T, Reclaimed<T>>(value) };
-    let _reclaimed = resuming_drop_panics(retire);
+    // SAFETY: `value` came from a `Box<T>` (every field value does), is unlinked and retired
+    // once, into the field's domain: the caller's promise.
+    unsafe { domains::retire_into(value, domain) };
 }
 
 /// [`retire`] into `F`'s one domain (`domain`): in the asymmetric mode, through this thread's
@@ -144,14 +142,16 @@ unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
 ///
 /// As for [`retire`], with `domain` `F`'s one domain (which `StaticDomain` makes the field's).
 unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domain: &Domain<F>) {
+    let counters = domains::note_static::<F>();
     if barrier::asymmetric() {
         // SAFETY: `value` left its field and is retired once (the caller's promise), and
-        // `retire_erased::<T, F>` retires it into `F`'s static domain, which outlives the batch.
-        let retire = || unsafe { retire_later(value.cast(), retire_erased::<T, F>) };
-        resuming_drop_panics(retire);
+        // `retire_erased::<T, F>` retires it into `F`'s static domain, which outlives the batch
+        // and is the one `counters` count.
+        unsafe { retire_later(value.cast(), retire_erased::<T, F>, counters) };
     } else {
         // SAFETY: forwarded from the caller; in the fallback readers fence for themselves.
-        unsafe { retire(value, domain) }
+        unsafe { retire(value, domain) };
+        crate::reclaimer::wake_if_idle();
     }
 }
 
@@ -164,8 +164,9 @@ unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domai
 /// that followed its unlink.
 unsafe fn retire_erased<T: Send + 'static, F: StaticDomain>(value: *mut ()) {
     // SAFETY: as for `retire`: a `Box<T>` value, unlinked, retired once into its field's domain;
-    // the heavy barrier is the caller's promise, which readers with a light fence need.
-    let _reclaimed = unsafe { F::domain().retire_ptr::<T, Reclaimed<T>>(value.cast()) };
+    // the heavy barrier is the caller's promise, which readers with a light fence need. The
+    // batch runs this in a section and counts it.
+    unsafe { domains::engine_retire(value.cast::<T>(), F::domain()) };
 }
 
 /// A field, with the domain its values are protected through and retired into: what the
@@ -435,7 +436,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
     #[inline]
     #[must_use]
     pub fn load(self) -> Option<ProtectedIn<'a, T, F>> {
-        let mut hazard = HazardPointer::new_in_domain(self.domain);
+        let mut hazard = HazardPointer::new_in_domain(&self.domain.engine);
         // SAFETY: values of the field are retired only into `self.domain` (`__in_domain`'s
         // contract), to which `hazard` belongs.
         let value = unsafe { self.field.protect(&mut hazard, Fence::Full) }?;
@@ -471,7 +472,7 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
     /// As [`StaticPlace::update`], with a new hazard pointer of the domain.
     #[inline]
     pub fn update(self, f: impl FnMut(Option<&T>) -> T) {
-        let mut hazard = HazardPointer::new_in_domain(self.domain);
+        let mut hazard = HazardPointer::new_in_domain(&self.domain.engine);
         // SAFETY: values of the field are retired only into `self.domain` (`__in_domain`'s
         // contract), to which `hazard` belongs; `Fence::Full` needs no heavy barrier.
         unsafe { self.update_with(&mut hazard, Fence::Full, f) };
@@ -489,8 +490,8 @@ impl<'a, T, F: 'static> InstancePlace<'a, T, F> {
         self,
         link: impl for<'v> Fn(&'v T) -> &'v core::sync::atomic::AtomicPtr<U>,
     ) -> Option<(ProtectedIn<'a, T, F>, Option<ProtectedIn<'a, U, F>>)> {
-        let mut hazard_a = HazardPointer::new_in_domain(self.domain);
-        let mut hazard_b = HazardPointer::new_in_domain(self.domain);
+        let mut hazard_a = HazardPointer::new_in_domain(&self.domain.engine);
+        let mut hazard_b = HazardPointer::new_in_domain(&self.domain.engine);
         // SAFETY: both hazards belong to the field's domain; `link`'s values are retired as the
         // caller promises.
         let (a, b) =

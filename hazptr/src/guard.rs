@@ -3,7 +3,9 @@
 use core::fmt;
 use core::ops::Deref;
 
-use haphazard::{Global, HazardPointer};
+use haphazard::HazardPointer;
+
+use crate::domain::Global;
 
 use crate::barrier::Fence;
 use crate::hazard_cache::{CachedHazard, StaticDomain};
@@ -214,9 +216,9 @@ impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
     #[inline]
     pub unsafe fn load_link(
         link: &'a core::sync::atomic::AtomicPtr<T>,
-        domain: &'a haphazard::Domain<F>,
+        domain: &'a crate::Domain<F>,
     ) -> Option<Self> {
-        let mut hazard = HazardPointer::new_in_domain(domain);
+        let mut hazard = HazardPointer::new_in_domain(&domain.engine);
         // SAFETY: `hazard` belongs to `domain`, into which values of `link` are retired only
         // after they leave `link` (the caller's promise).
         let value = unsafe { crate::field::protect_link(link, &mut hazard, Fence::Full, || true) };
@@ -263,15 +265,15 @@ guard_traits!(ProtectedIn, 'static);
 /// ```
 pub struct InstanceHazard<'a, F: 'static> {
     hazard: HazardPointer<'a, F>,
-    domain: &'a haphazard::Domain<F>,
+    domain: &'a crate::Domain<F>,
 }
 
 impl<'a, F: 'static> InstanceHazard<'a, F> {
     /// A hazard pointer of `domain`.
     #[inline]
-    pub(crate) fn new(domain: &'a haphazard::Domain<F>) -> Self {
+    pub(crate) fn new(domain: &'a crate::Domain<F>) -> Self {
         Self {
-            hazard: HazardPointer::new_in_domain(domain),
+            hazard: HazardPointer::new_in_domain(&domain.engine),
             domain,
         }
     }
@@ -283,7 +285,7 @@ impl<'a, F: 'static> InstanceHazard<'a, F> {
     /// If it belongs to another domain (it came from another struct).
     #[inline]
     #[track_caller]
-    pub(crate) fn of(&mut self, domain: &haphazard::Domain<F>) -> &mut HazardPointer<'a, F> {
+    pub(crate) fn of(&mut self, domain: &crate::Domain<F>) -> &mut HazardPointer<'a, F> {
         assert!(
             core::ptr::eq(self.domain, domain),
             "this hazard pointer belongs to another struct's domain: make one with this \

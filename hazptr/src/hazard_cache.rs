@@ -31,7 +31,9 @@ use core::cell::Cell;
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
 
-use haphazard::{Domain, Global, HazardPointer};
+use haphazard::HazardPointer;
+
+use crate::domain::{Domain, Global};
 
 /// How many released hazard pointers a thread keeps per domain family.
 ///
@@ -290,7 +292,7 @@ impl<F: StaticDomain> Drop for DrainAtExit<F> {
     note = "a `#[hazard]` field without `domain = …`, and every place `protected!` reads, must be of the global domain or of a family declared with `hazptr::static_unique_domain!`",
     note = "a field of a domain stored in the struct names that domain's field with `#[hazard(domain = field_name)]`, and is read with its generated `load_protected_…()`, not with `protected!`"
 )]
-pub unsafe trait StaticDomain: Sized + 'static {
+pub unsafe trait StaticDomain: Sized + Send + Sync + 'static {
     /// Names the bound: the derive checks a concrete family `F` of a field without
     /// `domain = …` with `let () = <F as StaticDomain>::HOLDS;`, which fails exactly when `F` is
     /// not a `StaticDomain`, with this trait's message at `F` (see `InstanceFamily::HOLDS`).
@@ -355,7 +357,7 @@ fn acquire_cold<F: StaticDomain>() -> HazardPointer<'static, F> {
 #[cold]
 #[inline(never)]
 fn new_hazard<F: StaticDomain>() -> HazardPointer<'static, F> {
-    HazardPointer::new_in_domain(F::domain())
+    HazardPointer::new_in_domain(&F::domain().engine)
 }
 
 /// Ends the protection of `hazard`, a hazard pointer of `F`'s one domain (`StaticDomain`'s
@@ -540,12 +542,18 @@ mod tests {
     #[test]
     fn a_drained_cache_caches_nothing_more() {
         let cache = HazardCache::<Global>::new();
-        assert!(cache.push(HazardPointer::new()).is_none());
+        assert!(
+            cache
+                .push(HazardPointer::new_in_domain(&Domain::global().engine))
+                .is_none()
+        );
         assert_eq!(cache.len(), 1);
         cache.drain_and_close();
         assert_eq!(cache.len(), 0);
         assert!(
-            cache.push(HazardPointer::new()).is_some(),
+            cache
+                .push(HazardPointer::new_in_domain(&Domain::global().engine))
+                .is_some(),
             "a closed cache hands the hazard pointer back"
         );
     }
@@ -653,12 +661,12 @@ mod tests {
         let old = ptr.swap(Box::new(Counted(&DROPS))).unwrap();
         // SAFETY: `old` was unlinked by the swap and is retired once, into the domain that
         // protected it.
-        unsafe { old.retire_in(&CACHED_DOMAIN) };
+        unsafe { old.retire_in(&CACHED_DOMAIN.engine) };
         // The retirement may already have reclaimed it (haphazard also reclaims on a timer).
-        let _ = CACHED_DOMAIN.eager_reclaim();
+        let _ = CACHED_DOMAIN.reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 1);
         // SAFETY: nothing protects the value; it is retired once.
-        unsafe { ptr.retire_in(&CACHED_DOMAIN) };
+        unsafe { ptr.retire_in(&CACHED_DOMAIN.engine) };
     }
 
     #[test]
@@ -669,7 +677,7 @@ mod tests {
         let mut set = HazardSet::<Global, 3>::acquire();
         assert_eq!(cached(), before - 3);
         let [first, second, third] = set.slots().map(HazardSlot::into_hazard_pointer);
-        let values: [AtomicPtr<u8>; 3] = [1, 2, 3].map(|v| AtomicPtr::from(Box::new(v)));
+        let values: [AtomicPtr<u8, Global>; 3] = [1, 2, 3].map(|v| AtomicPtr::from(Box::new(v)));
         assert_eq!(
             (
                 values[0].safe_load(first),
@@ -682,7 +690,7 @@ mod tests {
         assert_eq!(cached(), before);
         for p in values {
             // SAFETY: nothing protects these values any more and they are retired once each.
-            unsafe { p.retire() };
+            unsafe { p.retire_in(&Domain::global().engine) };
         }
     }
 
@@ -723,9 +731,9 @@ mod tests {
         drop(set);
         for value in values {
             // SAFETY: nothing protects the value once the set is released; retired once each.
-            unsafe { value.retire_in(&SET_DOMAIN) };
+            unsafe { value.retire_in(&SET_DOMAIN.engine) };
         }
-        let _ = SET_DOMAIN.eager_reclaim();
+        let _ = SET_DOMAIN.reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 3, "all three were reclaimed");
     }
 }

@@ -15,18 +15,14 @@ mod hazard_cache;
 mod link;
 mod protect;
 mod queue;
-mod reclaim_panic;
+mod reclaimer;
 mod retire_batch;
+mod section;
 mod stack;
 mod sync;
 
-/// The engine's domain and its global family, re-exported: a `Domain<F>` field holds a
-/// per-instance domain, and `Domain::eager_reclaim` frees what it can now.
-///
-/// `haphazard`'s hazard pointers, `HazardPointerArray` and `Singleton` are not re-exported: the
-/// array lets safe code reach undefined behaviour (see the README's section on the engine), and
-/// hazptr's `AtomicPtr` takes no hazard pointer from its user.
-pub use haphazard::{Domain, Global};
+pub use crate::domain::{Domain, Global, Stats};
+pub use crate::reclaimer::set_background_reclaim;
 
 pub use crate::atomic_ptr::AtomicPtr;
 
@@ -78,12 +74,10 @@ pub use crate::hazard_cache::StaticDomain;
 /// [`Cursor`], [`Queue`], [`Stack`]), which needs no `unsafe`; these methods are for structures
 /// it does not cover.
 ///
-/// A retired value is dropped once no guard protects it any more, by a later reclamation of its
-/// domain (which runs every so many retirements, and every 2 s at a retirement; values retired
-/// into a static domain first wait in their thread's batch, see [`barrier`]). Dropping the
-/// struct retires each field's last value the same way: it is freed by a later reclamation, not
-/// at once; call [`reclaim`] (or [`flush_retired`] and `Domain::eager_reclaim` on a domain of
-/// your own) to free what nothing protects now. Field keys, in
+/// A retired value is dropped once no guard protects it any more: by the background reclaimer
+/// within about 100 ms, by [`reclaim`] or [`Domain::reclaim`] at once, or by a later reclamation
+/// of its domain (the crate documentation's "When is a value freed?" gives the rule). Dropping
+/// the struct retires each field's last value the same way. Field keys, in
 /// `#[hazard(…)]`:
 ///
 /// - `rename = name`: use `name` instead of the field name in the method names (needed for a
@@ -187,21 +181,25 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
     AtomicPtr::null()
 }
 
-/// Frees every value retired into the global domain that no guard protects any more, now;
+/// Frees every value retired into a static domain (the global domain and every
+/// [`static_unique_domain!`](crate::static_unique_domain) family) that no guard protects, now;
 /// returns how many it freed.
 ///
-/// Values replaced through the generated methods, and the last values of a struct that is
-/// dropped, are retired, and freed by a later reclamation, which the domain runs every so many
-/// retirements (and every 2 s at a retirement). Call this when they must be gone now: at the end
-/// of a phase, before measuring memory, in a test. It first hands every thread's batch of
-/// retired values to their domains (this thread's, as [`flush_retired`] does, and every other
-/// live thread's: it takes them over, waiting for a thread it finds in the middle of a
-/// retirement to leave it, a few instructions unless that thread is descheduled there; see
-/// [`barrier`]), then reclaims the global domain. For a
-/// [`static_unique_domain!`](crate::static_unique_domain) family `F`, call this and then
-/// `F::domain().eager_reclaim()` (or [`flush_retired`] first, if only this thread's
-/// retirements matter); for a per-instance domain (which batches nothing), its
-/// `eager_reclaim()` (dropping it frees everything retired into it).
+/// Complete, as [`Domain::reclaim`] is for one domain: it hands on every thread's batch first
+/// (see [`barrier`]), frees what the freed values' drops retire meanwhile, transitively, and
+/// waits for other threads in the middle of freeing or handing on values; when it returns,
+/// every value retired before the call is freed unless a guard protects it. Without it, the
+/// background reclaimer frees them within about 100 ms (see the crate documentation's "When is
+/// a value freed?"); call it when they must be gone now: at the end of a phase, before
+/// measuring memory, in a test. A per-instance domain is reclaimed by its own
+/// [`Domain::reclaim`], or by dropping it.
+///
+/// Called from a `Drop` that runs during a reclamation, it frees what it can and leaves the
+/// rest to the running reclamation, which still finishes the job (it then returns how many
+/// values it handed to that reclamation to drop). A panic in a freed value's `Drop` is caught,
+/// the other values are still freed, and the first such panic is resumed when the call is done,
+/// unless the thread is already unwinding (it is then dropped, after the panic hook reported
+/// it).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -217,15 +215,12 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// struct Holder(#[hazard] AtomicPtr<Payload>);
 ///
 /// drop(Holder(AtomicPtr::new(Payload))); // retired, not yet freed
-/// # // Another reclamation (a timer's, or a concurrent test's) may free it first.
-/// # for _ in 0..1000 { if DROPPED.load(Ordering::Relaxed) == 1 { break } hazptr::reclaim(); }
 /// hazptr::reclaim();
 /// assert_eq!(DROPPED.load(Ordering::Relaxed), 1);
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
-    reclaim_panic::resuming_drop_panics(retire_batch::take_all);
-    Domain::global().eager_reclaim()
+    domain::complete(domain::statics)
 }
 
 /// Hands the values this thread retired and still holds in its batch to their domains now.
@@ -233,11 +228,10 @@ pub fn reclaim() -> usize {
 /// With the asymmetric barrier (see [`barrier`]), values retired into static domains wait in a
 /// per-thread batch of up to 64 until one `membarrier` serves them all: when the batch is full,
 /// at a retirement 10 ms after its first value, when the thread exits, on this call, or when
-/// another thread takes the batch over (its [`reclaim`], or its next full or aged batch once this
-/// one is 10 ms old). `Domain::eager_reclaim` on a static domain frees only what has reached the
-/// domain: call this first. This thread's batch only, for one `membarrier`; [`reclaim`] hands on
-/// every thread's. (A batch that another thread is taking over at that moment reaches its
-/// domains from that thread, right after its `membarrier`.) With the fallback barrier, values
+/// another thread hands the batch on (its [`reclaim`], the background reclaimer, or its next full
+/// or aged batch once this one is 10 ms old). This thread's batch only, for one `membarrier`;
+/// it frees nothing by itself (the domain's next reclamation does), where [`reclaim`] and
+/// [`Domain::reclaim`] hand on every thread's and free. With the fallback barrier, values
 /// reach their domain at once and this does nothing.
 ///
 /// ```
@@ -251,11 +245,10 @@ pub fn reclaim() -> usize {
 /// let name = Name(hazptr::atomic_ptr("a".to_string()));
 /// name.swap_and_retire("b".to_string());
 /// hazptr::flush_retired();
-/// // A timer-driven reclamation may have freed "a" already.
-/// assert!(NAMES.eager_reclaim() <= 1);
+/// assert_eq!(NAMES.stats().batched, 0, "\"a\" left this thread's batch");
 /// ```
 pub fn flush_retired() {
-    reclaim_panic::resuming_drop_panics(retire_batch::flush);
+    section::run_quietly(retire_batch::flush);
 }
 
 /// Not public API: what the macros' expansions call. Each item says why it exists, and each is

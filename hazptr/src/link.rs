@@ -32,11 +32,10 @@ use core::ops::{Deref, DerefMut};
 use core::ptr;
 use core::sync::atomic::Ordering;
 
-use haphazard::Global;
+use crate::domain::Global;
 
 use crate::barrier;
 use crate::hazard_cache::StaticDomain;
-use crate::reclaim_panic::{Reclaimed, resuming_drop_panics};
 use crate::retire_batch::retire_later;
 use crate::sync::AtomicPtr;
 
@@ -145,15 +144,17 @@ impl<T, F> Link<T, F> {
 /// compare-and-exchange (invariant 3 of the module documentation): it is retired once, and no new
 /// protection of it can be validated.
 pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<T, F>) {
+    let counters = crate::domain::note_static::<F>();
     if barrier::asymmetric() {
         // SAFETY: `node` was unlinked by the caller and is retired once (the caller's promise);
-        // `retire_node::<T, F>` retires it into `F`'s static domain, which outlives the batch,
-        // after the batch's heavy barrier, which the cursor's light protection relies on.
-        let retire = || unsafe { retire_later(node.cast(), retire_node::<T, F>) };
-        resuming_drop_panics(retire);
+        // `retire_node::<T, F>` retires it into `F`'s static domain, which outlives the batch
+        // and is the one `counters` count, after the batch's heavy barrier, which the cursor's
+        // light protection relies on.
+        unsafe { retire_later(node.cast(), retire_node::<T, F>, counters) };
     } else {
         // SAFETY: as in `retire_node`; in the fallback the cursor fences for itself.
-        unsafe { retire_node::<T, F>(node.cast()) };
+        unsafe { crate::domain::retire_into(node, F::domain()) };
+        crate::reclaimer::wake_if_idle();
     }
 }
 
@@ -168,9 +169,8 @@ unsafe fn retire_node<T: Send + 'static, F: StaticDomain>(node: *mut ()) {
     // link a traversal validates against, and is retired once, into `F`'s one domain, the
     // domain of every hazard pointer that protects nodes of this family: the caller's promise and
     // `StaticDomain`'s contract. `F`'s domain is static, and `T: 'static`, so the node stays
-    // valid until it is reclaimed.
-    let retire = || unsafe { F::domain().retire_ptr::<Node<T, F>, Reclaimed<Node<T, F>>>(node) };
-    let _reclaimed = resuming_drop_panics(retire);
+    // valid until it is reclaimed. (The batch runs this in a section and counts it.)
+    unsafe { crate::domain::engine_retire(node, F::domain()) };
 }
 
 /// A node that is not published yet: a value of a chain, owned by the caller.

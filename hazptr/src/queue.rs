@@ -39,7 +39,7 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
 
-use haphazard::Global;
+use crate::domain::Global;
 
 use crate::barrier::LightFence;
 use crate::cursor::{Slot, protect, publish};

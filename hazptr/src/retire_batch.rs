@@ -145,11 +145,15 @@
 
 use core::cell::{Cell, UnsafeCell};
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, compiler_fence, fence};
+use core::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, compiler_fence, fence,
+};
 use core::{ptr, slice};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use crate::barrier;
+use crate::domain::Counters;
+use crate::section;
 
 /// Entries per thread: see the module documentation.
 pub(crate) const BATCH: usize = 64;
@@ -166,15 +170,24 @@ pub(crate) const AGE_CHECK_EVERY: usize = 8;
 #[derive(Clone, Copy)]
 struct Entry {
     value: *mut (),
-    /// Retires `value` into its field's domain.
+    /// Retires `value` into its field's domain (uncounted: the flush counts).
     retire: unsafe fn(*mut ()),
+    /// The counts of that domain.
+    counters: &'static Counters,
 }
+
+/// The counts of no domain, for [`Entry::EMPTY`].
+static NO_DOMAIN: Counters = Counters::new();
+
+/// [`Buffer::domain`] when the entries belong to several domains.
+const MIXED: *mut Counters = ptr::dangling_mut();
 
 impl Entry {
     /// An unused slot.
     const EMPTY: Self = Self {
         value: ptr::null_mut(),
         retire: retire_nothing,
+        counters: &NO_DOMAIN,
     };
 
     /// Retires the value.
@@ -200,15 +213,26 @@ unsafe fn retire_nothing(_: *mut ()) {}
 /// push, which happens before this call (the owner's own flush, or a [`take`]).
 unsafe fn retire_after_barrier(batches: &[&[Entry]]) {
     barrier::heavy();
-    for batch in batches {
-        for entry in *batch {
-            // SAFETY: unlinked before a push that happens before the barrier just run (the
-            // caller's promise), and retired once: it was moved out of its buffer, whose
-            // length was set to 0 before this call. Should a retirement unwind, the entries
-            // after it leak, which is safe.
-            unsafe { entry.retire() };
+    // In a section (the values the engine frees are dropped when it ends: `section.rs`), and
+    // counted per run of entries of one domain, not per entry.
+    section::run_quietly(|| {
+        for batch in batches {
+            for run in batch.chunk_by(|a, b| ptr::eq(a.counters, b.counters)) {
+                let counters = run[0].counters;
+                counters.count_retired(run.len() as u64);
+                let ((), freed) = section::counting(|| {
+                    for entry in run {
+                        // SAFETY: unlinked before a push that happens before the barrier just
+                        // run (the caller's promise), and retired once: it was moved out of its
+                        // buffer, whose length was set to 0 before this call. Should a
+                        // retirement unwind, the entries after it leak, which is safe.
+                        unsafe { entry.retire() };
+                    }
+                });
+                counters.count_reclamation(freed, false);
+            }
         }
-    }
+    });
 }
 
 /// Room for the entries a flush or a take moves out of a buffer ([`Buffer::move_out`]), left
@@ -243,6 +267,9 @@ struct Buffer {
     len: AtomicUsize,
     /// When the first entry came in (coarse monotonic clock, ns): as `len`.
     since: AtomicU64,
+    /// The counts of the domain every waiting entry belongs to, or [`MIXED`]: a hint for
+    /// [`batched`], written by the owner only.
+    domain: AtomicPtr<Counters>,
     /// Owner only: never read by a taker.
     state: Cell<State>,
     entries: [UnsafeCell<Entry>; BATCH],
@@ -265,6 +292,7 @@ impl Buffer {
             take_request: AtomicBool::new(false),
             len: AtomicUsize::new(0),
             since: AtomicU64::new(0),
+            domain: AtomicPtr::new(ptr::null_mut()),
             state: Cell::new(State::Unregistered),
             entries: [const { UnsafeCell::new(Entry::EMPTY) }; BATCH],
         }
@@ -288,6 +316,11 @@ impl Buffer {
         unsafe { *slot.get() = entry };
         #[cfg(all(test, not(loom)))]
         handshake_tests::widen_busy_section(len);
+        let domain = ptr::from_ref(entry.counters).cast_mut();
+        if self.domain.load(Ordering::Relaxed) != domain {
+            let hint = if len == 0 { domain } else { MIXED };
+            self.domain.store(hint, Ordering::Relaxed);
+        }
         let len = len + 1;
         if len == 1 {
             self.since.store(clock::now_ns(), Ordering::Relaxed);
@@ -301,6 +334,10 @@ impl Buffer {
             return Ok(());
         }
         self.leave();
+        if len == 1 {
+            // A batch began: the reclaimer, if parked, frees it in time (`reclaimer.rs`).
+            crate::reclaimer::wake_if_idle_after_store();
+        }
         Ok(())
     }
 
@@ -330,6 +367,7 @@ impl Buffer {
     #[cold]
     #[inline(never)]
     fn flush_from_push(&self) {
+        let _held = section::hold_taken();
         let mut moved = Moved::new();
         // SAFETY: still inside the busy section of `push`, which found no take request.
         let own = unsafe { self.move_out(&mut moved) };
@@ -370,6 +408,7 @@ impl Buffer {
                 return;
             }
             if self.enter() {
+                let _held = section::hold_taken();
                 let mut moved = Moved::new();
                 // SAFETY: the owner inside a busy section that found no take request.
                 let own = unsafe { self.move_out(&mut moved) };
@@ -413,6 +452,7 @@ impl Buffer {
     /// Thread exit: leaves the registry and flushes the last batch. Later retirements on this
     /// thread go around the buffer.
     fn close(&self) {
+        let _held = section::hold_taken();
         let mut moved = Moved::new();
         let own = {
             let mut registry = registry();
@@ -549,6 +589,7 @@ pub(crate) fn take_all() {
         return;
     }
     let own = BUFFER.try_with(ptr::from_ref).unwrap_or(ptr::null());
+    let _held = section::hold_taken();
     let mut moved = Moved::new();
     let mut taken = Vec::new();
     let own_entries = {
@@ -599,22 +640,86 @@ impl Drop for Exit {
 /// `retire(value)` is sound for it, on any thread, once a heavy barrier has run whose call the
 /// unlink happens before: it retires `value`, of a `Send` type, into its field's domain, a
 /// static domain (which outlives every buffer).
-pub(crate) unsafe fn retire_later(value: *mut (), retire: unsafe fn(*mut ())) {
-    let entry = Entry { value, retire };
+pub(crate) unsafe fn retire_later(
+    value: *mut (),
+    retire: unsafe fn(*mut ()),
+    counters: &'static Counters,
+) {
+    let entry = Entry {
+        value,
+        retire,
+        counters,
+    };
     let refused = match BUFFER.try_with(|buffer| buffer.push(entry)) {
         Ok(Ok(())) => return,
         Ok(Err(entry)) => entry,
         Err(_) => entry,
     };
-    barrier::heavy();
-    // SAFETY: unlinked before this call (the caller's promise), after which the barrier above
-    // ran; retired once, here.
-    unsafe { refused.retire() };
+    // SAFETY: unlinked before this call (the caller's promise); retired once, here, after the
+    // barrier `retire_after_barrier` runs.
+    unsafe { retire_after_barrier(&[&[refused]]) };
 }
 
 /// Flushes this thread's buffer: see [`flush_retired`](crate::flush_retired).
 pub(crate) fn flush() {
     let _ = BUFFER.try_with(Buffer::flush);
+}
+
+/// How many values wait in batches for the domain counted by `counters` (a batch of several
+/// domains counts toward each): see `Stats::batched`.
+pub(crate) fn batched(counters: &Counters) -> u64 {
+    if !barrier::asymmetric() || REGISTERED.load(Ordering::Relaxed) == 0 {
+        return 0;
+    }
+    let me = ptr::from_ref(counters).cast_mut();
+    registry()
+        .iter()
+        .map(|buffer| {
+            // SAFETY: a registered buffer is alive while the registry lock is held (its thread
+            // unregisters it under the lock before its storage goes), and `Sync`.
+            let buffer = unsafe { &*buffer.0 };
+            let len = buffer.len.load(Ordering::SeqCst);
+            let domain = buffer.domain.load(Ordering::Relaxed);
+            if len != 0 && (domain == me || domain == MIXED) {
+                len as u64
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+/// Whether any batch holds values (a hint, read with a `SeqCst` load after the reclaimer's
+/// fence: `reclaimer.rs`).
+pub(crate) fn any_batched() -> bool {
+    if !barrier::asymmetric() || REGISTERED.load(Ordering::Relaxed) == 0 {
+        return false;
+    }
+    registry().iter().any(|buffer| {
+        // SAFETY: as in `batched`.
+        unsafe { &*buffer.0 }.len.load(Ordering::SeqCst) != 0
+    })
+}
+
+/// The reclaimer's hand-on: takes every other thread's non-empty batch whose owner is not in
+/// the middle of a retirement, flushes its own, and retires them all.
+pub(crate) fn take_for_reclaimer() {
+    if !barrier::asymmetric() {
+        return;
+    }
+    flush();
+    let _held = section::hold_taken();
+    let mut taken = Vec::new();
+    {
+        let registry = registry();
+        let own = BUFFER.try_with(ptr::from_ref).unwrap_or(ptr::null());
+        take(&registry, own, |_| true, WhenBusy::Skip, &mut taken);
+    }
+    if !taken.is_empty() {
+        // SAFETY: moved out by `take`; each was unlinked before its push, which happens before
+        // this call (the handshake).
+        unsafe { retire_after_barrier(&[&taken]) };
+    }
 }
 
 /// How many values this thread's buffer holds.
@@ -710,7 +815,7 @@ mod tests {
             for _ in 0..BATCH - 1 {
                 swap(&field, counted(&DROPS));
             }
-            let _ = FULL.eager_reclaim();
+            let _ = FULL.as_engine().eager_reclaim();
             if barrier::mode() == barrier::Mode::Asymmetric {
                 assert_eq!(buffered(), BATCH - 1, "the batch holds every retired value");
                 assert_eq!(DROPS.load(Ordering::SeqCst), 0, "none reached the domain");
@@ -720,10 +825,10 @@ mod tests {
             }
             swap(&field, counted(&DROPS));
             assert_eq!(buffered(), 0, "the full batch was flushed");
-            let _ = FULL.eager_reclaim();
+            let _ = FULL.as_engine().eager_reclaim();
             assert_eq!(DROPS.load(Ordering::SeqCst), BATCH);
             clear(&field);
-            let _ = FULL.eager_reclaim();
+            let _ = FULL.as_engine().eager_reclaim();
             assert_eq!(DROPS.load(Ordering::SeqCst), BATCH + 1);
         })
         .join()
@@ -744,7 +849,7 @@ mod tests {
         .join()
         .unwrap();
         // `join` waits for the thread's thread-local destructors, the batch's included.
-        let _ = EXIT.eager_reclaim();
+        let _ = EXIT.as_engine().eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 3);
     }
 
@@ -782,7 +887,7 @@ mod tests {
             .join()
             .unwrap();
         }
-        let _ = LATE.eager_reclaim();
+        let _ = LATE.as_engine().eager_reclaim();
         assert_eq!(DROPS.load(Ordering::SeqCst), 4, "two swaps per thread");
     }
 
@@ -813,7 +918,7 @@ mod tests {
             // retirement reclaims (haphazard's timer is due at once): its drop retires the
             // inner value while the flush runs, after the flush's barrier.
             crate::flush_retired();
-            let _ = NESTED.eager_reclaim();
+            let _ = NESTED.as_engine().eager_reclaim();
             if barrier::mode() == barrier::Mode::Asymmetric {
                 assert_eq!(
                     buffered(),
@@ -822,7 +927,7 @@ mod tests {
                 );
                 assert_eq!(INNER_DROPS.load(Ordering::SeqCst), 0, "for the next flush");
                 crate::flush_retired();
-                let _ = NESTED.eager_reclaim();
+                let _ = NESTED.as_engine().eager_reclaim();
             }
             assert_eq!(buffered(), 0);
             assert_eq!(
@@ -835,9 +940,9 @@ mod tests {
                     .static_domain(&outer)
                     .clear_and_retire();
             crate::flush_retired();
-            let _ = NESTED.eager_reclaim();
+            let _ = NESTED.as_engine().eager_reclaim();
             clear(INNER.get().unwrap());
-            let _ = NESTED.eager_reclaim();
+            let _ = NESTED.as_engine().eager_reclaim();
             assert_eq!(INNER_DROPS.load(Ordering::SeqCst), 3);
         })
         .join()
@@ -861,7 +966,7 @@ mod tests {
                 swapped.is_err() != flushed.is_err(),
                 "one of the two calls resumed the drop's panic"
             );
-            let _ = PANICS.eager_reclaim();
+            let _ = PANICS.as_engine().eager_reclaim();
             assert_eq!(
                 DROPS.load(Ordering::SeqCst),
                 1,
@@ -871,7 +976,7 @@ mod tests {
                 assert!(flushed.is_err(), "the flush resumed the drop's panic");
             }
             clear(&field);
-            let _ = PANICS.eager_reclaim();
+            let _ = PANICS.as_engine().eager_reclaim();
             assert_eq!(DROPS.load(Ordering::SeqCst), 2);
         })
         .join()
@@ -891,7 +996,6 @@ mod handshake_tests {
     use crate::AtomicPtr;
     use crate::barrier;
     use crate::field::Field;
-    use crate::reclaim_panic::resuming_drop_panics;
 
     crate::static_unique_domain!(static CONTENDED: Domain<ContendedFamily>);
 
@@ -1001,7 +1105,9 @@ mod handshake_tests {
                         taken_batches.fetch_add(1, Ordering::Relaxed);
                         // SAFETY: moved out by `take`, whose handshake makes each push happen
                         // before this call; each was unlinked before its push.
-                        resuming_drop_panics(|| unsafe { retire_after_barrier(&[&taken[..]]) });
+                        crate::section::run_quietly(|| unsafe {
+                            retire_after_barrier(&[&taken[..]])
+                        });
                     }
                 }
                 stopped.send(()).unwrap();
@@ -1013,7 +1119,7 @@ mod handshake_tests {
             .static_domain(&field)
             .clear_and_retire();
         crate::flush_retired();
-        let _ = CONTENDED.eager_reclaim();
+        let _ = CONTENDED.as_engine().eager_reclaim();
         assert!(
             taken_batches.load(Ordering::Relaxed) >= TAKES,
             "the taker took the owner's batch {} times in {made} retirements",

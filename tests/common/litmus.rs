@@ -53,7 +53,7 @@ pub fn run(duration: Duration) -> Outcome {
     // from the domain's free list.
     drop(
         (0..4)
-            .map(|_| haphazard::HazardPointer::new_in_domain(&LITMUS))
+            .map(|_| haphazard::HazardPointer::new_in_domain(LITMUS.as_engine()))
             .collect::<Vec<_>>(),
     );
     let cell = Cell {
@@ -96,7 +96,7 @@ pub fn run(duration: Duration) -> Outcome {
                 // The unlinked value reaches the domain (after the heavy barrier) and a scan
                 // runs at once.
                 hazptr::flush_retired();
-                let _ = LITMUS.eager_reclaim();
+                let _ = LITMUS.reclaim();
                 // (Under Miri, a count: a thousand replacements there take minutes.)
                 if (cfg!(miri) && replacements >= 30)
                     || (replacements.is_multiple_of(1024) && Instant::now() >= deadline)
@@ -110,7 +110,7 @@ pub fn run(duration: Duration) -> Outcome {
     });
     drop(cell);
     hazptr::flush_retired();
-    LITMUS.cleanup();
+    LITMUS.reclaim();
     Outcome {
         protections,
         replacements,

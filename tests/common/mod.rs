@@ -73,8 +73,8 @@ impl Drop for Counted {
 pub fn reclaim_global() {
     // Values this thread retired may still wait in its batch (the asymmetric barrier's).
     hazptr::flush_retired();
-    hazptr::Domain::global().cleanup();
-    hazptr::Domain::global().cleanup();
+    hazptr::Domain::global().reclaim();
+    hazptr::Domain::global().reclaim();
 }
 
 /// Reclaims into the global domain until `done()` holds, for at most a second.

@@ -1,0 +1,193 @@
+//! The background reclaimer: frees what nothing protects any more, with no call from the user.
+//!
+//! Without it, a retired value waits for the next reclamation of its domain, which runs inside
+//! a retirement (every 1000 or so, or 2 s after the last one), a [`reclaim`](crate::reclaim), or,
+//! for a value in a thread's batch, that thread's next batch or its exit: a writer that replaces
+//! a large value once and then idles keeps the old one for as long as it idles.
+//!
+//! The reclaimer is one thread, `hazptr-reclaimer`, started at the first retirement into a static
+//! domain (the global domain or a `static_unique_domain!` family). Every [`PERIOD`] while any
+//! static domain holds unfreed values, it hands on the threads' batches (taking them as another
+//! thread's `reclaim` does, skipping a thread found in the middle of a retirement until the next
+//! round), reclaims every static domain that holds values, and drops what that freed. When
+//! nothing is left to free it parks until a retirement wakes it: the first retirement of a
+//! batch (in the asymmetric mode) or each retirement into a static domain (in the fallback)
+//! checks one flag, [`IDLE`], after a fence (once per batch) or the retirement's own locked
+//! count (in the fallback), and unparks it if it is set. Nothing is added to the read path.
+//!
+//! It runs user code (the freed values' `Drop`, on its thread: every retired type is `Send`). A
+//! panic there is caught and posted: the next hazptr call that frees values, on any thread,
+//! resumes it (`section.rs`), as the call that freed the value would have without the reclaimer.
+//!
+//! It is a detached thread: it never keeps the process from exiting. It is not started under
+//! Miri or loom, nor when `HAZPTR_RECLAIMER=off` is set in the environment (read once, at its
+//! first start), nor while [`set_background_reclaim`](crate::set_background_reclaim)`(false)`
+//! holds; the rules without it are those of the crate documentation's "When is a value freed?".
+//! A process that cannot start a thread runs without it.
+
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering, fence};
+use core::time::Duration;
+use std::sync::{Mutex, PoisonError};
+use std::thread::{self, Thread};
+
+/// How long the reclaimer waits between its rounds while values are unfreed.
+pub(crate) const PERIOD: Duration = Duration::from_millis(20);
+
+/// Set by the reclaimer before it parks with nothing to free; a retirement that finds it set
+/// clears it and unparks the reclaimer.
+static IDLE: AtomicBool = AtomicBool::new(false);
+
+/// Whether the reclaimer may run: [`UNSET`] until the first start reads the environment.
+static ENABLED: AtomicU8 = AtomicU8::new(UNSET);
+const UNSET: u8 = 0;
+const ON: u8 = 1;
+const OFF: u8 = 2;
+
+/// The reclaimer's thread, once started, and the process it was started in.
+static THREAD: Mutex<Option<(Thread, u32)>> = Mutex::new(None);
+
+/// Whether a start was attempted in this process (a relaxed load on the cold paths that start
+/// it).
+static STARTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the reclaimer may run: the API's last word, else the environment's.
+fn enabled() -> bool {
+    match ENABLED.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => {
+            let off = std::env::var_os("HAZPTR_RECLAIMER").is_some_and(|value| {
+                let value = value.to_string_lossy().to_ascii_lowercase();
+                matches!(value.trim(), "off" | "0" | "false" | "no")
+            });
+            let state = if off { OFF } else { ON };
+            let _ = ENABLED.compare_exchange(UNSET, state, Ordering::Relaxed, Ordering::Relaxed);
+            ENABLED.load(Ordering::Relaxed) == ON
+        }
+    }
+}
+
+/// Turns the background reclaimer on or off (see the crate documentation's "When is a value
+/// freed?"); it overrides `HAZPTR_RECLAIMER`.
+///
+/// Off, no thread of hazptr's runs user code: retired values are freed by the retirements, the
+/// reclamations and the thread exits that free them without it. Turned off while it runs, the
+/// reclaimer finishes its round and parks; turned on again, it resumes (or starts, at the next
+/// retirement into a static domain).
+///
+/// ```
+/// hazptr::set_background_reclaim(false);
+/// // … a phase that wants no extra thread to run drops …
+/// hazptr::set_background_reclaim(true);
+/// ```
+pub fn set_background_reclaim(on: bool) {
+    ENABLED.store(if on { ON } else { OFF }, Ordering::SeqCst);
+    if on {
+        if STARTED.load(Ordering::Relaxed) {
+            wake();
+        } else {
+            start();
+        }
+    }
+}
+
+/// Starts the reclaimer if it may run and has not started in this process.
+#[cold]
+#[inline(never)]
+pub(crate) fn start() {
+    // Not in this crate's own unit tests either, which count what waits in batches.
+    if cfg!(any(miri, loom, test)) || !enabled() {
+        return;
+    }
+    let mut slot = THREAD.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    if slot
+        .as_ref()
+        .is_some_and(|(_, started_in)| *started_in == pid)
+    {
+        return;
+    }
+    STARTED.store(true, Ordering::Relaxed);
+    let spawned = thread::Builder::new()
+        .name("hazptr-reclaimer".into())
+        .stack_size(256 * 1024)
+        .spawn(run);
+    if let Ok(handle) = spawned {
+        *slot = Some((handle.thread().clone(), pid));
+    }
+}
+
+/// A retirement's check (module documentation): the caller made its retirement visible with a
+/// `SeqCst` fence or locked instruction just before.
+#[inline]
+pub(crate) fn wake_if_idle() {
+    if IDLE.load(Ordering::Relaxed) {
+        wake();
+    }
+}
+
+/// [`wake_if_idle`] after the first entry of a batch (a plain store): fences first.
+#[inline]
+pub(crate) fn wake_if_idle_after_store() {
+    fence(Ordering::SeqCst);
+    wake_if_idle();
+}
+
+#[cold]
+#[inline(never)]
+fn wake() {
+    if IDLE.swap(false, Ordering::SeqCst) {
+        let slot = THREAD.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((thread, _)) = slot.as_ref() {
+            thread.unpark();
+        }
+    }
+}
+
+/// Whether a static domain holds unfreed values, or a batch waits.
+fn work() -> bool {
+    crate::retire_batch::any_batched()
+        || crate::domain::statics()
+            .iter()
+            .any(|domain| domain.counters().in_engine() > 0)
+}
+
+/// One round: hands on the batches, reclaims the domains that hold values, drops what is freed.
+fn round() {
+    let _ = crate::section::run_posting(|| {
+        crate::retire_batch::take_for_reclaimer();
+        for domain in crate::domain::statics() {
+            if domain.counters().in_engine() > 0 {
+                domain.engine_reclaim(false);
+            }
+        }
+    });
+}
+
+/// The reclaimer's thread.
+fn run() {
+    crate::section::mark_posting_thread();
+    loop {
+        if ENABLED.load(Ordering::SeqCst) != ON {
+            IDLE.store(true, Ordering::SeqCst);
+            thread::park();
+            continue;
+        }
+        if work() {
+            round();
+            thread::park_timeout(PERIOD);
+            continue;
+        }
+        // Nothing to free: park until a retirement wakes us, unless one came in meanwhile.
+        IDLE.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        if work() {
+            IDLE.store(false, Ordering::SeqCst);
+            continue;
+        }
+        thread::park();
+        IDLE.store(false, Ordering::SeqCst);
+        // The retirement that woke us may still be in its batch: give it a period.
+        thread::park_timeout(PERIOD);
+    }
+}
