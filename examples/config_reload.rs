@@ -90,7 +90,7 @@ fn main() {
     let current = service.read(|now| now.version);
     let late = Domain::global().reclaim();
     println!(
-        "  current version: {current}; configurations made: {}, reclaimed so far: {} ({late} by a final eager_reclaim)",
+        "  current version: {current}; configurations made: {}, reclaimed so far: {} ({late} by a final reclaim)",
         MADE.load(Ordering::Relaxed),
         DROPPED.load(Ordering::Relaxed)
     );

@@ -101,7 +101,7 @@ fn main() {
         DROPPED.load(Ordering::Relaxed)
     );
     println!(
-        "  dequeued nodes: {total} (+1 final dummy), all retired; {late} were still waiting at the end and were reclaimed by a final eager_reclaim, the rest during the run"
+        "  dequeued nodes: {total} (+1 final dummy), all retired; {late} were still waiting at the end and were reclaimed by a final reclaim, the rest during the run"
     );
     assert_eq!(total, enqueued);
     assert!(in_order);

@@ -75,7 +75,7 @@ fn main() {
         DROPPED.load(Ordering::Relaxed)
     );
     println!(
-        "  popped nodes: {pops}, all retired; {late} were still waiting at the end and were reclaimed by a final eager_reclaim, the rest during the run"
+        "  popped nodes: {pops}, all retired; {late} were still waiting at the end and were reclaimed by a final reclaim, the rest during the run"
     );
     assert_eq!(sum, expected_sum);
     assert_eq!(pops, pushes);

@@ -14,8 +14,10 @@ fn main() {
         "step", "what happened", "thread 1", "thread 2", "retired", "freed"
     );
     let mut number = 0;
+    let mut last = None;
     hazptr_suite::walkthrough::run(&FREED, |step| {
         number += 1;
+        last = Some((step.retired, step.freed));
         let guard = |read: Option<u32>| read.map_or_else(|| "-".to_owned(), |v| format!("v{v}"));
         let reclaimed = step
             .reclaimed
@@ -33,4 +35,5 @@ fn main() {
     println!("\nthread N: the config version that thread's guard protects and reads (- = none)");
     println!("retired: Config values retired and waiting for reclamation");
     println!("freed: Config values dropped so far (v1, then v2 when the service is dropped)");
+    assert_eq!(last, Some((0, 2)), "both configs freed, none left retired");
 }

@@ -1,6 +1,6 @@
 //! The walkthrough: two threads protect the same configuration; one of them replaces it; the old
 //! value survives reclamation while the other thread still reads it, and is freed once that last
-//! protection ends.
+//! protection ends, by the background reclaimer, with no call.
 //!
 //! [`run`] plays the scenario step by step and reports each step, with the objects protected,
 //! retired and freed at that point, to an observer: `examples/walkthrough.rs` narrates them, and
@@ -9,8 +9,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
-use hazptr::{AtomicPtr, Domain, HazardProtected};
+use hazptr::{AtomicPtr, HazardProtected};
 
 /// The value behind the hazard pointer: a configuration that counts its drops.
 pub struct Config {
@@ -162,32 +163,46 @@ pub fn run(drops: &'static AtomicUsize, mut observe: impl FnMut(&Step)) {
         );
         n.reads[0] = thread1.order(Order::Release);
         n.step("thread 1 drops its guard; thread 2 still protects v1", None);
-        let reclaimed = Domain::global().reclaim();
+        let reclaimed = hazptr::reclaim();
         n.step(
-            "eager reclaim: v1 survives, thread 2's hazard pointer still protects it",
+            "hazptr::reclaim(): v1 survives, thread 2's hazard pointer still protects it",
             Some(reclaimed),
         );
         n.reads[1] = thread2.order(Order::Release);
+        let freed_by_the_reclaimer = wait_until_freed(drops, 1);
         n.step(
-            "thread 2 drops its guard: nothing protects v1 any more",
+            if freed_by_the_reclaimer {
+                "thread 2 drops its guard; with no call, the background reclaimer frees v1"
+            } else {
+                "thread 2 drops its guard; the reclaimer is off: hazptr::reclaim() frees v1"
+            },
             None,
         );
-        let reclaimed = Domain::global().reclaim();
-        n.step("eager reclaim: v1 is freed", Some(reclaimed));
         thread1.order(Order::Stop);
         thread2.order(Order::Stop);
     });
 
+    let before = drops.load(Ordering::SeqCst);
     drop(service);
-    hazptr::flush_retired();
     narrator.retired += 1;
+    let _ = hazptr::reclaim();
     narrator.step(
-        "the service is dropped: its last config (v2) is retired",
-        None,
+        "service dropped (v2 retired); hazptr::reclaim() frees v2: nothing leaked",
+        Some(drops.load(Ordering::SeqCst) - before),
     );
-    let reclaimed = Domain::global().reclaim();
-    narrator.step(
-        "eager reclaim: v2 is freed; nothing leaked",
-        Some(reclaimed),
-    );
+}
+
+/// Waits until `drops` reaches `count`: the background reclaimer frees an unprotected value
+/// within 100 ms; with it off (`HAZPTR_RECLAIMER=off`), calls `hazptr::reclaim()`. Whether the
+/// reclaimer freed it.
+fn wait_until_freed(drops: &AtomicUsize, count: usize) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if drops.load(Ordering::SeqCst) >= count {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    let _ = hazptr::reclaim();
+    false
 }

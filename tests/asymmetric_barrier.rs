@@ -35,8 +35,18 @@ fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
+/// The two tests of this file run one at a time: another writer's flush would take the idle
+/// writer's aged batch at a moment the test does not choose.
+static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn no_reader_sees_a_value_freed_while_protected() {
+    // The idle-writer test below needs the background reclaimer off for the whole process, and
+    // no other writer of the process taking its batch.
+    hazptr::set_background_reclaim(false);
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let skip = env_u64("HAZPTR_LITMUS_SKIP_BARRIER").is_some_and(|v| v != 0);
     if skip {
         // SAFETY: this mode exists to show that the test catches the use-after-free that
@@ -92,6 +102,11 @@ const PAST_THE_DEADLINE: Duration = Duration::from_millis(25);
 /// each case below, while the idle writer stays blocked.
 #[test]
 fn an_idle_writer_holds_a_bounded_batch_for_a_bounded_time() {
+    // Before any retirement of the process (the other test turns it off first too).
+    hazptr::set_background_reclaim(false);
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     static DROPS: AtomicUsize = AtomicUsize::new(0);
     static BUSY_DROPS: AtomicUsize = AtomicUsize::new(0);
     let slot = Slot(hazptr::atomic_ptr(Dropped(&DROPS)));
@@ -100,7 +115,6 @@ fn an_idle_writer_holds_a_bounded_batch_for_a_bounded_time() {
     // them).
     // The engine's own reclamation, which sees only what reached the domain; the background
     // reclaimer, which would hand the batch on, is off for this test's process.
-    hazptr::set_background_reclaim(false);
     let dropped = || {
         let _ = IDLE.as_engine().eager_reclaim();
         DROPS.load(Ordering::SeqCst)

@@ -34,10 +34,8 @@ fn retired_object_lives_until_the_last_protection_ends() {
             (Some(1), Some(1), 1, 0, None), // thread 1 swaps in v2; its guard still reads v1
             (None, Some(1), 1, 0, None),    // thread 1 releases
             (None, Some(1), 1, 0, Some(0)), // reclaim: v1 survives, thread 2 still reads it
-            (None, None, 1, 0, None),       // thread 2 releases
-            (None, None, 0, 1, Some(1)),    // reclaim frees v1
-            (None, None, 1, 1, None),       // service dropped: v2 retired, not yet freed
-            (None, None, 0, 2, Some(1)),    // reclaim frees v2
+            (None, None, 0, 1, None),       // thread 2 releases; the reclaimer frees v1
+            (None, None, 0, 2, Some(1)),    // service dropped, v2 retired; reclaim frees it
         ],
         "{steps:#?}"
     );

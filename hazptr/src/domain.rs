@@ -389,6 +389,28 @@ pub(crate) fn statics() -> Vec<&'static dyn Reclaimable> {
     all
 }
 
+/// How many outermost [`complete`] calls run: the background reclaimer skips its rounds
+/// meanwhile, so that a chain being freed stays on the thread that frees it.
+pub(crate) static COMPLETING: core::sync::atomic::AtomicUsize =
+    core::sync::atomic::AtomicUsize::new(0);
+
+/// Counts an outermost [`complete`] in [`COMPLETING`] while it lives (also when a drop panic it
+/// resumes unwinds out of it).
+struct Completing;
+
+impl Completing {
+    fn enter() -> Self {
+        COMPLETING.fetch_add(1, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for Completing {
+    fn drop(&mut self) {
+        COMPLETING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The reclamation that finishes, over the domains `domains` returns (asked again each round:
 /// a drop may retire into a static domain for the first time); returns how many values it freed
 /// (for a nested call: handed to the running reclamation to drop). Module documentation.
@@ -413,20 +435,26 @@ pub(crate) fn complete<'a>(domains: impl Fn() -> Vec<&'a dyn Reclaimable>) -> us
         let after = freed(&domains());
         return usize::try_from(after.saturating_sub(before)).unwrap_or(usize::MAX);
     }
+    let _completing = Completing::enter();
     let mut total = 0;
-    // A few passes: each waits for the threads that were pending when it began, whose values
-    // then reach their domains or are dropped; the next frees what reached the domains.
-    for _ in 0..3 {
+    // Passes: each runs rounds until one frees nothing, then waits for the threads that were
+    // pending when the wait began, whose values then reach their domains or are dropped (a
+    // chain another thread took a link of goes on in the next pass). Bounded by the passes in a
+    // row that free nothing of this call's, so that other threads' steady work cannot hold it.
+    let mut passes_without_progress = 0;
+    loop {
         loop {
             let ((), dropped) = section::run(|| round(true));
-            total += dropped;
             if dropped == 0 {
                 break;
             }
+            total += dropped;
+            passes_without_progress = 0;
         }
-        if !section::wait_for_pending() {
+        if !section::wait_for_pending() || passes_without_progress == 8 {
             break;
         }
+        passes_without_progress += 1;
     }
     total
 }
@@ -442,7 +470,7 @@ pub(crate) fn complete<'a>(domains: impl Fn() -> Vec<&'a dyn Reclaimable>) -> us
 /// impl hazptr::InstanceFamily for QueueFamily {}
 /// ```
 ///
-/// It is not implemented for [`Global`](crate::Global) or any other [`StaticDomain`](crate::StaticDomain)
+/// It is not implemented for [`Global`] or any other [`StaticDomain`]
 /// family, on purpose: such a family has exactly one domain, which `protected!` and the static
 /// fields' guards protect through, so a value of theirs must never be retired into another one.
 /// A per-instance domain needs a family of its own. (A `static_unique_domain!` family could be
@@ -469,7 +497,7 @@ impl InstanceFamily for () {}
 /// `static_unique_domain!(static NAME: Domain<Family>);` declares `NAME`, a program-wide
 /// `Domain<Family>`, and `Family`, a type only this macro can instantiate (so no other domain of
 /// that family can exist), like `haphazard`'s macro of the same name, and makes the family a
-/// [`StaticDomain`](crate::StaticDomain) with its own per-thread hazard-pointer cache. Use it at
+/// [`StaticDomain`] with its own per-thread hazard-pointer cache. Use it at
 /// module scope; attributes such as doc comments before `static` go on the static. Values
 /// retired into it are reclaimed independently of the global domain's, which keeps a busy
 /// structure's garbage and scans to itself.

@@ -21,7 +21,7 @@
 //!
 //! It is a detached thread: it never keeps the process from exiting. It is not started under
 //! Miri or loom, nor when `HAZPTR_RECLAIMER=off` is set in the environment (read once, at its
-//! first start), nor while [`set_background_reclaim`](crate::set_background_reclaim)`(false)`
+//! first start), nor while `set_background_reclaim(false)`
 //! holds; the rules without it are those of the crate documentation's "When is a value freed?".
 //! A process that cannot start a thread runs without it.
 
@@ -171,6 +171,12 @@ fn run() {
         if ENABLED.load(Ordering::SeqCst) != ON {
             IDLE.store(true, Ordering::SeqCst);
             thread::park();
+            continue;
+        }
+        if crate::domain::COMPLETING.load(Ordering::SeqCst) > 0 {
+            // A `reclaim` runs: it frees everything; this round would only take links of what
+            // it is freeing.
+            thread::park_timeout(PERIOD);
             continue;
         }
         if work() {
