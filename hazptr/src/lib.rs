@@ -3,28 +3,18 @@
 #![warn(missing_docs)]
 #![warn(clippy::pedantic)]
 
-mod atomic_ptr;
-pub mod barrier;
-mod bounds;
-mod cursor;
-mod domain;
-mod drop_hook;
+// The layers, from the bottom up; each imports only from those below it (ARCHITECTURE.md).
 mod field;
-mod guard;
-mod hazard_cache;
-mod link;
+mod linked;
 mod protect;
-mod queue;
-mod reclaimer;
-mod retire_batch;
-mod section;
-mod stack;
-mod sync;
+mod reclaim;
 
-pub use crate::domain::{Domain, Global, Stats};
-pub use crate::reclaimer::set_background_reclaim;
+pub use crate::reclaim::barrier;
 
-pub use crate::atomic_ptr::AtomicPtr;
+pub use crate::reclaim::domain::{Domain, Global, Stats};
+pub use crate::reclaim::reclaimer::set_background_reclaim;
+
+pub use crate::field::atomic_ptr::AtomicPtr;
 
 /// Linked structures without `unsafe`: a [`Head`] owns a chain of nodes linked by marked links,
 /// an [`Owned`] is a node not yet published, and a [`Cursor`] walks the chain hand over hand
@@ -34,16 +24,16 @@ pub use crate::atomic_ptr::AtomicPtr;
 /// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
 /// when the head drops is freed with it. See the README's section "Writing a linked structure", and
 /// `hazptr-suite`'s `list_set` and `hash_map`.
-pub use crate::cursor::Cursor;
-pub use crate::link::{Head, Owned};
+pub use crate::linked::cursor::Cursor;
+pub use crate::linked::link::{Head, Owned};
 /// A Michael–Scott queue and a Treiber stack on the same links: values are moved in and out,
 /// never lent, so the code that uses them needs no `unsafe` and `T` need only be `Send`.
-pub use crate::{queue::Queue, stack::Stack};
+pub use crate::linked::{queue::Queue, stack::Stack};
 
-pub use crate::domain::InstanceFamily;
-pub use crate::drop_hook::HazardDrop;
-pub use crate::guard::{InstanceHazard, Protected, ProtectedIn};
-pub use crate::hazard_cache::StaticDomain;
+pub use crate::field::drop_hook::HazardDrop;
+pub use crate::field::family::InstanceFamily;
+pub use crate::protect::guard::{InstanceHazard, Protected, ProtectedIn};
+pub use crate::protect::hazard_cache::StaticDomain;
 
 /// Generates safe, reclaiming accessors for the `hazptr::AtomicPtr` fields of a struct marked
 /// `#[hazard]`, and a `Drop` that reclaims their last values.
@@ -220,7 +210,7 @@ pub fn null_ptr<T, F>() -> AtomicPtr<T, F> {
 /// ```
 #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
 pub fn reclaim() -> usize {
-    domain::complete(domain::statics)
+    reclaim::complete::complete(reclaim::reclaimer::statics)
 }
 
 /// Hands the values this thread retired and still holds in its batch to their domains now.
@@ -248,7 +238,7 @@ pub fn reclaim() -> usize {
 /// assert_eq!(NAMES.stats().batched, 0, "\"a\" left this thread's batch");
 /// ```
 pub fn flush_retired() {
-    section::run_quietly(retire_batch::flush);
+    reclaim::section::run_quietly(reclaim::batch::flush);
 }
 
 /// Not public API: what the macros' expansions call. Each item says why it exists, and each is
@@ -257,31 +247,31 @@ pub fn flush_retired() {
 pub mod __private {
     /// The loom thread-local's cache type.
     #[cfg(loom)]
-    pub use crate::sync::DrainingCache;
+    pub use crate::protect::thread_locals::DrainingCache;
     /// The loom thread-local macro and lazy static, for `static_unique_domain!` under loom.
     #[cfg(loom)]
     pub use loom;
 
     /// `static_unique_domain!`'s per-thread hazard-pointer cache and its drain at thread exit.
-    pub use crate::hazard_cache::{DrainAtExit, HazardCache};
+    pub use crate::protect::hazard_cache::{DrainAtExit, HazardCache};
     /// `static_unique_domain!` declares its family a `Singleton` of the engine.
     pub use haphazard::Singleton;
 
     /// The `Drop` of a `#[hazard(custom_drop)]` struct.
-    pub use crate::drop_hook::RetireOnExit;
+    pub use crate::field::drop_hook::RetireOnExit;
     /// The derive's one question per field, and the answers its methods call (`field.rs`).
-    pub use crate::field::{Field, InstancePlace, StaticPlace, non_null};
+    pub use crate::field::place::{Field, InstancePlace, StaticPlace, non_null};
     /// Generated signatures name `Box` by this path, which no user item can shadow.
     pub use std::boxed::Box;
 
+    pub use crate::field::protected::protect;
     /// `protected!`'s expansion, its hidden hazard pointers and its one call per binding.
-    pub use crate::hazard_cache::HazardSet;
-    pub use crate::protect::protect;
+    pub use crate::protect::hazard_cache::HazardSet;
     pub use hazptr_macros::protected;
 
     /// The derive's checks, with messages that say what is missing and why (`bounds.rs`);
     /// `HazptrAtomicPtr` is also how `protected!` reaches its places.
-    pub use crate::bounds::{
+    pub use crate::field::bounds::{
         HazptrAtomicPtr, PointeeSend, PointeeSync, assert_hazptr_atomic_ptr,
         assert_instance_family, assert_owned_domain, assert_static_domain, assert_static_pointee,
     };

@@ -21,13 +21,14 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
 
-use crate::domain::Global;
+use crate::reclaim::domain::Global;
 
-use crate::barrier::LightFence;
-use crate::cursor::{Slot, protect};
-use crate::hazard_cache::{CachedHazard, StaticDomain};
-use crate::link::{Link, Owned, retire};
-use crate::queue::{OwnsValues, Values};
+use crate::linked::cursor::{Slot, protect};
+use crate::linked::link::{Link, Owned, retire};
+use crate::linked::queue::{OwnsValues, Values};
+use crate::protect::hazard_cache::CachedHazard;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier::LightFence;
 
 /// A lock-free LIFO stack of `T`s (Treiber), whose popped nodes are retired into `F`'s static
 /// domain (the global domain by default, or a

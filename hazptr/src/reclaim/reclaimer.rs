@@ -25,26 +25,25 @@
 //! holds; the rules without it are those of the crate documentation's "When is a value freed?".
 //! A process that cannot start a thread runs without it.
 
-use core::sync::atomic::{AtomicBool, AtomicU8, Ordering, fence};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, fence};
 use core::time::Duration;
 use std::sync::{Mutex, PoisonError};
-use std::thread::{self, Thread};
+use std::thread;
+
+use crate::reclaim::batch;
+use crate::reclaim::counters::Counters;
+use crate::reclaim::domain::{Domain, Reclaimable};
+use crate::reclaim::doorbell::{self, IDLE, THREAD};
+use crate::reclaim::section;
 
 /// How long the reclaimer waits between its rounds while values are unfreed.
 pub(crate) const PERIOD: Duration = Duration::from_millis(20);
-
-/// Set by the reclaimer before it parks with nothing to free; a retirement that finds it set
-/// clears it and unparks the reclaimer.
-static IDLE: AtomicBool = AtomicBool::new(false);
 
 /// Whether the reclaimer may run: [`UNSET`] until the first start reads the environment.
 static ENABLED: AtomicU8 = AtomicU8::new(UNSET);
 const UNSET: u8 = 0;
 const ON: u8 = 1;
 const OFF: u8 = 2;
-
-/// The reclaimer's thread, once started, and the process it was started in.
-static THREAD: Mutex<Option<(Thread, u32)>> = Mutex::new(None);
 
 /// Whether a start was attempted in this process (a relaxed load on the cold paths that start
 /// it).
@@ -84,7 +83,7 @@ pub fn set_background_reclaim(on: bool) {
     ENABLED.store(if on { ON } else { OFF }, Ordering::SeqCst);
     if on {
         if STARTED.load(Ordering::Relaxed) {
-            wake();
+            doorbell::wake();
         } else {
             start();
         }
@@ -117,46 +116,19 @@ pub(crate) fn start() {
     }
 }
 
-/// A retirement's check (module documentation): the caller made its retirement visible with a
-/// `SeqCst` fence or locked instruction just before.
-#[inline]
-pub(crate) fn wake_if_idle() {
-    if IDLE.load(Ordering::Relaxed) {
-        wake();
-    }
-}
-
-/// [`wake_if_idle`] after the first entry of a batch (a plain store): fences first.
-#[inline]
-pub(crate) fn wake_if_idle_after_store() {
-    fence(Ordering::SeqCst);
-    wake_if_idle();
-}
-
-#[cold]
-#[inline(never)]
-fn wake() {
-    if IDLE.swap(false, Ordering::SeqCst) {
-        let slot = THREAD.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((thread, _)) = slot.as_ref() {
-            thread.unpark();
-        }
-    }
-}
-
 /// Whether a static domain holds unfreed values, or a batch waits.
 fn work() -> bool {
-    crate::retire_batch::any_batched()
-        || crate::domain::statics()
+    batch::any_batched()
+        || statics()
             .iter()
             .any(|domain| domain.counters().in_engine() > 0)
 }
 
 /// One round: hands on the batches, reclaims the domains that hold values, drops what is freed.
 fn round() {
-    let _ = crate::section::run_posting(|| {
-        crate::retire_batch::take_for_reclaimer();
-        for domain in crate::domain::statics() {
+    let _ = section::run_posting(|| {
+        batch::take_for_reclaimer();
+        for domain in statics() {
             if domain.counters().in_engine() > 0 {
                 domain.engine_reclaim(false);
             }
@@ -166,14 +138,14 @@ fn round() {
 
 /// The reclaimer's thread.
 fn run() {
-    crate::section::mark_posting_thread();
+    section::mark_posting_thread();
     loop {
         if ENABLED.load(Ordering::SeqCst) != ON {
             IDLE.store(true, Ordering::SeqCst);
             thread::park();
             continue;
         }
-        if crate::domain::COMPLETING.load(Ordering::SeqCst) > 0 {
+        if COMPLETING.load(Ordering::SeqCst) > 0 {
             // A `reclaim` runs: it frees everything; this round would only take links of what
             // it is freeing.
             thread::park_timeout(PERIOD);
@@ -195,5 +167,66 @@ fn run() {
         IDLE.store(false, Ordering::SeqCst);
         // The retirement that woke us may still be in its batch: give it a period.
         thread::park_timeout(PERIOD);
+    }
+}
+
+/// Every static domain that has had a value retired into it: what [`reclaim`](crate::reclaim)
+/// and the background reclaimer cover.
+static STATICS: Mutex<Vec<&'static dyn Reclaimable>> = Mutex::new(Vec::new());
+
+/// Adds `domain`, a static domain, to [`STATICS`] at its first retirement (a relaxed load after that), and
+/// starts the background reclaimer.
+#[inline]
+pub(crate) fn note_static<F: Send + Sync>(domain: &'static Domain<F>) -> &'static Counters {
+    if !domain.counters.registered.load(Ordering::Relaxed) {
+        register(domain);
+    }
+    &domain.counters
+}
+
+#[cold]
+#[inline(never)]
+fn register(domain: &'static dyn Reclaimable) {
+    {
+        let mut statics = STATICS.lock().unwrap_or_else(PoisonError::into_inner);
+        if !domain.counters().registered.load(Ordering::Relaxed) {
+            statics.push(domain);
+            domain.counters().registered.store(true, Ordering::Relaxed);
+        }
+    }
+    start();
+}
+
+/// The static domains in [`STATICS`], the global domain first.
+pub(crate) fn statics() -> Vec<&'static dyn Reclaimable> {
+    let mut all: Vec<&'static dyn Reclaimable> = vec![Domain::global()];
+    let registered = STATICS.lock().unwrap_or_else(PoisonError::into_inner);
+    all.extend(
+        registered
+            .iter()
+            .copied()
+            .filter(|d| !core::ptr::addr_eq(*d, Domain::global())),
+    );
+    all
+}
+
+/// How many outermost `complete` calls run: the background reclaimer skips its rounds
+/// meanwhile, so that a chain being freed stays on the thread that frees it.
+pub(crate) static COMPLETING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts an outermost `complete` in [`COMPLETING`] while it lives (also when a drop panic it
+/// resumes unwinds out of it).
+pub(crate) struct Completing;
+
+impl Completing {
+    pub(crate) fn enter() -> Self {
+        COMPLETING.fetch_add(1, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for Completing {
+    fn drop(&mut self) {
+        COMPLETING.fetch_sub(1, Ordering::SeqCst);
     }
 }

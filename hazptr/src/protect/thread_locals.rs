@@ -1,19 +1,9 @@
-//! The fence, atomic pointer and thread-local storage hazptr uses, switched to loom's under `--cfg loom`, the
-//! same switch `haphazard` makes for its own atomics, so that loom models see every
-//! synchronisation the runtime performs.
+//! The thread-locals each static family's hazard-pointer cache lives in: the macro that declares
+//! them for a [`StaticDomain`] implementation, once per configuration (std's thread-locals, or
+//! loom's under `--cfg loom`, with the self-draining cache loom needs).
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::fence;
-
-#[cfg(not(loom))]
-pub(crate) use core::sync::atomic::fence;
-
-/// The atomic pointer of a marked link (`link.rs`).
-#[cfg(loom)]
-pub(crate) use loom::sync::atomic::AtomicPtr;
-
-#[cfg(not(loom))]
-pub(crate) use core::sync::atomic::AtomicPtr;
+use crate::protect::hazard_cache::{HazardCache, StaticDomain};
 
 /// Expands to the `with_cache` and `drain_at_thread_exit` methods of a
 /// [`StaticDomain`](crate::StaticDomain) implementation for `$family`, each declaring its own
@@ -83,30 +73,30 @@ macro_rules! __static_domain_cache {
     };
 }
 
-/// A [`HazardCache`](crate::__private::HazardCache) that drains itself when dropped: the loom
+/// A [`HazardCache`](HazardCache) that drains itself when dropped: the loom
 /// thread-local, for which one thread-local with a destructor is simplest.
 #[cfg(loom)]
 #[doc(hidden)]
-pub struct DrainingCache<F: crate::StaticDomain>(pub crate::__private::HazardCache<F>);
+pub struct DrainingCache<F: StaticDomain>(pub HazardCache<F>);
 
 #[cfg(loom)]
-impl<F: crate::StaticDomain> DrainingCache<F> {
+impl<F: StaticDomain> DrainingCache<F> {
     /// An empty cache.
     #[must_use]
     pub const fn new() -> Self {
-        Self(crate::__private::HazardCache::new())
+        Self(HazardCache::new())
     }
 }
 
 #[cfg(loom)]
-impl<F: crate::StaticDomain> Default for DrainingCache<F> {
+impl<F: StaticDomain> Default for DrainingCache<F> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 #[cfg(loom)]
-impl<F: crate::StaticDomain> Drop for DrainingCache<F> {
+impl<F: StaticDomain> Drop for DrainingCache<F> {
     fn drop(&mut self) {
         self.0.drain_and_close();
     }

@@ -116,7 +116,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-use crate::sync::fence;
+use crate::reclaim::sync::fence;
 
 /// Which barrier pair hazptr uses in this process (see [`mode`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

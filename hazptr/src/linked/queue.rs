@@ -39,12 +39,13 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr;
 
-use crate::domain::Global;
+use crate::reclaim::domain::Global;
 
-use crate::barrier::LightFence;
-use crate::cursor::{Slot, protect, publish};
-use crate::hazard_cache::{CachedHazard, StaticDomain};
-use crate::link::{Link, Node, Owned, retire};
+use crate::linked::cursor::{Slot, protect, publish};
+use crate::linked::link::{Link, Node, Owned, retire};
+use crate::protect::hazard_cache::CachedHazard;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier::LightFence;
 
 /// A node of a queue or a [`Stack`](crate::Stack): its value is moved out by a pop (the one that
 /// makes it a queue's dummy, or unlinks it from a stack), so the node never drops it

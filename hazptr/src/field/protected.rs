@@ -1,9 +1,10 @@
 //! `protect`, which each `protected!` binding calls.
 
-use crate::atomic_ptr::AtomicPtr;
-use crate::barrier::Fence;
-use crate::bounds::PointeeSync;
-use crate::hazard_cache::{HazardSlot, StaticDomain};
+use crate::field::atomic_ptr::AtomicPtr;
+use crate::field::bounds::PointeeSync;
+use crate::protect::hazard_cache::HazardSlot;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier::Fence;
 
 /// Protects the value of `place` with one of `protected!`'s hidden hazard pointers.
 ///

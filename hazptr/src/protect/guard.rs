@@ -5,10 +5,11 @@ use core::ops::Deref;
 
 use haphazard::HazardPointer;
 
-use crate::domain::Global;
+use crate::reclaim::domain::{Domain, Global};
 
-use crate::barrier::Fence;
-use crate::hazard_cache::{CachedHazard, StaticDomain};
+use crate::protect::hazard_cache::CachedHazard;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier::Fence;
 
 /// `Deref`, `AsRef`, `Debug` and `Display` of a guard, all through the protected reference.
 macro_rules! guard_traits {
@@ -137,7 +138,12 @@ impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {
         // after they leave `link` (the caller's promise), and validating nothing more is
         // always valid.
         let value = unsafe {
-            crate::field::protect_link(link, hazard.hazard_pointer(), Fence::Light, || true)
+            crate::protect::validate::protect_link(
+                link,
+                hazard.hazard_pointer(),
+                Fence::Light,
+                || true,
+            )
         };
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value` (just protected and validated); moving it into the
@@ -216,12 +222,14 @@ impl<'a, T: Sync, F: 'static> ProtectedIn<'a, T, F> {
     #[inline]
     pub unsafe fn load_link(
         link: &'a core::sync::atomic::AtomicPtr<T>,
-        domain: &'a crate::Domain<F>,
+        domain: &'a Domain<F>,
     ) -> Option<Self> {
         let mut hazard = HazardPointer::new_in_domain(&domain.engine);
         // SAFETY: `hazard` belongs to `domain`, into which values of `link` are retired only
         // after they leave `link` (the caller's promise).
-        let value = unsafe { crate::field::protect_link(link, &mut hazard, Fence::Full, || true) };
+        let value = unsafe {
+            crate::protect::validate::protect_link(link, &mut hazard, Fence::Full, || true)
+        };
         let value = value.ok()??;
         // SAFETY: `hazard` protects `value`; moving it into the guard keeps the protection.
         Some(unsafe { Self::new(value.as_ref(), hazard) })
@@ -265,13 +273,13 @@ guard_traits!(ProtectedIn, 'static);
 /// ```
 pub struct InstanceHazard<'a, F: 'static> {
     hazard: HazardPointer<'a, F>,
-    domain: &'a crate::Domain<F>,
+    domain: &'a Domain<F>,
 }
 
 impl<'a, F: 'static> InstanceHazard<'a, F> {
     /// A hazard pointer of `domain`.
     #[inline]
-    pub(crate) fn new(domain: &'a crate::Domain<F>) -> Self {
+    pub(crate) fn new(domain: &'a Domain<F>) -> Self {
         Self {
             hazard: HazardPointer::new_in_domain(&domain.engine),
             domain,
@@ -285,7 +293,7 @@ impl<'a, F: 'static> InstanceHazard<'a, F> {
     /// If it belongs to another domain (it came from another struct).
     #[inline]
     #[track_caller]
-    pub(crate) fn of(&mut self, domain: &crate::Domain<F>) -> &mut HazardPointer<'a, F> {
+    pub(crate) fn of(&mut self, domain: &Domain<F>) -> &mut HazardPointer<'a, F> {
         assert!(
             core::ptr::eq(self.domain, domain),
             "this hazard pointer belongs to another struct's domain: make one with this \

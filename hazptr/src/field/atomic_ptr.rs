@@ -11,10 +11,10 @@ use core::sync::atomic::Ordering;
 
 use haphazard::HazardPointer;
 
-use crate::domain::Global;
+use crate::reclaim::domain::Global;
 
-use crate::barrier::{self, Fence};
-use crate::sync::fence;
+use crate::reclaim::barrier::{self, Fence};
+use crate::reclaim::sync::fence;
 
 /// An atomic pointer to a `T` that it owns, for a `#[derive(HazardProtected)]` field marked
 /// `#[hazard]` or a place `protected!` reads.

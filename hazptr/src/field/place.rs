@@ -38,12 +38,16 @@ use core::ptr;
 
 use haphazard::HazardPointer;
 
-use crate::atomic_ptr::{AtomicPtr, Unlinked};
-use crate::barrier::{self, Fence};
-use crate::domain::{self as domains, Domain, InstanceFamily};
-use crate::guard::{InstanceHazard, Protected, ProtectedIn};
-use crate::hazard_cache::{CachedHazard, StaticDomain};
-use crate::retire_batch::retire_later;
+use crate::field::atomic_ptr::{AtomicPtr, Unlinked};
+use crate::field::family::InstanceFamily;
+use crate::protect::guard::{InstanceHazard, Protected, ProtectedIn};
+use crate::protect::hazard_cache::CachedHazard;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::protect::validate::protect_link;
+use crate::reclaim::barrier::{self, Fence};
+use crate::reclaim::batch::retire_later;
+use crate::reclaim::domain::{self as domains, Domain};
+use crate::reclaim::reclaimer::note_static;
 
 /// The question the generated code asks of each field: may a field of type `A`, holding a `T` of
 /// family `F`, be used in its kind of domain (for a per-instance domain, held in a field of type
@@ -142,7 +146,7 @@ unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
 ///
 /// As for [`retire`], with `domain` `F`'s one domain (which `StaticDomain` makes the field's).
 unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domain: &Domain<F>) {
-    let counters = domains::note_static::<F>();
+    let counters = note_static(F::domain());
     if barrier::asymmetric() {
         // SAFETY: `value` left its field and is retired once (the caller's promise), and
         // `retire_erased::<T, F>` retires it into `F`'s static domain, which outlives the batch
@@ -151,7 +155,7 @@ unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domai
     } else {
         // SAFETY: forwarded from the caller; in the fallback readers fence for themselves.
         unsafe { retire(value, domain) };
-        crate::reclaimer::wake_if_idle();
+        crate::reclaim::doorbell::wake_if_idle();
     }
 }
 
@@ -532,50 +536,6 @@ fn non_null_field_was_null() -> ! {
 /// reference's address cannot have been reclaimed and reused, so there is no ABA.
 fn address<T>(current: Option<&T>) -> *const T {
     current.map_or(ptr::null(), ptr::from_ref)
-}
-
-/// Protects the value of `link` with `hazard`: publishes it, then checks that `link` still holds
-/// it (retrying from a fresh load if not) and that `still_valid()` holds. `Err(())` when
-/// `still_valid()` fails (the caller must start again from what it validates), `Ok(None)` when
-/// `link` is null.
-///
-/// # Safety
-///
-/// A value of `link` is only retired into `hazard`'s domain, and only after it has left `link`
-/// or after `still_valid()` has started to return `false`; with [`Fence::Light`], only through
-/// [`retire_static`] (whose batches run the heavy barrier after that and before any scan).
-#[inline]
-pub(crate) unsafe fn protect_link<U, F: 'static>(
-    link: &core::sync::atomic::AtomicPtr<U>,
-    hazard: &mut HazardPointer<'_, F>,
-    fence: Fence,
-    still_valid: impl Fn() -> bool,
-) -> Result<Option<ptr::NonNull<U>>, ()> {
-    use core::sync::atomic::Ordering;
-    let mut value = link.load(Ordering::Acquire);
-    loop {
-        hazard.protect_raw(value);
-        // As in `AtomicPtr::protect`: `still_valid`'s loads come after it too, so a retirement
-        // made after `still_valid` turned false is covered by the same argument.
-        barrier::light(fence);
-        let again = link.load(Ordering::Acquire);
-        if again == value {
-            break;
-        }
-        value = again;
-    }
-    if !still_valid() {
-        hazard.reset_protection();
-        return Err(());
-    }
-    let value = ptr::NonNull::new(value);
-    if value.is_none() {
-        hazard.reset_protection();
-    }
-    // `value` was published in `hazard` before `link` was seen to still hold it while
-    // `still_valid()` held; by the caller's promise it was not retired then, so every
-    // reclamation that could free it sees the hazard and keeps it while `hazard` protects it.
-    Ok(value)
 }
 
 /// Protects the value `a` of `field` with `hazard_a`, then the value of `link(a)` with

@@ -18,12 +18,13 @@ use core::ptr;
 
 use haphazard::HazardPointer;
 
-use crate::domain::Global;
+use crate::reclaim::domain::Global;
 
-use crate::barrier::LightFence;
-use crate::guard::Protected;
-use crate::hazard_cache::{CachedHazard, StaticDomain};
-use crate::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
+use crate::linked::link::{Head, Link, Node, Owned, is_marked, marked, retire, unmarked};
+use crate::protect::guard::Protected;
+use crate::protect::hazard_cache::CachedHazard;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier::LightFence;
 
 /// A position in a [`Head`]'s chain, for reading it, inserting and removing nodes, without
 /// `unsafe`.

@@ -32,12 +32,12 @@ use core::ops::{Deref, DerefMut};
 use core::ptr;
 use core::sync::atomic::Ordering;
 
-use crate::domain::Global;
+use crate::reclaim::domain::Global;
 
-use crate::barrier;
-use crate::hazard_cache::StaticDomain;
-use crate::retire_batch::retire_later;
-use crate::sync::AtomicPtr;
+use crate::protect::hazard_cache::StaticDomain;
+use crate::reclaim::barrier;
+use crate::reclaim::batch::retire_later;
+use crate::reclaim::sync::AtomicPtr;
 
 /// A node of a chain: a value and the link to its successor. Allocated as a `Box`, by
 /// [`Owned::new`]; never moved once published.
@@ -144,7 +144,7 @@ impl<T, F> Link<T, F> {
 /// compare-and-exchange (invariant 3 of the module documentation): it is retired once, and no new
 /// protection of it can be validated.
 pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<T, F>) {
-    let counters = crate::domain::note_static::<F>();
+    let counters = crate::reclaim::reclaimer::note_static(F::domain());
     if barrier::asymmetric() {
         // SAFETY: `node` was unlinked by the caller and is retired once (the caller's promise);
         // `retire_node::<T, F>` retires it into `F`'s static domain, which outlives the batch
@@ -153,8 +153,8 @@ pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<
         unsafe { retire_later(node.cast(), retire_node::<T, F>, counters) };
     } else {
         // SAFETY: as in `retire_node`; in the fallback the cursor fences for itself.
-        unsafe { crate::domain::retire_into(node, F::domain()) };
-        crate::reclaimer::wake_if_idle();
+        unsafe { crate::reclaim::domain::retire_into(node, F::domain()) };
+        crate::reclaim::doorbell::wake_if_idle();
     }
 }
 
@@ -170,7 +170,7 @@ unsafe fn retire_node<T: Send + 'static, F: StaticDomain>(node: *mut ()) {
     // domain of every hazard pointer that protects nodes of this family: the caller's promise and
     // `StaticDomain`'s contract. `F`'s domain is static, and `T: 'static`, so the node stays
     // valid until it is reclaimed. (The batch runs this in a section and counts it.)
-    unsafe { crate::domain::engine_retire(node, F::domain()) };
+    unsafe { crate::reclaim::domain::engine_retire(node, F::domain()) };
 }
 
 /// A node that is not published yet: a value of a chain, owned by the caller.

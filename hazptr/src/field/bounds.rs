@@ -9,7 +9,8 @@
 //! relied on for soundness except `PointeeSync` by `protected!`: `field.rs` proves `Send`, `Sync`, `'static` and the family's trait
 //! itself.
 
-use crate::atomic_ptr::AtomicPtr;
+use crate::field::atomic_ptr::AtomicPtr;
+use crate::reclaim::domain::Domain;
 
 /// A value a `#[hazard]` field points to is `Send`: it can be retired.
 ///
@@ -92,7 +93,7 @@ impl<T, F> HazptrAtomicPtr<T, F> for AtomicPtr<T, F> {
 )]
 pub trait OwnedDomain<F> {}
 
-impl<F> OwnedDomain<F> for crate::Domain<F> {}
+impl<F> OwnedDomain<F> for Domain<F> {}
 
 /// Checks a generic pointee's bounds, including that the value outlives any domain it can be
 /// retired into; the derive calls it from a hidden function, spanned at the field's pointee type,
@@ -112,8 +113,8 @@ pub const fn assert_hazptr_atomic_ptr<A: HazptrAtomicPtr<T, F> + ?Sized, T, F>()
 
 /// Checks that a generic family has a static domain.
 #[inline(always)]
-pub const fn assert_static_domain<F: crate::StaticDomain>() {}
+pub const fn assert_static_domain<F: crate::protect::hazard_cache::StaticDomain>() {}
 
 /// Checks that a generic family may be the family of a per-instance domain.
 #[inline(always)]
-pub const fn assert_instance_family<F: crate::InstanceFamily>() {}
+pub const fn assert_instance_family<F: crate::field::family::InstanceFamily>() {}
