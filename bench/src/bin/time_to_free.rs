@@ -46,12 +46,13 @@ fn show(time: Option<Duration>) -> String {
     let Some(time) = time else {
         return "-".to_string();
     };
+    // Each unit up to what would round to 1000.0 of it.
     let ns = time.as_nanos();
     if ns < 1_000 {
         format!("{ns} ns")
-    } else if ns < 1_000_000 {
+    } else if ns < 999_950 {
         format!("{:.1} µs", time.as_secs_f64() * 1e6)
-    } else if ns < 1_000_000_000 {
+    } else if ns < 999_950_000 {
         format!("{:.1} ms", time.as_secs_f64() * 1e3)
     } else {
         format!("{:.2} s", time.as_secs_f64())
