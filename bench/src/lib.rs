@@ -16,4 +16,5 @@ pub mod payload;
 pub mod stacks;
 pub mod stats;
 pub mod three_fields;
+pub mod time_to_free;
 pub mod workloads;
