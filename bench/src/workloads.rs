@@ -185,6 +185,41 @@ pub fn stalled_reader<C: Contender>(swaps: u64) -> u64 {
     peak
 }
 
+/// [`stalled_reader`] for hazptr's derive, with the garbage read from hazptr's own statistics
+/// (`Domain::stats().unfreed` of the global domain, sampled every 64 swaps) instead of counting
+/// payloads: the figure a user can read in production, where nothing counts drops.
+#[must_use]
+pub fn stalled_reader_by_stats(swaps: u64) -> u64 {
+    use crate::contenders::HazptrDerive;
+    let cell = HazptrDerive::new(Payload::new(0));
+    cell.reclaim();
+    let domain = hazptr::Domain::global();
+    let baseline = domain.stats().unfreed;
+    let (holding, held) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let peak = thread::scope(|scope| {
+        let cell = &cell;
+        scope.spawn(move || {
+            let protection = cell.hold();
+            holding.send(()).expect("writer gone");
+            let _ = released.recv();
+            drop(protection);
+        });
+        held.recv().expect("stalled reader panicked");
+        let mut peak = 0u64;
+        for i in 0..swaps {
+            cell.replace(Payload::new(i));
+            if i % 64 == 63 {
+                peak = peak.max(domain.stats().unfreed.saturating_sub(baseline));
+            }
+        }
+        release.send(()).expect("stalled reader gone");
+        peak
+    });
+    cell.reclaim();
+    peak
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +253,8 @@ mod tests {
         assert!(stalled_reader::<EpochCell>(2_000) >= 1_900);
         // A stalled hazard pointer protects one value: the rest is reclaimed as it piles up.
         assert!(stalled_reader::<HazptrDerive>(5_000) <= 2_000);
+        // hazptr's own statistics see the garbage pile up to the same bound.
+        let by_stats = stalled_reader_by_stats(5_000);
+        assert!((64..=2_000).contains(&by_stats), "{by_stats}");
     }
 }

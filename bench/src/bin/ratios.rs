@@ -511,6 +511,14 @@ fn other_workloads(report: &mut Report) {
         find(&stalled, EpochCell::NAME),
         find(&stalled, SeizeCell::NAME),
     );
+    #[allow(clippy::cast_precision_loss)]
+    let by_stats: Vec<f64> = (0..STALLED_ROUNDS)
+        .map(|_| hazptr_bench::workloads::stalled_reader_by_stats(STALLED_SWAPS) as f64)
+        .collect();
+    report.info(
+        "5. stalled reader: hazptr peak unfreed by Domain::stats() (every 64 swaps)".to_owned(),
+        Summary::of(&by_stats),
+    );
 
     // 6. Treiber stacks.
     for threads in [2, 4] {
