@@ -259,7 +259,7 @@ pub mod __private {
 
     /// The `Drop` of a `#[hazard(custom_drop)]` struct.
     pub use crate::field::drop_hook::RetireOnExit;
-    /// The derive's one question per field, and the answers its methods call (`field.rs`).
+    /// The derive's one question per field, and the answers its methods call (`field/place.rs`).
     pub use crate::field::place::{Field, InstancePlace, StaticPlace, non_null};
     /// Generated signatures name `Box` by this path, which no user item can shadow.
     pub use std::boxed::Box;

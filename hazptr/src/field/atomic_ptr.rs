@@ -3,7 +3,7 @@
 //! The field's value is a `Box<T>` it owns (or null). This module does the atomics and nothing
 //! else: protecting the value with a hazard pointer, and unlinking it (swap, exchange, clear),
 //! which hands back an [`Unlinked`] pointer that the caller must retire. Which domain protects
-//! and retires, and the bounds that make it sound, are `field.rs`'s business.
+//! and retires, and the bounds that make it sound, are `place.rs`'s business.
 
 use core::fmt;
 use core::ptr::{self, NonNull};

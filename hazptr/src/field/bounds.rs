@@ -1,12 +1,12 @@
 //! The bounds a `#[hazard]` field must meet, as traits whose unmet-bound errors explain
-//! themselves: the reporting half of the one proof layer (`field.rs` is the proving half).
+//! themselves: the reporting half of the one proof layer (`place.rs` is the proving half).
 //!
 //! The derive checks each field once, in a hidden function whose checks are spanned at the
 //! user's types, so a missing bound is reported once, with this module's message, there: a
 //! concrete type with the traits' `HOLDS` constants (`let () = <T as PointeeSend>::HOLDS;`, which
 //! fails with the trait's message at `T`, without a note pointing into hazptr), a generic one with
 //! the `assert_…` functions (so that rustc suggests the bound the struct lacks). Nothing here is
-//! relied on for soundness except `PointeeSync` by `protected!`: `field.rs` proves `Send`, `Sync`, `'static` and the family's trait
+//! relied on for soundness except `PointeeSync` by `protected!`: `place.rs` proves `Send`, `Sync`, `'static` and the family's trait
 //! itself.
 
 use crate::field::atomic_ptr::AtomicPtr;

@@ -127,7 +127,7 @@ fn unproven() -> ! {
 }
 
 /// Retires `value` into `domain`, dropping it there with its panics caught (see
-/// `reclaim_panic.rs`).
+/// `reclaim/section.rs`).
 ///
 /// # Safety
 ///
@@ -160,7 +160,7 @@ unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domai
 }
 
 /// Retires a batched value into `F`'s domain (the batch resumes its drop panics, or drops them
-/// at thread exit: see `retire_batch.rs`).
+/// at thread exit: see `reclaim/batch.rs`).
 ///
 /// # Safety
 ///

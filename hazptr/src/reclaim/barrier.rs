@@ -35,7 +35,7 @@
 //!
 //! This is Folly's `asymmetricLightBarrier`/`asymmetricHeavyBarrier` and the Linux
 //! `sys_membarrier` RCU flavour. `membarrier` costs 0.2–0.7 µs here (more with more running
-//! threads to interrupt), so it is paid once per batch of retired values (`retire_batch.rs`).
+//! threads to interrupt), so it is paid once per batch of retired values (`reclaim/batch.rs`).
 //!
 //! # Where it is relied on
 //!
@@ -44,7 +44,7 @@
 //!   `Fence::Light` for fields of a static domain (the global domain and
 //!   `static_unique_domain!` families).
 //! - **Retirement into a static domain** (`field::retire_static`): in the asymmetric mode a value
-//!   is not given to haphazard at once; it waits in this thread's buffer (`retire_batch.rs`),
+//!   is not given to haphazard at once; it waits in this thread's buffer (`reclaim/batch.rs`),
 //!   which runs `heavy` once and then retires the whole batch. So every value hazptr ever hands
 //!   to a static domain had a heavy barrier after its unlink and before it entered haphazard's
 //!   retired lists; a scan can only find it in those lists (it takes them with an acquiring
@@ -86,20 +86,22 @@
 //!   destructor (from another thread-local's destructor) runs its own heavy barrier and retires
 //!   directly. One made by a reclaimed value's drop while a flush runs goes into the buffer,
 //!   which the flush emptied before retiring: a later flush's barrier covers it.
-//! - **Batches taken over by other threads** (`retire_batch.rs`): the taker runs a heavy barrier
+//! - **Batches taken over by other threads** (`reclaim/batch.rs`): the taker runs a heavy barrier
 //!   after the take and before it retires the values; each value's unlink happens before that
 //!   call (its push happens before the take), which is what the argument above needs. The
 //!   handshake's own barrier, before the take, would not do (see there).
 //! - **A panic in a retired value's drop** during a flush: caught by `Reclaimed`
-//!   (`reclaim_panic.rs`) like any other, resumed by the hazptr call that flushed, or reported and
+//!   (`reclaim/section.rs`) like any other, resumed by the hazptr call that flushed, or reported and
 //!   dropped at thread exit; the buffer is emptied whatever happens (entries not yet retired when
 //!   something unwinds leak, which is safe).
 //! - **Garbage held by buffers**: bounded by count (63 per thread) and by time
-//!   (`retire_batch.rs`): a value waits at most 10 ms after its batch's first entry, then until
+//!   (`reclaim/batch.rs`): a value waits at most 10 ms after its batch's first entry, then until
 //!   the next full or aged batch of any thread of the process (which takes the idle batches
-//!   over), any [`reclaim`](crate::reclaim), its own thread's next retirements or
-//!   [`flush_retired`](crate::flush_retired), or its thread's exit. Only a process in which no
-//!   thread retires or reclaims any more keeps its idle batches (up to 63 values each).
+//!   over), the background reclaimer's next round (every 20 ms while values wait), any
+//!   [`reclaim`](crate::reclaim), its own thread's next retirements or
+//!   [`flush_retired`](crate::flush_retired), or its thread's exit. Only a process with the
+//!   reclaimer off in which no thread retires or reclaims any more keeps its idle batches (up to
+//!   63 values each).
 //! - **Mode changes**: there are none; [`force_fallback`] works only before the first operation.
 //! - **`membarrier` failing after registration**: the process aborts rather than free what a
 //!   reader may hold.
@@ -321,7 +323,7 @@ pub(crate) fn heavy() {
 }
 
 /// [`heavy`], never skipped: the barrier of the handshake by which one thread takes another's
-/// batch of retired values (`retire_batch.rs`). [`__skip_heavy_barrier`] removes the barrier
+/// batch of retired values (`reclaim/batch.rs`). [`__skip_heavy_barrier`] removes the barrier
 /// that readers rely on, to show that the litmus test catches its absence; it must not also
 /// break the ownership of the batches (two threads retiring one value), a different bug.
 pub(crate) fn handshake() {

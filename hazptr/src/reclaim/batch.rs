@@ -67,8 +67,10 @@
 //!   litmus test calls it after every retirement); [`reclaim`](crate::reclaim) is the call for
 //!   everything. A batch that another thread took is retired by that thread, right after its
 //!   barrier: a `flush_retired` that finds its buffer emptied by a take in progress returns
-//!   while the taker may still be handing the values on (as a reclamation running on another
-//!   thread may still hold values that an `eager_reclaim` here then does not see).
+//!   while the taker may still be handing the values on; [`reclaim`](crate::reclaim) waits for
+//!   such a taker (it counts itself pending while it holds taken values: `section.rs`).
+//! - The background reclaimer (`reclaimer.rs`) takes every non-empty batch once per round,
+//!   skipping owners found busy, as an aged take does.
 //!
 //! A thread never takes its own buffer through the handshake (it flushes it directly), and no
 //! take runs inside a busy section (none runs user code or takes the lock). A taken value is
@@ -285,7 +287,7 @@ impl Drop for Exit {
     fn drop(&mut self) {
         // A panic from a value's drop during this flush is caught by `Reclaimed` and, with no
         // hazptr call to resume it in, reported by the panic hook and dropped
-        // (`reclaim_panic.rs`); it cannot unwind out of this destructor.
+        // (`reclaim/section.rs`); it cannot unwind out of this destructor.
         let _ = BUFFER.try_with(Buffer::close);
     }
 }
