@@ -399,7 +399,8 @@ fn a_panicking_drop_reclaimed_in_a_thread_local_destructor_is_reported_and_swall
             // Hand this thread's batch to the domain while the value is still protected.
             hazptr::flush_retired();
             drop(guard);
-            PANICKY_DOMAIN.reclaim();
+            // The engine's own reclamation: no hazptr call to resume the panic in.
+            PANICKY_DOMAIN.as_engine().eager_reclaim();
             log.push(Some(in_destructor.load(Ordering::SeqCst) as u64));
             drop(cell);
             log.push(Some(42));

@@ -60,6 +60,7 @@ pub(crate) fn complete<'a>(domains: impl Fn() -> Vec<&'a dyn Reclaimable>) -> us
         }
         passes_without_progress += 1;
     }
+    section::resume_posted();
     total
 }
 

@@ -16,8 +16,9 @@
 //! count (in the fallback), and unparks it if it is set. Nothing is added to the read path.
 //!
 //! It runs user code (the freed values' `Drop`, on its thread: every retired type is `Send`). A
-//! panic there is caught and posted: the next hazptr call that frees values, on any thread,
-//! resumes it (`section.rs`), as the call that freed the value would have without the reclaimer.
+//! panic there is caught and posted: the next [`reclaim`](crate::reclaim) or `Domain::reclaim`,
+//! on any thread, resumes it (`section.rs`); the panic hook reports it when it happens, as for a
+//! panic on any thread.
 //!
 //! It is a detached thread: it never keeps the process from exiting. It is not started under
 //! Miri or loom, nor when `HAZPTR_RECLAIMER=off` is set in the environment (read once, at its

@@ -28,8 +28,9 @@
 //! value, as a panic in a `Box`'s drop would. Never while this thread already unwinds (a second
 //! panic there would abort the process): it is then dropped, after the hook's report, and the
 //! unwinding goes on. A panic caught on the background reclaimer's thread (`reclaimer.rs`),
-//! where no caller waits for it, is posted and resumed by the next outermost section on any
-//! thread. A value reclaimed outside any section (the engine's own methods, reached through
+//! where no caller waits for it, is posted and resumed by the next [`reclaim`](crate::reclaim)
+//! or `Domain::reclaim` made outside any reclamation, on any thread (only one is kept: later
+//! ones are dropped after the hook's report); a retirement or a drop never resumes it. A value reclaimed outside any section (the engine's own methods, reached through
 //! [`Domain::as_engine`](crate::Domain::as_engine)) is dropped at once, inside the engine's
 //! reclamation, with its panic caught and dropped after the hook's report.
 //!
@@ -372,20 +373,25 @@ fn drain() -> usize {
     dropped
 }
 
-/// Resumes the panic this thread caught, or one posted by the reclaimer, unless this thread is
-/// already unwinding (module documentation).
+/// Resumes the panic this thread caught, unless this thread is already unwinding (module
+/// documentation).
 fn resume_caught() {
-    let (caught, posts) = LOCAL
-        .try_with(|local| (local.caught.take(), local.posts.get()))
-        .unwrap_or((None, false));
-    let caught = if posts {
-        caught
-    } else {
-        caught.or_else(take_posted)
-    };
+    let caught = LOCAL.try_with(|local| local.caught.take()).ok().flatten();
     if let Some(payload) = caught
         && !std::thread::panicking()
     {
+        panic::resume_unwind(payload);
+    }
+}
+
+/// Resumes the panic the reclaimer posted, if any, unless this thread is unwinding or is the
+/// reclaimer's: what an outermost `reclaim` does once it is done (module documentation).
+pub(crate) fn resume_posted() {
+    let posts = LOCAL.try_with(|local| local.posts.get()).unwrap_or(true);
+    if posts || std::thread::panicking() {
+        return;
+    }
+    if let Some(payload) = take_posted() {
         panic::resume_unwind(payload);
     }
 }
@@ -406,8 +412,9 @@ pub(crate) fn mark_posting_thread() {
 }
 
 /// Runs `body` as an outermost section on a thread where no caller waits for its panics (the
-/// reclaimer's): a panic from a reclaimed value's drop is posted for the next outermost section
-/// of any thread, unless one is posted already (then it is dropped, after the hook's report).
+/// reclaimer's): a panic from a reclaimed value's drop is posted for the next `reclaim` of any
+/// thread ([`resume_posted`]), unless one is posted already (then it is dropped, after the
+/// hook's report).
 /// `None` if it posted (or dropped) one.
 pub(crate) fn run_posting<R>(body: impl FnOnce() -> R) -> Option<(R, usize)> {
     match panic::catch_unwind(AssertUnwindSafe(|| run(body))) {
