@@ -40,9 +40,9 @@ fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
     }
 }
 
-/// Whether the background reclaimer runs in this process.
+/// Whether the background reclaimer runs in this process (never under Miri).
 fn reclaimer_on() -> bool {
-    !std::env::var("HAZPTR_RECLAIMER").is_ok_and(|v| v.eq_ignore_ascii_case("off"))
+    !cfg!(miri) && !std::env::var("HAZPTR_RECLAIMER").is_ok_and(|v| v.eq_ignore_ascii_case("off"))
 }
 
 /// How long a test waits for the reclaimer: far above its 100 ms, for a loaded 2-core machine.

@@ -39,6 +39,7 @@ pub(crate) fn complete<'a>(domains: impl Fn() -> Vec<&'a dyn Reclaimable>) -> us
         let after = freed(&domains());
         return usize::try_from(after.saturating_sub(before)).unwrap_or(usize::MAX);
     }
+    crate::reclaim::reclaimer::restart_if_forked();
     let _completing = Completing::enter();
     let mut total = 0;
     // Passes: each runs rounds until one frees nothing, then waits for the threads that were
@@ -87,5 +88,22 @@ impl<F: Send + Sync> Domain<F> {
     #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
     pub fn reclaim(&self) -> usize {
         complete(|| vec![self as &dyn Reclaimable])
+    }
+
+    /// [`reclaim`](Self::reclaim) under the name of haphazard's method, for code written
+    /// against it: the same complete reclamation (every thread's batch handed on first), and the
+    /// same count.
+    #[allow(clippy::must_use_candidate)] // called for the effect as often as for the count
+    pub fn eager_reclaim(&self) -> usize {
+        self.reclaim()
+    }
+
+    /// [`reclaim`](Self::reclaim) without its count, under the name of Folly's and haphazard's
+    /// `cleanup`: when it returns, every value retired into this domain before the call, and
+    /// every value the freed values' drops retired meanwhile, is freed unless a guard protects
+    /// it. Safe to call from a `Drop` that runs during a reclamation (it then leaves the rest of
+    /// the work to that reclamation).
+    pub fn cleanup(&self) {
+        let _ = self.reclaim();
     }
 }

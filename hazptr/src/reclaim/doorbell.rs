@@ -3,7 +3,7 @@
 //! it, and the reclaimer, which answers.
 
 use core::sync::atomic::{AtomicBool, Ordering, fence};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::Thread;
 
 /// Set by the reclaimer before it parks with nothing to free; a retirement that finds it set
@@ -29,13 +29,31 @@ pub(crate) fn wake_if_idle_after_store() {
     wake_if_idle();
 }
 
+/// How to start the reclaimer again in a process forked from the one it ran in (threads do not
+/// survive a `fork`): set by the reclaimer's first start.
+static RESTART: OnceLock<fn()> = OnceLock::new();
+
+/// Registers `restart`, the reclaimer's start (see [`RESTART`]).
+pub(crate) fn on_fork_restart(restart: fn()) {
+    let _ = RESTART.set(restart);
+}
+
+/// Unparks the reclaimer if it is idle; in a forked child, where it does not exist, starts a
+/// new one.
 #[cold]
 #[inline(never)]
 pub(crate) fn wake() {
     if IDLE.swap(false, Ordering::SeqCst) {
         let slot = THREAD.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((thread, _)) = slot.as_ref() {
-            thread.unpark();
+        match slot.as_ref() {
+            Some((thread, pid)) if *pid == std::process::id() => thread.unpark(),
+            Some(_) => {
+                drop(slot);
+                if let Some(restart) = RESTART.get() {
+                    restart();
+                }
+            }
+            None => {}
         }
     }
 }

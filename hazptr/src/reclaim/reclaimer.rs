@@ -20,7 +20,13 @@
 //! on any thread, resumes it (`section.rs`); the panic hook reports it when it happens, as for a
 //! panic on any thread.
 //!
-//! It is a detached thread: it never keeps the process from exiting. It is not started under
+//! It is a detached thread: it never keeps the process from exiting. After a `fork`, the child
+//! has no reclaimer (only the forking thread survives); its next retirement that finds the
+//! reclaimer idle, or its next [`reclaim`](crate::reclaim), starts one for it. Nothing waits
+//! for the reclaimer, so a child without one frees by the rules without it; as for any lock of
+//! a multi-threaded parent, a fork made while the reclaimer holds the batches' registry (a few
+//! microseconds per round) leaves it held in the child (POSIX allows only async-signal-safe
+//! calls in such a child until it `exec`s). It is not started under
 //! Miri or loom, nor when `HAZPTR_RECLAIMER=off` is set in the environment (read once, at its
 //! first start), nor while `set_background_reclaim(false)`
 //! holds; the rules without it are those of the crate documentation's "When is a value freed?".
@@ -108,12 +114,29 @@ pub(crate) fn start() {
         return;
     }
     STARTED.store(true, Ordering::Relaxed);
+    doorbell::on_fork_restart(start);
+    // The default stack (2 MiB): user `Drop`s run on it.
     let spawned = thread::Builder::new()
         .name("hazptr-reclaimer".into())
-        .stack_size(256 * 1024)
         .spawn(run);
     if let Ok(handle) = spawned {
         *slot = Some((handle.thread().clone(), pid));
+    }
+}
+
+/// Starts a new reclaimer if this process was forked from the one it ran in (what an outermost
+/// `reclaim` checks first: one `getpid`).
+pub(crate) fn restart_if_forked() {
+    if !STARTED.load(Ordering::Relaxed) {
+        return;
+    }
+    let forked = THREAD
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .is_some_and(|(_, pid)| *pid != std::process::id());
+    if forked {
+        start();
     }
 }
 
