@@ -34,11 +34,16 @@
 //! [`Domain::as_engine`](crate::Domain::as_engine)) is dropped at once, inside the engine's
 //! reclamation, with its panic caught and dropped after the hook's report.
 //!
-//! # When this thread's storage is gone
+//! # Thread-local destructors
 //!
-//! A hazptr call from another thread-local's destructor may run after [`LOCAL`] was destroyed
-//! (it has a destructor: the list and a caught payload). The section then runs uncounted: a
-//! value the engine frees is dropped at once, its panic caught and dropped.
+//! [`LOCAL`] has no destructor (its list is empty whenever no section runs), so a hazptr call
+//! from another thread-local's destructor finds it and runs its sections as anywhere else.
+//! [`CAUGHT`], which may hold a payload, has one: std destroys thread-locals in the reverse order
+//! of their first use, so a destructor that runs after it (the thread used that thread-local
+//! before its first caught panic) finds nowhere to keep a panic, which is then dropped after the
+//! hook's report, as outside a hazptr call. One that runs while `CAUGHT` is alive resumes the
+//! panic as anywhere else, and a panic unwinding out of a thread-local's destructor aborts the
+//! process, as any does there.
 //!
 //! # Waiting for other threads
 //!
@@ -52,6 +57,7 @@
 //! per value or retirement.
 
 use core::cell::{Cell, RefCell};
+use core::mem::ManuallyDrop;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -72,12 +78,13 @@ struct Local {
     draining: Cell<bool>,
     /// Whether a reclaimed value's `Drop` runs inside the engine's reclamation (no section).
     in_engine: Cell<bool>,
-    /// Values the engine freed during the running sections.
-    deferred: RefCell<Vec<Deferred>>,
+    /// Values the engine freed during the running sections. `ManuallyDrop`: the thread-local
+    /// then has no destructor, and reaching it is a plain address (it is read on every
+    /// reclaimed value); the list is empty whenever no section runs, and a section always ends
+    /// before its thread does.
+    deferred: ManuallyDrop<RefCell<Vec<Deferred>>>,
     /// The phase this thread counted itself pending in, while it is pending.
     pending: Cell<Option<usize>>,
-    /// The first panic caught since the outermost section began.
-    caught: Cell<Option<Box<dyn Any + Send>>>,
     /// How many values the running drain dropped.
     drained: Cell<usize>,
     /// Whether this is the reclaimer's thread, which posts its caught panics instead of
@@ -88,14 +95,18 @@ struct Local {
 }
 
 std::thread_local! {
+    /// The first panic caught since the outermost section began. A thread-local of its own, with
+    /// a destructor (it may hold a payload): a hazptr call from another thread-local's destructor
+    /// that runs after this one was destroyed finds no place to keep a panic, which is then
+    /// dropped after the hook's report, never resumed there (module documentation).
+    static CAUGHT: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
     static LOCAL: Local = const {
         Local {
             depth: Cell::new(0),
             draining: Cell::new(false),
             in_engine: Cell::new(false),
-            deferred: RefCell::new(Vec::new()),
+            deferred: ManuallyDrop::new(RefCell::new(Vec::new())),
             pending: Cell::new(None),
-            caught: Cell::new(None),
             drained: Cell::new(0),
             posts: Cell::new(false),
             freed: Cell::new(0),
@@ -190,12 +201,16 @@ unsafe fn drop_box<T>(value: *mut ()) {
 /// Keeps a caught panic for the outermost section, if one runs on this thread and none was
 /// caught before; otherwise drops it (the hook has reported it).
 fn keep_caught(payload: Box<dyn Any + Send>) {
-    let _ = LOCAL.try_with(move |local| {
-        if local.depth.get() > 0 || local.draining.get() {
-            let first = local.caught.take().unwrap_or(payload);
-            local.caught.set(Some(first));
-        }
-    });
+    let in_section = LOCAL
+        .try_with(|local| local.depth.get() > 0 || local.draining.get())
+        .unwrap_or(false);
+    if in_section {
+        // With `CAUGHT` gone, the closure never runs and is dropped with the payload.
+        let _ = CAUGHT.try_with(move |caught| {
+            let first = caught.take().unwrap_or(payload);
+            caught.set(Some(first));
+        });
+    }
 }
 
 /// Counts this thread pending in the current phase; returns the phase.
@@ -376,7 +391,7 @@ fn drain() -> usize {
 /// Resumes the panic this thread caught, unless this thread is already unwinding (module
 /// documentation).
 fn resume_caught() {
-    let caught = LOCAL.try_with(|local| local.caught.take()).ok().flatten();
+    let caught = CAUGHT.try_with(Cell::take).ok().flatten();
     if let Some(payload) = caught
         && !std::thread::panicking()
     {
