@@ -158,9 +158,24 @@ fn u64_to_f64(x: u64) -> f64 {
 /// peak number of retired payloads not yet reclaimed.
 #[must_use]
 pub fn stalled_reader<C: Contender>(swaps: u64) -> u64 {
+    stalled_reader_measured::<C>(swaps, 1, payload::live)
+}
+
+/// [`stalled_reader`] for hazptr's derive, with the garbage read from hazptr's own statistics
+/// (`Domain::stats().unfreed` of the global domain, sampled every 64 swaps) instead of counting
+/// payloads: the figure a user can read in production, where nothing counts drops.
+#[must_use]
+pub fn stalled_reader_by_stats(swaps: u64) -> u64 {
+    let unfreed = || hazptr::Domain::global().stats().unfreed;
+    stalled_reader_measured::<crate::contenders::HazptrDerive>(swaps, 64, unfreed)
+}
+
+/// The stalled-reader run, sampling `garbage()` (less its value before the run) after every
+/// `every`-th swap.
+fn stalled_reader_measured<C: Contender>(swaps: u64, every: u64, garbage: impl Fn() -> u64) -> u64 {
     let cell = C::new(Payload::new(0));
     cell.reclaim();
-    let baseline = payload::live();
+    let baseline = garbage();
     let (holding, held) = mpsc::channel();
     let (release, released) = mpsc::channel::<()>();
     let peak = thread::scope(|scope| {
@@ -176,41 +191,8 @@ pub fn stalled_reader<C: Contender>(swaps: u64) -> u64 {
         let mut peak = 0u64;
         for i in 0..swaps {
             cell.replace(Payload::new(i));
-            peak = peak.max(payload::live().saturating_sub(baseline));
-        }
-        release.send(()).expect("stalled reader gone");
-        peak
-    });
-    cell.reclaim();
-    peak
-}
-
-/// [`stalled_reader`] for hazptr's derive, with the garbage read from hazptr's own statistics
-/// (`Domain::stats().unfreed` of the global domain, sampled every 64 swaps) instead of counting
-/// payloads: the figure a user can read in production, where nothing counts drops.
-#[must_use]
-pub fn stalled_reader_by_stats(swaps: u64) -> u64 {
-    use crate::contenders::HazptrDerive;
-    let cell = HazptrDerive::new(Payload::new(0));
-    cell.reclaim();
-    let domain = hazptr::Domain::global();
-    let baseline = domain.stats().unfreed;
-    let (holding, held) = mpsc::channel();
-    let (release, released) = mpsc::channel::<()>();
-    let peak = thread::scope(|scope| {
-        let cell = &cell;
-        scope.spawn(move || {
-            let protection = cell.hold();
-            holding.send(()).expect("writer gone");
-            let _ = released.recv();
-            drop(protection);
-        });
-        held.recv().expect("stalled reader panicked");
-        let mut peak = 0u64;
-        for i in 0..swaps {
-            cell.replace(Payload::new(i));
-            if i % 64 == 63 {
-                peak = peak.max(domain.stats().unfreed.saturating_sub(baseline));
+            if (i + 1) % every == 0 {
+                peak = peak.max(garbage().saturating_sub(baseline));
             }
         }
         release.send(()).expect("stalled reader gone");
