@@ -65,7 +65,7 @@ pub use crate::protect::hazard_cache::StaticDomain;
 /// it does not cover.
 ///
 /// A retired value is dropped once no guard protects it any more: by the background reclaimer
-/// within about 100 ms, by [`reclaim`] or [`Domain::reclaim`] at once, or by a later reclamation
+/// within about 100 ms, by [`reclaim`](fn@reclaim) or [`Domain::reclaim`] at once, or by a later reclamation
 /// of its domain (the crate documentation's "When is a value freed?" gives the rule). Dropping
 /// the struct retires each field's last value the same way. Field keys, in
 /// `#[hazard(…)]`:
@@ -218,9 +218,9 @@ pub fn reclaim() -> usize {
 /// With the asymmetric barrier (see [`barrier`]), values retired into static domains wait in a
 /// per-thread batch of up to 64 until one `membarrier` serves them all: when the batch is full,
 /// at a retirement 10 ms after its first value, when the thread exits, on this call, or when
-/// another thread hands the batch on (its [`reclaim`], the background reclaimer, or its next full
+/// another thread hands the batch on (its [`reclaim`](fn@reclaim), the background reclaimer, or its next full
 /// or aged batch once this one is 10 ms old). This thread's batch only, for one `membarrier`;
-/// it frees nothing by itself (the domain's next reclamation does), where [`reclaim`] and
+/// it frees nothing by itself (the domain's next reclamation does), where [`reclaim`](fn@reclaim) and
 /// [`Domain::reclaim`] hand on every thread's and free. With the fallback barrier, values
 /// reach their domain at once and this does nothing.
 ///

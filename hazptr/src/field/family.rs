@@ -13,7 +13,8 @@
 /// impl hazptr::InstanceFamily for QueueFamily {}
 /// ```
 ///
-/// It is not implemented for [`Global`] or any other [`StaticDomain`]
+/// It is not implemented for [`Global`](crate::Global) or any other
+/// [`StaticDomain`](crate::StaticDomain)
 /// family, on purpose: such a family has exactly one domain, which `protected!` and the static
 /// fields' guards protect through, so a value of theirs must never be retired into another one.
 /// A per-instance domain needs a family of its own. (A `static_unique_domain!` family could be
@@ -40,7 +41,7 @@ impl InstanceFamily for () {}
 /// `static_unique_domain!(static NAME: Domain<Family>);` declares `NAME`, a program-wide
 /// `Domain<Family>`, and `Family`, a type only this macro can instantiate (so no other domain of
 /// that family can exist), like `haphazard`'s macro of the same name, and makes the family a
-/// [`StaticDomain`] with its own per-thread hazard-pointer cache. Use it at
+/// [`StaticDomain`](crate::StaticDomain) with its own per-thread hazard-pointer cache. Use it at
 /// module scope; attributes such as doc comments before `static` go on the static. Values
 /// retired into it are reclaimed independently of the global domain's, which keeps a busy
 /// structure's garbage and scans to itself.

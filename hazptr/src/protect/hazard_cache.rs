@@ -477,7 +477,7 @@ impl<F: StaticDomain, const N: usize> HazardSet<F, N> {
     }
 
     /// Each hazard pointer, borrowed separately so that each can protect its own binding (with
-    /// [`protect`](crate::protect::protect)).
+    /// [`protect`](crate::field::protected::protect)).
     #[inline]
     pub fn slots(&mut self) -> [HazardSlot<'_, F>; N] {
         self.hazards.each_mut().map(|hazard| HazardSlot(hazard))

@@ -1,5 +1,5 @@
 //! The thread-locals each static family's hazard-pointer cache lives in: the macro that declares
-//! them for a [`StaticDomain`] implementation, once per configuration (std's thread-locals, or
+//! them for a [`StaticDomain`](crate::StaticDomain) implementation, once per configuration (std's thread-locals, or
 //! loom's under `--cfg loom`, with the self-draining cache loom needs).
 
 #[cfg(loom)]

@@ -98,7 +98,7 @@
 //!   (`reclaim/batch.rs`): a value waits at most 10 ms after its batch's first entry, then until
 //!   the next full or aged batch of any thread of the process (which takes the idle batches
 //!   over), the background reclaimer's next round (every 20 ms while values wait), any
-//!   [`reclaim`](crate::reclaim), its own thread's next retirements or
+//!   [`reclaim`](fn@crate::reclaim), its own thread's next retirements or
 //!   [`flush_retired`](crate::flush_retired), or its thread's exit. Only a process with the
 //!   reclaimer off in which no thread retires or reclaims any more keeps its idle batches (up to
 //!   63 values each).

@@ -13,7 +13,7 @@
 //!   (checked on every [`AGE_CHECK_EVERY`]-th entry, against the coarse monotonic clock);
 //! - by any other thread, right after that thread flushed its own batch by one of the two rules
 //!   above, if its oldest entry is older than [`MAX_AGE_NS`] (a *take*: see below);
-//! - by any thread's [`reclaim`](crate::reclaim), whatever its age (a take, for other threads);
+//! - by any thread's [`reclaim`](fn@crate::reclaim), whatever its age (a take, for other threads);
 //! - by its thread, on [`flush_retired`](crate::flush_retired);
 //! - by its thread, when it exits (a thread-local destructor).
 //!
@@ -34,7 +34,7 @@
 //!   least every [`BATCH`] retirements) that finds the value's thread outside a retirement (a
 //!   busy section: a few nanoseconds, see below; a thread found inside one is retiring, and its
 //!   own age check then applies again);
-//! - any [`reclaim`](crate::reclaim), on any thread;
+//! - any [`reclaim`](fn@crate::reclaim), on any thread;
 //! - its thread's next [`AGE_CHECK_EVERY`] retirements at most, or its
 //!   [`flush_retired`](crate::flush_retired);
 //! - its thread's exit.
@@ -58,16 +58,16 @@
 //!   then anyway) tries the registry lock (`try_lock`: a busy registry is skipped, never waited
 //!   for) and takes every other batch whose oldest entry is older than [`MAX_AGE_NS`], giving up
 //!   on any whose owner is busy. While it is the only registered thread it skips even the lock.
-//! - [`reclaim`](crate::reclaim) locks the registry, flushes its own batch and takes every other
+//! - [`reclaim`](fn@crate::reclaim) locks the registry, flushes its own batch and takes every other
 //!   non-empty one, waiting for owners found busy (their busy sections are short and never wait;
 //!   an owner descheduled inside one delays it until it runs again, and one stopped there, by a
 //!   debugger or `SIGSTOP`, holds it, and everything else that needs the lock, until resumed).
 //! - [`flush_retired`](crate::flush_retired) flushes this thread's batch only, without the lock:
 //!   the cheap call, one barrier, for code that wants its own values in their domain now (the
-//!   litmus test calls it after every retirement); [`reclaim`](crate::reclaim) is the call for
+//!   litmus test calls it after every retirement); [`reclaim`](fn@crate::reclaim) is the call for
 //!   everything. A batch that another thread took is retired by that thread, right after its
 //!   barrier: a `flush_retired` that finds its buffer emptied by a take in progress returns
-//!   while the taker may still be handing the values on; [`reclaim`](crate::reclaim) waits for
+//!   while the taker may still be handing the values on; [`reclaim`](fn@crate::reclaim) waits for
 //!   such a taker (it counts itself pending while it holds taken values: `section.rs`).
 //! - The background reclaimer (`reclaimer.rs`) takes every non-empty batch once per round,
 //!   skipping owners found busy, as an aged take does.
@@ -447,7 +447,7 @@ fn take_aged(own: &Buffer) -> Vec<Entry> {
 }
 
 /// Hands this thread's retired values, and every other thread's, to their domains: see
-/// [`reclaim`](crate::reclaim).
+/// [`reclaim`](fn@crate::reclaim).
 pub(crate) fn take_all() {
     if !barrier::asymmetric() {
         return;

@@ -1,4 +1,4 @@
-//! The reclamation that finishes: [`complete`], behind [`reclaim`](crate::reclaim) and
+//! The reclamation that finishes: [`complete`], behind [`reclaim`](fn@crate::reclaim) and
 //! [`Domain::reclaim`], and the list of static domains it and the background reclaimer cover.
 //!
 //! [`complete`] runs rounds: each hands every thread's batch on to its domain (`batch.rs`),
@@ -77,7 +77,7 @@ impl<F: Send + Sync> Domain<F> {
     /// domain. It returns once every value retired before the call, or by a drop it ran, is freed
     /// unless a guard protects it.
     ///
-    /// A `Drop` that runs during this call may call it again, or [`reclaim`](crate::reclaim),
+    /// A `Drop` that runs during this call may call it again, or [`reclaim`](fn@crate::reclaim),
     /// retire, or use any of hazptr's structures: the inner call frees what it can and leaves
     /// the rest of the work to this one (it returns how many values it handed to this call to
     /// drop), and this one still returns with everything unprotected freed.

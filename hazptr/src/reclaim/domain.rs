@@ -25,7 +25,7 @@ use crate::reclaim::section;
 ///   [`static_unique_domain!`](crate::static_unique_domain), for a structure whose garbage and
 ///   scans should stay apart from the rest of the program's;
 /// - a **per-instance domain**, `Domain::new(&family)` stored in a field of the struct whose
-///   `#[hazard(domain = field)]` fields use it (the family implements [`InstanceFamily`]):
+///   `#[hazard(domain = field)]` fields use it (the family implements [`InstanceFamily`](crate::InstanceFamily)):
 ///   everything retired into it is freed, at the latest, when the struct drops, so its values
 ///   need not be `'static`.
 ///
@@ -203,7 +203,7 @@ pub struct Stats {
     /// Values freed so far.
     pub freed: u64,
     /// Reclamations run so far: those asked for (by [`Domain::reclaim`],
-    /// [`reclaim`](crate::reclaim) and the background reclaimer) and those a retirement ran
+    /// [`reclaim`](fn@crate::reclaim) and the background reclaimer) and those a retirement ran
     /// that freed something.
     pub reclamations: u64,
 }

@@ -1,7 +1,7 @@
 //! The background reclaimer: frees what nothing protects any more, with no call from the user.
 //!
 //! Without it, a retired value waits for the next reclamation of its domain, which runs inside
-//! a retirement (every 1000 or so, or 2 s after the last one), a [`reclaim`](crate::reclaim), or,
+//! a retirement (every 1000 or so, or 2 s after the last one), a [`reclaim`](fn@crate::reclaim), or,
 //! for a value in a thread's batch, that thread's next batch or its exit: a writer that replaces
 //! a large value once and then idles keeps the old one for as long as it idles.
 //!
@@ -16,13 +16,13 @@
 //! count (in the fallback), and unparks it if it is set. Nothing is added to the read path.
 //!
 //! It runs user code (the freed values' `Drop`, on its thread: every retired type is `Send`). A
-//! panic there is caught and posted: the next [`reclaim`](crate::reclaim) or `Domain::reclaim`,
+//! panic there is caught and posted: the next [`reclaim`](fn@crate::reclaim) or `Domain::reclaim`,
 //! on any thread, resumes it (`section.rs`); the panic hook reports it when it happens, as for a
 //! panic on any thread.
 //!
 //! It is a detached thread: it never keeps the process from exiting. After a `fork`, the child
 //! has no reclaimer (only the forking thread survives); its next retirement that finds the
-//! reclaimer idle, or its next [`reclaim`](crate::reclaim), starts one for it. Nothing waits
+//! reclaimer idle, or its next [`reclaim`](fn@crate::reclaim), starts one for it. Nothing waits
 //! for the reclaimer, so a child without one frees by the rules without it; as for any lock of
 //! a multi-threaded parent, a fork made while the reclaimer holds the batches' registry (a few
 //! microseconds per round) leaves it held in the child (POSIX allows only async-signal-safe
@@ -194,7 +194,7 @@ fn run() {
     }
 }
 
-/// Every static domain that has had a value retired into it: what [`reclaim`](crate::reclaim)
+/// Every static domain that has had a value retired into it: what [`reclaim`](fn@crate::reclaim)
 /// and the background reclaimer cover.
 static STATICS: Mutex<Vec<&'static dyn Reclaimable>> = Mutex::new(Vec::new());
 

@@ -9,12 +9,12 @@
 //!
 //! Why: the engine's reclamation holds the retired lists it took and a count of reclamations in
 //! progress, and loops until its lists stay empty. A `Drop` that ran in there and retired more
-//! values, called [`reclaim`](crate::reclaim) (which waits for reclamations in progress) or
+//! values, called [`reclaim`](fn@crate::reclaim) (which waits for reclamations in progress) or
 //! panicked would make it loop without end, wait for itself, or leak what it held. Run after
 //! the engine returned, a `Drop` may do anything a hazptr user may: retire (its values go into
 //! a batch or a domain, and are reclaimed by a later section, or by the running
-//! [`reclaim`](crate::reclaim)'s next round), use cursors, queues and stacks, call
-//! [`reclaim`](crate::reclaim) (which, called from a drain, reclaims and defers but neither
+//! [`reclaim`](fn@crate::reclaim)'s next round), use cursors, queues and stacks, call
+//! [`reclaim`](fn@crate::reclaim) (which, called from a drain, reclaims and defers but neither
 //! drains nor waits: the drain it runs in drops what it frees).
 //!
 //! The drain is a loop, not a recursion: a section that ends while this thread drains (a
@@ -28,7 +28,7 @@
 //! value, as a panic in a `Box`'s drop would. Never while this thread already unwinds (a second
 //! panic there would abort the process): it is then dropped, after the hook's report, and the
 //! unwinding goes on. A panic caught on the background reclaimer's thread (`reclaimer.rs`),
-//! where no caller waits for it, is posted and resumed by the next [`reclaim`](crate::reclaim)
+//! where no caller waits for it, is posted and resumed by the next [`reclaim`](fn@crate::reclaim)
 //! or `Domain::reclaim` made outside any reclamation, on any thread (only one is kept: later
 //! ones are dropped after the hook's report); a retirement or a drop never resumes it. A value reclaimed outside any section (the engine's own methods, reached through
 //! [`Domain::as_engine`](crate::Domain::as_engine)) is dropped at once, inside the engine's
@@ -47,7 +47,7 @@
 //!
 //! # Waiting for other threads
 //!
-//! [`reclaim`](crate::reclaim) must also free the values another thread has taken out of a
+//! [`reclaim`](fn@crate::reclaim) must also free the values another thread has taken out of a
 //! domain or a batch and not dropped yet. A thread that holds such values (a deferred list
 //! that is not empty, a batch moved out of its buffer and not yet retired) is *pending* from
 //! the first such value to the end of its drain: it counts itself in one of two process-wide

@@ -14,7 +14,7 @@
 //!   retired directly with a heavy barrier of its own; otherwise the push as usual (and, when
 //!   the batch is due, its entries moved out), then `busy = false` (release). Between the two
 //!   stores runs no user code and nothing that waits (the *busy section*).
-//! - **taker**, holding the registry lock ([`take`]): `take_request = true` on every buffer it
+//! - **taker**, holding the registry lock (`take`, `batch.rs`): `take_request = true` on every buffer it
 //!   wants; one heavy barrier ([`barrier::handshake`](crate::barrier)); then, for each, load
 //!   `busy` (acquire): if it is set, give up on that buffer (or wait, for `reclaim`: below);
 //!   otherwise copy its entries out, set its length to 0, and clear `take_request` (release).
@@ -41,7 +41,7 @@
 //!
 //! The owner's [`flush_retired`](crate::flush_retired) moves its entries out in a busy section
 //! too (finding a request, it leaves the section and waits for the request to clear: the taker
-//! never waits for a thread outside its busy section). Its [`reclaim`](crate::reclaim) and its
+//! never waits for a thread outside its busy section). Its [`reclaim`](fn@crate::reclaim) and its
 //! exit hold the registry lock instead: takers set and clear requests only under that lock, so
 //! none is pending while the owner holds it.
 //!
@@ -103,7 +103,7 @@ impl Entry {
     /// # Safety
     ///
     /// The value is retired once, after a heavy barrier whose call its unlink happens before
-    /// (the [`retire_later`] caller's promise, and the flush's barrier).
+    /// (the [`retire_later`](super::retire_later) caller's promise, and the flush's barrier).
     pub(super) unsafe fn retire(self) {
         // SAFETY: forwarded from the caller.
         unsafe { (self.retire)(self.value) }
@@ -146,7 +146,7 @@ pub(super) struct Buffer {
     /// When the first entry came in (coarse monotonic clock, ns): as `len`.
     pub(super) since: AtomicU64,
     /// The counts of the domain every waiting entry belongs to, or [`MIXED`]: a hint for
-    /// [`batched`], written by the owner only.
+    /// [`batched`](super::batched), written by the owner only.
     pub(super) domain: AtomicPtr<Counters>,
     /// Owner only: never read by a taker.
     pub(super) state: Cell<State>,
