@@ -176,6 +176,29 @@ fn a_drop_that_reclaims_inside_a_reclamation_leaves_nothing_behind() {
 }
 
 #[test]
+fn a_drop_that_calls_cleanup_during_a_reclamation_does_not_hang() {
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    /// Calls the domain's `cleanup` (the engine's name, hazptr's complete reclamation) from
+    /// its drop, which runs during the `reclaim` that frees it.
+    struct CleansUp;
+    impl Drop for CleansUp {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+            Domain::global().cleanup();
+        }
+    }
+    #[derive(HazardProtected)]
+    struct Cell(#[hazard] AtomicPtr<CleansUp>);
+    let cell = Cell(hazptr::atomic_ptr(CleansUp));
+    for _ in 0..10 {
+        cell.swap_and_retire(CleansUp);
+    }
+    drop(cell);
+    hazptr::reclaim();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 11, "all freed, and the call returned");
+}
+
+#[test]
 fn reclaim_returns_what_it_freed() {
     struct Family;
     impl InstanceFamily for Family {}
