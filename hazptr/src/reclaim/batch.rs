@@ -242,6 +242,10 @@ impl Buffer {
             self.state.set(State::Closed);
             return false;
         }
+        // The caught-panic slot's destructor is registered with this thread's first retirement,
+        // as the buffer's: a thread-local destructor that runs after both then finds neither
+        // (`section.rs`).
+        section::touch();
         let mut registry = registry();
         registry.push(Registered(ptr::from_ref(self)));
         REGISTERED.store(registry.len(), Ordering::Relaxed);

@@ -388,6 +388,13 @@ fn drain() -> usize {
     dropped
 }
 
+/// Registers [`CAUGHT`]'s destructor now, if it is not yet (a thread's first retirement does,
+/// so that the order of thread-local destructors is that of the first uses: module
+/// documentation).
+pub(crate) fn touch() {
+    let _ = CAUGHT.try_with(|_| ());
+}
+
 /// Resumes the panic this thread caught, unless this thread is already unwinding (module
 /// documentation).
 fn resume_caught() {
