@@ -195,7 +195,11 @@ fn a_drop_that_calls_cleanup_during_a_reclamation_does_not_hang() {
     }
     drop(cell);
     hazptr::reclaim();
-    assert_eq!(DROPS.load(Ordering::SeqCst), 11, "all freed, and the call returned");
+    assert_eq!(
+        DROPS.load(Ordering::SeqCst),
+        11,
+        "all freed, and the call returned"
+    );
 }
 
 #[test]

@@ -28,12 +28,17 @@ use crate::reclaim::sync::fence;
 /// [`InstanceFamily`](crate::InstanceFamily) whose domain is a field of the struct.
 ///
 /// A struct that derives `HazardProtected` retires the field's last value when it is dropped;
-/// that value is freed by a later reclamation of its domain (see the crate documentation).
-/// An `AtomicPtr` on its own, not in such a struct, is not retired when dropped: its value
-/// leaks.
+/// that value is freed once no guard protects it (see the crate documentation's "When is a value
+/// freed?"). An `AtomicPtr` dropped on its own (a local, a field of a struct that does not
+/// derive, an element of a `Vec`) frees its value at once, as a `Box<T>` would: every guard
+/// borrows the field it was read from, so none can still read the value when the field is
+/// dropped, and nothing else can have it (a value leaves a field only through hazptr, which
+/// retires it). So it cannot serve as a plain link that only points at a value another link
+/// owns (the derive's `#[hazard(links)]` methods take such links as `core`'s `AtomicPtr`).
 ///
-/// It is `Send` and `Sync` for every `T`: nothing can reach the value except the derive's methods
-/// and `protected!`, which require `T: Send + Sync + 'static`.
+/// It is `Sync` for every `T` (nothing can reach the value through a shared reference except the
+/// derive's methods and `protected!`, which require `T: Send + Sync + 'static`), and `Send` when
+/// `T` is: dropping it drops the value on the thread that drops it.
 ///
 /// ```
 /// use hazptr::{AtomicPtr, HazardProtected};
@@ -65,6 +70,31 @@ use crate::reclaim::sync::fence;
 /// uses it.
 #[repr(transparent)]
 pub struct AtomicPtr<T, F = Global>(haphazard::AtomicPtr<T, F>);
+
+// SAFETY: moving the field moves the ownership of its value, which its drop may free on the
+// receiving thread: sound when `T: Send`, as for a `Box<T>`. Nothing else of `T` is reachable
+// through the move.
+unsafe impl<T: Send, F> Send for AtomicPtr<T, F> {}
+
+// SAFETY: a shared reference reaches the value only through the derive's methods and
+// `protected!`, which require `T: Send + Sync + 'static`, and through `as_engine`, whose caller
+// takes on the engine's contract; the field itself is an atomic pointer.
+unsafe impl<T, F> Sync for AtomicPtr<T, F> {}
+
+impl<T, F> Drop for AtomicPtr<T, F> {
+    /// Frees the value, if any (see the type's documentation). A field of a struct that derives
+    /// `HazardProtected` is empty by then: the struct's drop has retired its value.
+    fn drop(&mut self) {
+        let value = self.load_ptr();
+        if !value.is_null() {
+            // SAFETY: a field holds null or a `Box<T>` it owns (every constructor, and
+            // `as_engine`'s contract); `&mut self` means no guard borrows the field, so nothing
+            // reads the value, and no other field or list holds it (values leave a field only
+            // through an `Unlinked`, which empties it). It is dropped once: the field goes with it.
+            drop(unsafe { Box::from_raw(value) });
+        }
+    }
+}
 
 /// A value that an operation took out of its field: no new protection of it can start (a
 /// protection is valid only once re-validated against the field), and nobody else got it from
