@@ -13,6 +13,7 @@ pub mod linked;
 pub mod machine;
 pub mod ordinary;
 pub mod payload;
+pub mod queues;
 pub mod stacks;
 pub mod stats;
 pub mod three_fields;
