@@ -16,18 +16,8 @@ pub use crate::reclaim::reclaimer::set_background_reclaim;
 
 pub use crate::field::atomic_ptr::AtomicPtr;
 
-/// Linked structures without `unsafe`: a [`Head`] owns a chain of nodes linked by marked links,
-/// an [`Owned`] is a node not yet published, and a [`Cursor`] walks the chain hand over hand
-/// with at most three hazard pointers, inserting before its node, deleting it (mark, then
-/// unlink and retire), and unlinking the nodes other threads deleted (Harris–Michael). Every
-/// operation keeps ownership straight: a node is linked by one link, retired once, by the
-/// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
-/// when the head drops is freed with it. See the README's section "Writing a linked structure", and
-/// `hazptr-suite`'s `list_set` and `hash_map`.
 pub use crate::linked::cursor::Cursor;
 pub use crate::linked::link::{Head, Owned};
-/// A Michael–Scott queue and a Treiber stack on the same links: values are moved in and out,
-/// never lent, so the code that uses them needs no `unsafe` and `T` need only be `Send`.
 pub use crate::linked::{queue::Queue, stack::Stack};
 
 pub use crate::field::drop_hook::HazardDrop;

@@ -47,29 +47,55 @@ use crate::reclaim::barrier::LightFence;
 /// Not `Send` and not `Sync`: a cursor is one thread's walk, and its hazard pointers go back to
 /// the cache of the thread that took them.
 ///
+/// A sorted set (Harris–Michael's list):
+///
 /// ```
 /// use hazptr::{Head, Owned};
 ///
-/// // A sorted set of integers.
-/// let set: Head<u32> = Head::new();
-/// for key in [30, 10, 20] {
-///     let mut cursor = set.cursor();
-///     let mut node = Owned::new(key);
-///     loop {
-///         // Stand before the first node whose key is not smaller.
-///         if cursor.seek(|k| *k >= key) == Some(&key) {
-///             break; // already present
-///         }
-///         match cursor.insert(node) {
-///             Ok(()) => break,
-///             Err(back) => node = back, // something changed there: seek again
+/// struct ListSet<K> {
+///     head: Head<K>,
+/// }
+///
+/// impl<K: Ord + Send + Sync + 'static> ListSet<K> {
+///     fn insert(&self, key: K) -> bool {
+///         let mut cursor = self.head.cursor();
+///         let mut node = Owned::new(key);
+///         loop {
+///             // Stand before the first node whose key is not smaller.
+///             if cursor.seek(|k| *k >= *node) == Some(&*node) {
+///                 return false; // already present: `node` is dropped
+///             }
+///             match cursor.insert(node) {
+///                 Ok(()) => return true,
+///                 Err(back) => node = back, // something changed there: seek again
+///             }
 ///         }
 ///     }
+///
+///     fn remove(&self, key: &K) -> bool {
+///         let mut cursor = self.head.cursor();
+///         while cursor.seek(|k| k >= key) == Some(key) {
+///             if cursor.remove() {
+///                 return true; // marked by us
+///             }
+///         }
+///         false
+///     }
+///
+///     fn contains(&self, key: &K) -> bool {
+///         self.head.find(|k| k >= key).is_some_and(|k| *k == *key)
+///     }
 /// }
-/// let mut cursor = set.cursor();
-/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&20));
-/// assert!(cursor.remove());
-/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&30));
+///
+/// let set = ListSet { head: Head::new() };
+/// for key in [30, 10, 20, 10] {
+///     set.insert(key);
+/// }
+/// assert!(set.remove(&20));
+/// assert!(!set.remove(&20));
+/// assert!(set.contains(&10) && set.contains(&30) && !set.contains(&20));
+/// let mut cursor = set.head.cursor();
+/// assert_eq!(cursor.seek(|_| true), Some(&10)); // sorted
 /// ```
 ///
 /// [`current`]: Self::current
