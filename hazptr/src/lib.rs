@@ -102,6 +102,27 @@ pub use hazptr_macros::HazardProtected;
 /// borrows the place it was read from, so the struct holding it cannot be dropped or moved while
 /// they are in use.
 ///
+/// A field marked `#[hazard(non_null)]` still binds an `Option<&T>`: `protected!` reads the
+/// `AtomicPtr` place, not the struct's attributes, so it cannot know the field is never empty.
+/// Bind such a field with let-else:
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected, protected};
+///
+/// #[derive(HazardProtected)]
+/// struct Service {
+///     #[hazard(non_null)]
+///     config: AtomicPtr<String>,
+/// }
+///
+/// let svc = Service { config: hazptr::atomic_ptr("v1".to_string()) };
+/// protected! {
+///     // `svc.load_protected_config()` returns the guard itself; here it is an `Option`.
+///     let Some(config) = svc.config else { unreachable!("`config` is never empty") };
+/// }
+/// assert_eq!(config, "v1");
+/// ```
+///
 /// Each binding is read, and protected, on its own: the bindings are not a snapshot of the
 /// fields taken at one instant. While a writer replaces several fields one after another, a
 /// block may see some fields' new values and others' old ones. Fields that must be read
