@@ -381,3 +381,149 @@ fn drops_values_through_a_panic<M: Moves<Bomb>>() {
         "every value dropped once, those after the panicking one included"
     );
 }
+
+hazptr::static_unique_domain!(static ITERS: Domain<IterFamily>);
+
+/// Frees what the tests of `IterFamily` retired and nothing protects: twice, as
+/// `reclaim_global` does, since these tests run side by side in one domain.
+fn reclaim_iters() {
+    hazptr::flush_retired();
+    let _ = ITERS.reclaim();
+    let _ = ITERS.reclaim();
+}
+
+fn iterated<F: StaticDomain>(head: &Head<Counted, F>) -> Vec<u64> {
+    head.iter()
+        .map(|value| {
+            assert!(value.is_intact(), "a yielded value was freed");
+            value.value
+        })
+        .collect()
+}
+
+#[test]
+fn iter_yields_the_values_in_order_as_guards() {
+    let counter = Counter::default();
+    let head: Head<Counted, IterFamily> = Head::new();
+    assert_eq!(iterated(&head), [], "an empty chain");
+    for value in [4, 3, 2, 1] {
+        head.push_front(Owned::new(counter.make(value)));
+    }
+    assert_eq!(iterated(&head), [1, 2, 3, 4]);
+    // Guards from an iterator outlive it, and the removal of their nodes.
+    let guards: Vec<Protected<'_, Counted, IterFamily>> = head.iter().take(2).collect();
+    let mut cursor = head.cursor();
+    for value in [1, 2] {
+        cursor.seek(|v| v.value == value);
+        assert!(cursor.remove());
+    }
+    drop(cursor);
+    reclaim_iters();
+    assert_eq!(counter.dropped(), 0, "both removed values are guarded");
+    assert_eq!(guards.iter().map(|g| g.value).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(iterated(&head), [3, 4], "removed values are not yielded");
+    drop(guards);
+    reclaim_iters();
+    assert_eq!(counter.dropped(), 2, "exactly the two removed values");
+    drop(head);
+    assert_eq!(counter.alive(), 0);
+}
+
+/// The iterator's walk stands on 3, after 1 and 2, when another thread removes 2 and 3: 2's
+/// link is marked, so the walk cannot unlink 3 from it and starts again from the head, where 1,
+/// still linked, was yielded already. It is skipped: every value once, each never-removed one.
+#[test]
+fn iter_restarted_from_the_head_skips_what_it_yielded() {
+    let counter = Counter::default();
+    let head: Head<Counted, IterFamily> = Head::new();
+    for value in (1..=5).rev() {
+        head.push_front(Owned::new(counter.make(value)));
+    }
+    let mut iter = head.iter();
+    let mut seen: Vec<u64> = iter.by_ref().take(3).map(|g| g.value).collect();
+    assert_eq!(seen, [1, 2, 3]);
+    let mut cursor = head.cursor();
+    for value in [2, 3] {
+        cursor.seek(|v| v.value == value);
+        assert!(cursor.remove());
+    }
+    drop(cursor);
+    seen.extend(iter.map(|g| g.value));
+    assert_eq!(seen, [1, 2, 3, 4, 5], "none twice, none missed");
+    reclaim_iters();
+    assert_eq!(counter.dropped(), 2, "the two removed values, once each");
+    assert_eq!(iterated(&head), [1, 4, 5]);
+    drop(head);
+    assert_eq!(counter.alive(), 0);
+}
+
+/// Two threads iterate while two others insert and remove odd values between the even ones,
+/// which stay: each pass yields every even value, no value twice, each value intact.
+#[test]
+fn iter_sees_every_value_never_removed_once_while_others_insert_and_remove() {
+    const KEYS: u64 = 400;
+    let counter = Counter::default();
+    let head: Head<Counted, IterFamily> = Head::new();
+    for value in (0..KEYS).rev().filter(|v| v % 2 == 0) {
+        head.push_front(Owned::new(counter.make(value)));
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let passes = std::sync::atomic::AtomicUsize::new(0);
+    thread::scope(|s| {
+        for writer in 0..2u64 {
+            let (head, counter, done) = (&head, &counter, &done);
+            s.spawn(move || {
+                let mut round = 0u64;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let key = 2 * ((round * 7 + writer * 101) % (KEYS / 2)) + 1;
+                    round += 1;
+                    let mut cursor = head.cursor();
+                    let mut node = Owned::new(counter.make(key));
+                    loop {
+                        if cursor.seek(|v| v.value >= key).map(|v| v.value) == Some(key) {
+                            break; // present: the other writer's; ours is dropped
+                        }
+                        match cursor.insert(node) {
+                            Ok(()) => break,
+                            Err(back) => node = back,
+                        }
+                    }
+                    // Remove a key inserted a little earlier, by either writer.
+                    let old = 2 * ((round.saturating_sub(3) * 7 + writer * 101) % (KEYS / 2)) + 1;
+                    while cursor.seek(|v| v.value >= old).map(|v| v.value) == Some(old) {
+                        if cursor.remove() {
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        for _ in 0..2 {
+            let (head, done, passes) = (&head, &done, &passes);
+            s.spawn(move || {
+                for _ in 0..200 {
+                    let seen = iterated(head);
+                    let mut sorted = seen.clone();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    assert_eq!(sorted.len(), seen.len(), "a value yielded twice: {seen:?}");
+                    let evens: Vec<u64> = seen.iter().copied().filter(|v| v % 2 == 0).collect();
+                    assert_eq!(
+                        evens,
+                        (0..KEYS).filter(|v| v % 2 == 0).collect::<Vec<_>>(),
+                        "every value never removed, in order"
+                    );
+                    passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                done.store(true, std::sync::atomic::Ordering::Relaxed);
+            });
+        }
+    });
+    assert_eq!(passes.into_inner(), 400);
+    // Every value is dropped once: the removed ones by a reclamation, the others with the head.
+    let linked = iterated(&head).len();
+    reclaim_iters();
+    assert_eq!(counter.alive(), linked, "every removed value freed, once");
+    drop(head);
+    assert_eq!(counter.alive(), 0);
+}

@@ -1,5 +1,5 @@
-//! Loom models of the linked-structure toolkit through `ListSet`, `HashMap`, `hazptr::Queue` and
-//! `hazptr::Stack`: every interleaving (up to the preemption bound) of two threads on a list of
+//! Loom models of the linked-structure toolkit through `ListSet`, `HashMap`, `Head::iter`,
+//! `hazptr::Queue` and `hazptr::Stack`: every interleaving (up to the preemption bound) of two threads on a list of
 //! two or three nodes or a queue or stack of one or two values,
 //! with haphazard's and hazptr's atomics, fences and thread-locals switched to loom's. Run with
 //! `scripts/loom.sh` (see `tests/loom.rs` for the two loom-specific facts that shape `model` and
@@ -12,7 +12,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hazptr::{Domain, Global, Queue, Stack};
+use hazptr::{Domain, Global, Head, Owned, Queue, Stack};
 use hazptr_suite::hash_map::HashMap;
 use hazptr_suite::list_set::ListSet;
 use loom::sync::Arc;
@@ -382,5 +382,63 @@ fn two_pops_share_two_values<M: Moves>() {
         for id in 1..=2 {
             assert_eq!(log.drops(id), 1, "drops of value {id}");
         }
+    });
+}
+
+/// Iterating over 1, 2, 3 while another thread removes 2 and 3 and reclaims: where the removals
+/// leave the iterator's walk unable to unlink (3 after the marked 2), it starts again from the
+/// head and skips what it yielded (1, still linked). The iteration yields 1 once, 2 and 3 at
+/// most once, in order, none dropped while its guard lives; every key is dropped once.
+///
+/// Bounded at 2 preemptions, as `two_pops_share_two_values`: it then explores about a minute on
+/// two cores (a walk, two removals and a reclamation interleave in many ways).
+#[test]
+fn iter_races_two_removes_and_a_reclaim() {
+    loom_model::model_bounded::<Global>(2, || {
+        let log = std::sync::Arc::new(DropLog::default());
+        let head: Arc<Head<Key>> = Arc::new(Head::new());
+        for id in (1..=3).rev() {
+            head.push_front(Owned::new(Key::logged(id, &log)));
+        }
+
+        let reader = {
+            let head = Arc::clone(&head);
+            spawn(move || {
+                let mut ids = Vec::new();
+                for key in head.iter() {
+                    let log = key.log.as_ref().unwrap();
+                    assert_eq!(log.drops(key.id), 0, "dropped under a guard");
+                    ids.push(key.id);
+                }
+                ids
+            })
+        };
+        let remover = {
+            let head = Arc::clone(&head);
+            spawn(move || {
+                let mut cursor = head.cursor();
+                for id in [2, 3] {
+                    cursor.seek(|key| key.id == id);
+                    assert!(cursor.remove());
+                }
+                drop(cursor);
+                let _ = Domain::global().reclaim();
+            })
+        };
+        let ids = reader.join().unwrap();
+        remover.join().unwrap();
+        assert!(
+            ids.windows(2).all(|pair| pair[0] < pair[1]),
+            "in order, none twice: {ids:?}"
+        );
+        assert_eq!(ids.first(), Some(&1), "the stable key was missed: {ids:?}");
+        reclaim_global();
+        assert_eq!(
+            (log.drops(2), log.drops(3)),
+            (1, 1),
+            "removed, dropped once"
+        );
+        drop(head);
+        assert_eq!(log.drops(1), 1);
     });
 }

@@ -16,18 +16,8 @@ pub use crate::reclaim::reclaimer::set_background_reclaim;
 
 pub use crate::field::atomic_ptr::AtomicPtr;
 
-/// Linked structures without `unsafe`: a [`Head`] owns a chain of nodes linked by marked links,
-/// an [`Owned`] is a node not yet published, and a [`Cursor`] walks the chain hand over hand
-/// with at most three hazard pointers, inserting before its node, deleting it (mark, then
-/// unlink and retire), and unlinking the nodes other threads deleted (Harris–Michael). Every
-/// operation keeps ownership straight: a node is linked by one link, retired once, by the
-/// thread that unlinked it, and freed only when no hazard pointer protects it; the chain left
-/// when the head drops is freed with it. See the README's section "Writing a linked structure", and
-/// `hazptr-suite`'s `list_set` and `hash_map`.
 pub use crate::linked::cursor::Cursor;
 pub use crate::linked::link::{Head, Owned};
-/// A Michael–Scott queue and a Treiber stack on the same links: values are moved in and out,
-/// never lent, so the code that uses them needs no `unsafe` and `T` need only be `Send`.
 pub use crate::linked::{queue::Queue, stack::Stack};
 
 pub use crate::field::drop_hook::HazardDrop;
@@ -111,6 +101,27 @@ pub use hazptr_macros::HazardProtected;
 /// taken from the per-thread cache at once. The references cannot escape the block, and each
 /// borrows the place it was read from, so the struct holding it cannot be dropped or moved while
 /// they are in use.
+///
+/// A field marked `#[hazard(non_null)]` still binds an `Option<&T>`: `protected!` reads the
+/// `AtomicPtr` place, not the struct's attributes, so it cannot know the field is never empty.
+/// Bind such a field with let-else:
+///
+/// ```
+/// use hazptr::{AtomicPtr, HazardProtected, protected};
+///
+/// #[derive(HazardProtected)]
+/// struct Service {
+///     #[hazard(non_null)]
+///     config: AtomicPtr<String>,
+/// }
+///
+/// let svc = Service { config: hazptr::atomic_ptr("v1".to_string()) };
+/// protected! {
+///     // `svc.load_protected_config()` returns the guard itself; here it is an `Option`.
+///     let Some(config) = svc.config else { unreachable!("`config` is never empty") };
+/// }
+/// assert_eq!(config, "v1");
+/// ```
 ///
 /// Each binding is read, and protected, on its own: the bindings are not a snapshot of the
 /// fields taken at one instant. While a writer replaces several fields one after another, a

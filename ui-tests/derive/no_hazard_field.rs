@@ -1,10 +1,10 @@
 // Misuse: deriving `HazardProtected` on a struct with no `#[hazard]` field (nothing to generate).
-// Write instead: `#[hazard] config: AtomicPtr<String>`.
-use hazptr::{AtomicPtr, HazardProtected};
+// Write instead: a field `#[hazard] config: hazptr::AtomicPtr<String>`, or no derive.
+use hazptr::HazardProtected;
 
 #[derive(HazardProtected)]
 struct Service {
-    config: AtomicPtr<String>,
+    name: String,
     hits: u64,
 }
 

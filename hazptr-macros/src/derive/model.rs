@@ -139,8 +139,12 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     // Every generated method name -> the field it belongs to.
     let mut methods: BTreeMap<String, String> = BTreeMap::new();
+    // Whether an unmarked `hazptr::AtomicPtr` field was reported (then "no field marked" would
+    // only repeat it).
+    let mut unmarked_reported = false;
     for (index, (field, field_attr)) in fields.iter().zip(&field_attrs).enumerate() {
         if field_attr.marker.is_none() {
+            unmarked_reported |= check_unmarked_atomic_ptr(field, index, errors);
             continue;
         }
         let member = member_of(field, index);
@@ -274,7 +278,7 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         });
     }
 
-    if field_attrs.iter().all(|attr| attr.marker.is_none()) {
+    if !unmarked_reported && field_attrs.iter().all(|attr| attr.marker.is_none()) {
         errors.spanned(
             &input.ident,
             format_args!(
@@ -293,6 +297,60 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         custom_drop: struct_attr.custom_drop,
         fields: model_fields,
     })
+}
+
+/// A field spelled `AtomicPtr<…>` (or `hazptr::AtomicPtr<…>`, any path whose last segment is
+/// `AtomicPtr` and that does not start at `std`, `core` or `alloc`) but not marked `#[hazard]`
+/// would keep its values out of the derive: none would be retired, and the last one would leak
+/// when the struct drops. Records an error at the field and returns whether it did.
+///
+/// The derive sees only spellings: a std `AtomicPtr` imported with `use` looks the same, so the
+/// message gives that case's fix too (its full path, which this check leaves alone).
+fn check_unmarked_atomic_ptr(field: &Field, index: usize, errors: &mut Errors) -> bool {
+    let Type::Path(path) = ungroup(&field.ty) else {
+        return false;
+    };
+    if path.qself.is_some() {
+        return false;
+    }
+    let segments = &path.path.segments;
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    if last.ident != "AtomicPtr" {
+        return false;
+    }
+    let first = &segments[0].ident;
+    if segments.len() > 1 && (first == "std" || first == "core" || first == "alloc") {
+        return false;
+    }
+    let pointee = last_segment_args(&field.ty, "AtomicPtr")
+        .and_then(|args| args.first().map(|pointee| shown(*pointee)))
+        .unwrap_or_else(|| "T".to_owned());
+    let name = display_member(&member_of(field, index));
+    let ty = &field.ty;
+    let at = match &field.ident {
+        Some(ident) => quote::quote!(#ident: #ty),
+        None => quote::quote!(#ty),
+    };
+    // Spelled through `hazptr`, it cannot be std's: the second fix would only distract.
+    let other_fix = if segments.len() > 1 && first == "hazptr" {
+        String::new()
+    } else {
+        format!(
+            ", or, if it is not hazptr's `AtomicPtr` (std's imported as `AtomicPtr`), write its \
+             full path `std::sync::atomic::AtomicPtr<{pointee}>`"
+        )
+    };
+    errors.spanned(
+        at,
+        format_args!(
+            "field {name} is a `hazptr::AtomicPtr` without `#[hazard]`: the derive would never \
+             retire its values, and the last one would leak when the struct drops; mark it \
+             `#[hazard]` (so its values are retired and freed){other_fix}"
+        ),
+    );
+    true
 }
 
 /// The names of the methods generated for a field whose names end with `suffix` (`""` for the

@@ -47,29 +47,55 @@ use crate::reclaim::barrier::LightFence;
 /// Not `Send` and not `Sync`: a cursor is one thread's walk, and its hazard pointers go back to
 /// the cache of the thread that took them.
 ///
+/// A sorted set (Harris–Michael's list):
+///
 /// ```
 /// use hazptr::{Head, Owned};
 ///
-/// // A sorted set of integers.
-/// let set: Head<u32> = Head::new();
-/// for key in [30, 10, 20] {
-///     let mut cursor = set.cursor();
-///     let mut node = Owned::new(key);
-///     loop {
-///         // Stand before the first node whose key is not smaller.
-///         if cursor.seek(|k| *k >= key) == Some(&key) {
-///             break; // already present
-///         }
-///         match cursor.insert(node) {
-///             Ok(()) => break,
-///             Err(back) => node = back, // something changed there: seek again
+/// struct ListSet<K> {
+///     head: Head<K>,
+/// }
+///
+/// impl<K: Ord + Send + Sync + 'static> ListSet<K> {
+///     fn insert(&self, key: K) -> bool {
+///         let mut cursor = self.head.cursor();
+///         let mut node = Owned::new(key);
+///         loop {
+///             // Stand before the first node whose key is not smaller.
+///             if cursor.seek(|k| *k >= *node) == Some(&*node) {
+///                 return false; // already present: `node` is dropped
+///             }
+///             match cursor.insert(node) {
+///                 Ok(()) => return true,
+///                 Err(back) => node = back, // something changed there: seek again
+///             }
 ///         }
 ///     }
+///
+///     fn remove(&self, key: &K) -> bool {
+///         let mut cursor = self.head.cursor();
+///         while cursor.seek(|k| k >= key) == Some(key) {
+///             if cursor.remove() {
+///                 return true; // marked by us
+///             }
+///         }
+///         false
+///     }
+///
+///     fn contains(&self, key: &K) -> bool {
+///         self.head.find(|k| k >= key).is_some_and(|k| *k == *key)
+///     }
 /// }
-/// let mut cursor = set.cursor();
-/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&20));
-/// assert!(cursor.remove());
-/// assert_eq!(cursor.seek(|k| *k >= 15), Some(&30));
+///
+/// let set = ListSet { head: Head::new() };
+/// for key in [30, 10, 20, 10] {
+///     set.insert(key);
+/// }
+/// assert!(set.remove(&20));
+/// assert!(!set.remove(&20));
+/// assert!(set.contains(&10) && set.contains(&30) && !set.contains(&20));
+/// let mut cursor = set.head.cursor();
+/// assert_eq!(cursor.seek(|_| true), Some(&10)); // sorted
 /// ```
 ///
 /// [`current`]: Self::current
@@ -457,6 +483,97 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         // SAFETY: as above: `hazard`, of `F`'s domain, protects the node holding `value`, and
         // moves into the guard with it.
         Some(unsafe { Protected::new(value, hazard) })
+    }
+}
+
+/// What [`Cursor::guard_current`] found.
+pub(crate) enum Current<'h, T, F: 'static> {
+    /// The cursor is at the end.
+    End,
+    /// The current node was deleted (its link is marked) since the cursor moved to it.
+    Deleted,
+    /// The current node's value, with a hazard pointer of its own.
+    Guard(Protected<'h, T, F>),
+}
+
+impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
+    /// Moves past the current node to the next node whose value satisfies `stop`, as a
+    /// [`seek`](Self::seek) that starts where the cursor stands instead of at the head: `stop`
+    /// must be false for the current node's value, or the cursor stays. Unlinks (and retires)
+    /// the deleted nodes on the way, like `seek`. `true` when it stopped (at such a node, or at
+    /// the end; at once if the cursor is at the end); `false` when the link before a deleted
+    /// node changed under it, so that only a walk from the head can go on: the cursor is then
+    /// left at the end of an empty chain, as a new one.
+    ///
+    /// The walk goes on with the cursor's three hazard pointers in their roles: `hazards[c]` on
+    /// the current node, the next slot the spare, the one after it on the node of `prev` (the
+    /// arrangements `walk` writes out, in a loop).
+    pub(crate) fn advance(&mut self, stop: &mut impl FnMut(&T) -> bool) -> bool {
+        if self.curr.0.is_null() {
+            return true;
+        }
+        let fence = LightFence::for_walk();
+        let mut at = At {
+            prev: self.prev.0,
+            curr: self.curr.0,
+        };
+        // As in `walk`: the fields say "at the end of an empty chain" until the walk stops.
+        self.prev.0 = self.head.link();
+        self.curr.0 = ptr::null_mut();
+        let mut k = self.c;
+        let stopped = loop {
+            let [a, b, c] = &mut self.hazards;
+            let (on_curr, spare) = match k {
+                0 => (a, b),
+                1 => (b, c),
+                _ => (c, a),
+            };
+            // `at.curr` is not null: the cursor stood before it, or the step that moved to it
+            // returned `None`, which it does only at a node.
+            match step(&mut at, on_curr, spare, stop, fence) {
+                // Moved: the spare now protects `curr`, and the old current node is the one of
+                // `prev`.
+                None => k = (k + 1) % 3,
+                Some(stopped) => break stopped,
+            }
+        };
+        if stopped {
+            self.c = k;
+            self.prev.0 = at.prev;
+            self.curr.0 = at.curr;
+        }
+        stopped
+    }
+
+    /// The current node's value with a hazard pointer of its own (taken from the thread's
+    /// cache), so that the guard outlives the cursor's moves: [`Current::Deleted`] if the node
+    /// was deleted since the cursor moved to it.
+    ///
+    /// The new hazard pointer is published while the cursor's still protects the node, then
+    /// validated as a step validates its successor: the node was linked (the cursor moved to it),
+    /// and if its link still reads unmarked after the publication, it was not deleted then, so
+    /// not unlinked, so not retired (invariant 3 of `link.rs`); it is protected from then on.
+    pub(crate) fn guard_current(&self) -> Current<'h, T, F> {
+        let curr = self.curr.0;
+        if curr.is_null() {
+            return Current::End;
+        }
+        let mut hazard = CachedHazard::<F>::acquire();
+        hazard.hazard_pointer().protect_raw(curr);
+        // Orders the publication before the read of the link, as `publish` does.
+        LightFence::for_walk().after_publish();
+        // SAFETY: `hazards[c]` protects `curr` while the cursor stands before it, so it is
+        // allocated here.
+        if is_marked(unsafe { &*curr }.next.load()) {
+            return Current::Deleted;
+        }
+        // SAFETY: `hazard`, of `F`'s domain, protects the node from before the read that found it
+        // not deleted (see above), so the node stays allocated while the guard holds it; the
+        // reference borrows the head for `'h`, which the chain's drop needs.
+        let node: &'h Node<T, F> = unsafe { &*curr };
+        // SAFETY: as just said: `hazard` protects the node holding the value, and moves into
+        // the guard with it.
+        Current::Guard(unsafe { Protected::new(&node.value, hazard) })
     }
 }
 

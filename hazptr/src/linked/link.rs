@@ -260,6 +260,11 @@ impl<T: fmt::Debug, F> fmt::Debug for Owned<T, F> {
 /// walks, look a node up with [`find`](Self::find), and push in front with
 /// [`push_front`](Self::push_front).
 ///
+/// With [`Owned`] and [`Cursor`](crate::Cursor), it is a toolkit for linked structures without
+/// `unsafe` (Harris–Michael lists, Michael's hash maps) that keeps ownership straight: a node is
+/// linked by one link, retired once, by the thread that unlinked it, and freed only when no
+/// hazard pointer protects it; the chain left when the head drops is freed with it.
+///
 /// It is `Send` when `T` is, and `Sync` when `T` is `Send + Sync`: another thread may read the
 /// values, and drop the ones it unlinks.
 ///
@@ -273,6 +278,73 @@ impl<T: fmt::Debug, F> fmt::Debug for Owned<T, F> {
 /// assert_eq!(cursor.seek(|_| true), Some(&2)); // the first node
 /// assert!(cursor.remove());                    // marked, unlinked and retired
 /// assert_eq!(cursor.seek(|_| true), Some(&1));
+/// ```
+///
+/// Michael's hash map, with a fixed number of buckets, each a chain sorted by key; its `get`
+/// is a [`find`](Self::find), whose guard keeps the entry readable through a removal:
+///
+/// ```
+/// use std::hash::{BuildHasher, Hash, RandomState};
+/// use hazptr::{Head, Owned, Protected};
+///
+/// struct Map<K, V> {
+///     buckets: Vec<Head<(K, V)>>,
+///     hasher: RandomState,
+/// }
+///
+/// impl<K: Ord + Hash + Send + Sync + 'static, V: Send + Sync + 'static> Map<K, V> {
+///     fn new(buckets: usize) -> Self {
+///         let buckets = (0..buckets).map(|_| Head::new()).collect();
+///         Self { buckets, hasher: RandomState::new() }
+///     }
+///
+///     fn bucket(&self, key: &K) -> &Head<(K, V)> {
+///         let len = self.buckets.len() as u64;
+///         &self.buckets[(self.hasher.hash_one(key) % len) as usize]
+///     }
+///
+///     /// Inserts if the key is absent; gives the value back if it is present.
+///     fn insert(&self, key: K, value: V) -> Result<(), V> {
+///         let mut cursor = self.bucket(&key).cursor();
+///         let mut node = Owned::new((key, value));
+///         loop {
+///             if cursor.seek(|(k, _)| *k >= node.0).is_some_and(|(k, _)| *k == node.0) {
+///                 return Err(node.into_inner().1);
+///             }
+///             match cursor.insert(node) {
+///                 Ok(()) => return Ok(()),
+///                 Err(back) => node = back, // the bucket changed there: seek again
+///             }
+///         }
+///     }
+///
+///     fn get(&self, key: &K) -> Option<Protected<'_, (K, V)>> {
+///         self.bucket(key).find(|(k, _)| k >= key).filter(|entry| entry.0 == *key)
+///     }
+///
+///     fn remove(&self, key: &K) -> bool {
+///         let mut cursor = self.bucket(key).cursor();
+///         while cursor.seek(|(k, _)| k >= key).is_some_and(|(k, _)| k == key) {
+///             if cursor.remove() {
+///                 return true;
+///             }
+///         }
+///         false
+///     }
+/// }
+///
+/// let map = Map::new(8);
+/// std::thread::scope(|s| {
+///     for t in 0..2 {
+///         let map = &map;
+///         s.spawn(move || (0..100).for_each(|k| map.insert(2 * k + t, k).unwrap()));
+///     }
+/// });
+/// let entry = map.get(&7).unwrap();
+/// assert!(map.remove(&7));
+/// assert_eq!(entry.1, 3); // still readable: the guard protects it
+/// assert!(map.get(&7).is_none());
+/// assert_eq!(map.insert(8, 0), Err(0));
 /// ```
 pub struct Head<T, F = Global> {
     link: Link<T, F>,

@@ -1,0 +1,153 @@
+//! [`Head::iter`]: a weakly consistent walk over a chain, yielding a guard per value.
+//!
+//! It walks with an internal [`Cursor`] (three hazard pointers, unlinking the deleted nodes it
+//! meets, as `seek` does) and gives each value it yields a hazard pointer of its own
+//! ([`Cursor::guard_current`]), so the guards outlive the walk's moves. When the cursor's walk
+//! must start again from the head (the link before a deleted node changed under it), the nodes
+//! yielded so far are skipped by address: a node yielded earlier is either still allocated,
+//! hence at its own address, or freed, and then its address can only have gone to a node
+//! allocated after it, which the iteration may or may not see.
+
+use crate::linked::cursor::{Current, Cursor};
+use crate::linked::link::Head;
+use crate::protect::guard::Protected;
+use crate::protect::hazard_cache::StaticDomain;
+
+impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
+    /// The values of the chain, in order, each as a [`Protected`] guard: the guard keeps its
+    /// value readable (and its node allocated) for as long as it lives, even once another
+    /// thread removes the node; it borrows the head, which cannot be dropped meanwhile.
+    ///
+    /// Weakly consistent while other threads insert and remove: it yields every value that is
+    /// in the chain for the whole iteration, each value at most once, and may or may not yield
+    /// values inserted or removed meanwhile. It is lock-free, like [`Cursor::seek`], and unlinks
+    /// (and retires) the deleted nodes it meets.
+    ///
+    /// Cost: the walk holds three hazard pointers of the thread's cache however long the chain,
+    /// and each guard takes one more (from the cache too, while it has some: keep a few guards
+    /// at a time, not the whole chain). The iterator remembers the address of each node it
+    /// yielded (a `usize` each), to skip them if its walk must start again from the head, which
+    /// it does only when another thread changed the link before a deleted node under it.
+    ///
+    /// ```
+    /// use hazptr::{Head, Owned};
+    ///
+    /// let list: Head<u32> = Head::new();
+    /// for value in [3, 2, 1] {
+    ///     list.push_front(Owned::new(value));
+    /// }
+    /// let values: Vec<u32> = list.iter().map(|value| *value).collect();
+    /// assert_eq!(values, [1, 2, 3]);
+    ///
+    /// // A guard outlives the removal of its node.
+    /// let first = list.iter().next().unwrap();
+    /// let mut cursor = list.cursor();
+    /// assert_eq!(cursor.seek(|v| *v == 1), Some(&1));
+    /// assert!(cursor.remove());
+    /// assert_eq!(*first, 1);
+    /// assert_eq!(list.iter().count(), 2);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = Protected<'_, T, F>> {
+        Iter {
+            cursor: self.cursor(),
+            at: At::Start,
+            yielded: Vec::new(),
+            restarted: false,
+        }
+    }
+}
+
+/// The iterator of [`Head::iter`].
+struct Iter<'h, T, F: StaticDomain> {
+    cursor: Cursor<'h, T, F>,
+    at: At,
+    /// The address of the value of each node yielded, in the order yielded until the walk
+    /// first starts again, then sorted (for `binary_search`).
+    yielded: Vec<usize>,
+    restarted: bool,
+}
+
+/// Where the iteration stands.
+#[derive(Clone, Copy)]
+enum At {
+    /// Before the first node.
+    Start,
+    /// At the node whose value's address this is: the node last yielded, or a node found
+    /// deleted and skipped.
+    Node(usize),
+    /// Past the last node.
+    End,
+}
+
+/// The address of a value, which names its node while the node is allocated.
+fn address<T>(value: &T) -> usize {
+    core::ptr::from_ref(value).addr()
+}
+
+impl<T, F: StaticDomain> Iter<'_, T, F> {
+    /// Whether a node of this value was yielded (looked up only once the walk restarted: until
+    /// then the walk only moves forward, past the nodes it yielded).
+    fn yielded(yielded: &[usize], restarted: bool, value: &T) -> bool {
+        restarted && yielded.binary_search(&address(value)).is_ok()
+    }
+
+    fn record(&mut self, address: usize) {
+        if self.restarted {
+            if let Err(index) = self.yielded.binary_search(&address) {
+                self.yielded.insert(index, address);
+            }
+        } else {
+            self.yielded.push(address);
+        }
+    }
+}
+
+impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> {
+    type Item = Protected<'h, T, F>;
+
+    fn next(&mut self) -> Option<Protected<'h, T, F>> {
+        loop {
+            let (yielded, restarted) = (&self.yielded, self.restarted);
+            let moved = match self.at {
+                At::End => return None,
+                At::Start => {
+                    self.cursor.seek(|_| true);
+                    true
+                }
+                At::Node(last) => self.cursor.advance(&mut |value: &T| {
+                    address(value) != last && !Self::yielded(yielded, restarted, value)
+                }),
+            };
+            if !moved {
+                // The walk must start again from the head: skip what was yielded.
+                if !self.restarted {
+                    self.restarted = true;
+                    self.yielded.sort_unstable();
+                }
+                let yielded = &self.yielded;
+                self.cursor
+                    .seek(|value| !Self::yielded(yielded, true, value));
+            }
+            match self.cursor.guard_current() {
+                Current::End => {
+                    self.at = At::End;
+                    return None;
+                }
+                Current::Deleted => {
+                    // Removed since the walk reached it: a concurrent removal, which the
+                    // iteration need not see. Move past it.
+                    let Some(value) = self.cursor.current() else {
+                        unreachable!("the cursor stands before a node");
+                    };
+                    self.at = At::Node(address(value));
+                }
+                Current::Guard(guard) => {
+                    let address = address(&*guard);
+                    self.record(address);
+                    self.at = At::Node(address);
+                    return Some(guard);
+                }
+            }
+        }
+    }
+}
