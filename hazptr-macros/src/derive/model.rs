@@ -301,8 +301,9 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
 
 /// A field spelled `AtomicPtr<…>` (or `hazptr::AtomicPtr<…>`, any path whose last segment is
 /// `AtomicPtr` and that does not start at `std`, `core` or `alloc`) but not marked `#[hazard]`
-/// would keep its values out of the derive: none would be retired, and the last one would leak
-/// when the struct drops. Records an error at the field and returns whether it did.
+/// would keep its values out of the derive: no method could read or replace them (the field's own
+/// drop would free the last one at once), which is never what its author meant. Records an error
+/// at the field and returns whether it did.
 ///
 /// The derive sees only spellings: a std `AtomicPtr` imported with `use` looks the same, so the
 /// message gives that case's fix too (its full path, which this check leaves alone).
@@ -345,9 +346,9 @@ fn check_unmarked_atomic_ptr(field: &Field, index: usize, errors: &mut Errors) -
     errors.spanned(
         at,
         format_args!(
-            "field {name} is a `hazptr::AtomicPtr` without `#[hazard]`: the derive would never \
-             retire its values, and the last one would leak when the struct drops; mark it \
-             `#[hazard]` (so its values are retired and freed){other_fix}"
+            "field {name} is a `hazptr::AtomicPtr` without `#[hazard]`: the derive would generate \
+             no method to read or replace its value; mark it `#[hazard]` (so its values are \
+             protected when read, and retired when replaced){other_fix}"
         ),
     );
     true
