@@ -294,7 +294,9 @@ fn config_reload() {
                     // Per writer, the last sequence number seen: a writer's configurations
                     // appear in the order it published them.
                     let mut last_seq = [0; WRITERS + 1];
-                    while !stop.load(Ordering::Relaxed) {
+                    // At least one read each, however the threads are scheduled (the writers
+                    // may be done before a reader first runs).
+                    loop {
                         let snapshot = service.load();
                         let value = snapshot.config.value();
                         let (writer, seq) = ((value >> 40) as usize, value & ((1 << 40) - 1));
@@ -307,6 +309,9 @@ fn config_reload() {
                         });
                         assert!(version >= last);
                         reads.fetch_add(1, Ordering::Relaxed);
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
                     }
                 });
             }
