@@ -44,10 +44,9 @@ use crate::protect::guard::{InstanceHazard, Protected, ProtectedIn};
 use crate::protect::hazard_cache::CachedHazard;
 use crate::protect::hazard_cache::StaticDomain;
 use crate::protect::validate::protect_link;
-use crate::reclaim::barrier::{self, Fence};
-use crate::reclaim::batch::retire_later;
+use crate::reclaim::barrier::Fence;
 use crate::reclaim::domain::{self as domains, Domain};
-use crate::reclaim::reclaimer::note_static;
+use crate::reclaim::reclaimer::retire_static as retire_static_value;
 
 /// The question the generated code asks of each field: may a field of type `A`, holding a `T` of
 /// family `F`, be used in its kind of domain (for a per-instance domain, held in a field of type
@@ -145,18 +144,10 @@ unsafe fn retire<T: Send + 'static, F>(value: *mut T, domain: &Domain<F>) {
 /// # Safety
 ///
 /// As for [`retire`], with `domain` `F`'s one domain (which `StaticDomain` makes the field's).
-unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, domain: &Domain<F>) {
-    let counters = note_static(F::domain());
-    if barrier::asymmetric() {
-        // SAFETY: `value` left its field and is retired once (the caller's promise), and
-        // `retire_erased::<T, F>` retires it into `F`'s static domain, which outlives the batch
-        // and is the one `counters` count.
-        unsafe { retire_later(value.cast(), retire_erased::<T, F>, counters) };
-    } else {
-        // SAFETY: forwarded from the caller; in the fallback readers fence for themselves.
-        unsafe { retire(value, domain) };
-        crate::reclaim::doorbell::wake_if_idle();
-    }
+unsafe fn retire_static<T: Send + 'static, F: StaticDomain>(value: *mut T, _: &Domain<F>) {
+    // SAFETY: `value` left its field and is retired once (the caller's promise); `F::domain()` is
+    // the field's domain (`StaticDomain`'s contract), and `retire_erased::<T, F>` retires into it.
+    unsafe { retire_static_value(value, F::domain(), retire_erased::<T, F>) };
 }
 
 /// Retires a batched value into `F`'s domain (the batch resumes its drop panics, or drops them

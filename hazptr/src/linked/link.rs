@@ -35,8 +35,6 @@ use core::sync::atomic::Ordering;
 use crate::reclaim::domain::Global;
 
 use crate::protect::hazard_cache::StaticDomain;
-use crate::reclaim::barrier;
-use crate::reclaim::batch::retire_later;
 use crate::reclaim::sync::AtomicPtr;
 
 /// A node of a chain: a value and the link to its successor. Allocated as a `Box`, by
@@ -144,18 +142,10 @@ impl<T, F> Link<T, F> {
 /// compare-and-exchange (invariant 3 of the module documentation): it is retired once, and no new
 /// protection of it can be validated.
 pub(crate) unsafe fn retire<T: Send + 'static, F: StaticDomain>(node: *mut Node<T, F>) {
-    let counters = crate::reclaim::reclaimer::note_static(F::domain());
-    if barrier::asymmetric() {
-        // SAFETY: `node` was unlinked by the caller and is retired once (the caller's promise);
-        // `retire_node::<T, F>` retires it into `F`'s static domain, which outlives the batch
-        // and is the one `counters` count, after the batch's heavy barrier, which the cursor's
-        // light protection relies on.
-        unsafe { retire_later(node.cast(), retire_node::<T, F>, counters) };
-    } else {
-        // SAFETY: as in `retire_node`; in the fallback the cursor fences for itself.
-        unsafe { crate::reclaim::domain::retire_into(node, F::domain()) };
-        crate::reclaim::doorbell::wake_if_idle();
-    }
+    // SAFETY: `node` came from `Owned::new` (a `Box`), was unlinked by the caller and is
+    // retired once (the caller's promise); `retire_node::<T, F>` retires it into `F`'s static
+    // domain, the domain of every hazard pointer that protects nodes of this family.
+    unsafe { crate::reclaim::reclaimer::retire_static(node, F::domain(), retire_node::<T, F>) };
 }
 
 /// Retires `node` (a `*mut Node<T, F>`) into `F`'s domain at once.

@@ -208,6 +208,35 @@ pub(crate) fn note_static<F: Send + Sync>(domain: &'static Domain<F>) -> &'stati
     &domain.counters
 }
 
+/// Retires `value` into `domain`, a static domain: in the asymmetric mode through this thread's
+/// batch, whose heavy barrier the readers' light fence relies on (`batched` retires it into
+/// `domain` once the barrier has run); in the fallback at once, ringing the reclaimer's doorbell.
+/// The one retirement path of every static-domain value (fields and linked nodes).
+///
+/// # Safety
+///
+/// `value` came from a `Box<T>`, left its field or link (no new protection of it can be
+/// validated) and is retired once; `batched(value)` retires it into `domain` (as
+/// [`engine_retire`](crate::reclaim::domain::engine_retire)), sound on any thread once a heavy
+/// barrier has run after the unlink.
+#[inline]
+pub(crate) unsafe fn retire_static<T: Send, F: Send + Sync>(
+    value: *mut T,
+    domain: &'static Domain<F>,
+    batched: unsafe fn(*mut ()),
+) {
+    let counters = note_static(domain);
+    if crate::reclaim::barrier::asymmetric() {
+        // SAFETY: the caller's promise; `domain` is static, so it outlives the batch, and it is
+        // the one `counters` count.
+        unsafe { batch::retire_later(value.cast(), batched, counters) };
+    } else {
+        // SAFETY: the caller's promise; in the fallback readers fence for themselves.
+        unsafe { crate::reclaim::domain::retire_into(value, domain) };
+        doorbell::wake_if_idle();
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn register(domain: &'static dyn Reclaimable) {
