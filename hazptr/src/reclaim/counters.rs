@@ -42,9 +42,18 @@ impl Counters {
         }
     }
 
+    /// Values freed so far, and values handed to the engine and not freed yet (freed read
+    /// first: a value is counted retired before it can be freed).
+    pub(crate) fn freed_and_in_engine(&self) -> (u64, u64) {
+        let freed = self.freed.load(Ordering::SeqCst);
+        (
+            freed,
+            self.retired.load(Ordering::SeqCst).saturating_sub(freed),
+        )
+    }
+
     /// Values handed to the engine and not freed yet.
     pub(crate) fn in_engine(&self) -> u64 {
-        let freed = self.freed.load(Ordering::SeqCst);
-        self.retired.load(Ordering::SeqCst).saturating_sub(freed)
+        self.freed_and_in_engine().1
     }
 }

@@ -128,10 +128,9 @@ impl<F> Domain<F> {
     #[must_use]
     pub fn stats(&self) -> Stats {
         let batched = crate::reclaim::batch::batched(&self.counters);
-        let freed = self.counters.freed.load(Ordering::SeqCst);
-        let retired = self.counters.retired.load(Ordering::SeqCst);
+        let (freed, in_engine) = self.counters.freed_and_in_engine();
         Stats {
-            unfreed: retired.saturating_sub(freed) + batched,
+            unfreed: in_engine + batched,
             batched,
             freed,
             reclamations: self.counters.reclamations.load(Ordering::Relaxed),

@@ -85,8 +85,6 @@ struct Local {
     deferred: ManuallyDrop<RefCell<Vec<Deferred>>>,
     /// The phase this thread counted itself pending in, while it is pending.
     pending: Cell<Option<usize>>,
-    /// How many values the running drain dropped.
-    drained: Cell<usize>,
     /// Whether this is the reclaimer's thread, which posts its caught panics instead of
     /// resuming them (and never resumes a posted one).
     posts: Cell<bool>,
@@ -107,7 +105,6 @@ std::thread_local! {
             in_engine: Cell::new(false),
             deferred: ManuallyDrop::new(RefCell::new(Vec::new())),
             pending: Cell::new(None),
-            drained: Cell::new(0),
             posts: Cell::new(false),
             freed: Cell::new(0),
         }
@@ -366,13 +363,15 @@ pub(crate) fn run_quietly<R>(body: impl FnOnce() -> R) -> R {
 fn drain() -> usize {
     let Ok(dropped) = LOCAL.try_with(|local| {
         local.draining.set(true);
-        local.drained.set(0);
+        // A drain never nests (a section that ends while this thread drains leaves its values
+        // to this loop), so its count is a local.
+        let mut dropped = 0;
         loop {
             let next = local.deferred.borrow_mut().pop();
             let Some(deferred) = next else { break };
             // SAFETY: pushed by `Reclaimed::drop` for a box the engine freed, once.
             unsafe { (deferred.drop)(deferred.value) };
-            local.drained.set(local.drained.get() + 1);
+            dropped += 1;
         }
         // Its memory goes too: a thread that reclaimed once keeps nothing allocated for it.
         drop(core::mem::take(&mut *local.deferred.borrow_mut()));
@@ -380,7 +379,7 @@ fn drain() -> usize {
         if let Some(phase) = local.pending.take() {
             PENDING[phase].fetch_sub(1, Ordering::SeqCst);
         }
-        local.drained.get()
+        dropped
     }) else {
         return 0;
     };
