@@ -4,11 +4,10 @@
 //! producers to consumers that poll with a backoff until every job is done.
 
 use std::collections::VecDeque;
-use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Barrier, Mutex, PoisonError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossbeam_queue::SegQueue;
 
@@ -107,39 +106,22 @@ impl Stack for MutexVec {
     }
 }
 
-/// `threads` threads each push then pop, repeatedly, for `duration`: millions of push/pop pairs
-/// per second, all threads together.
-#[must_use]
-pub fn fifo_pairs_mops<Q: Fifo>(threads: usize, duration: Duration) -> f64 {
-    let queue = Q::new();
-    let stop = AtomicBool::new(false);
-    let pairs = AtomicU64::new(0);
-    let start_line = Barrier::new(threads + 1);
-    let elapsed = thread::scope(|scope| {
-        for thread_index in 0..threads {
-            let (queue, stop, pairs, start_line) = (&queue, &stop, &pairs, &start_line);
-            scope.spawn(move || {
-                start_line.wait();
-                let mut done = 0u64;
-                let mut value = (thread_index as u64) << 48;
-                while !stop.load(Ordering::Relaxed) {
-                    queue.push(value);
-                    black_box(queue.pop());
-                    value += 1;
-                    done += 1;
-                }
-                pairs.fetch_add(done, Ordering::Relaxed);
-            });
-        }
-        start_line.wait();
-        let start = Instant::now();
-        thread::sleep(duration);
-        stop.store(true, Ordering::Relaxed);
-        start.elapsed()
-    });
-    #[allow(clippy::cast_precision_loss)]
-    let mops = pairs.into_inner() as f64 / elapsed.as_secs_f64() / 1e6;
-    mops
+/// A queue seen as a [`Stack`] (push, pop), so that the stacks' push/pop-pair workload
+/// ([`pairs_mops`](crate::stacks::pairs_mops)) measures it too: the pairs never look at which
+/// value comes out.
+pub struct Pairs<Q>(Q);
+
+impl<Q: Fifo> Stack for Pairs<Q> {
+    const NAME: &'static str = Q::NAME;
+    fn new() -> Self {
+        Self(Q::new())
+    }
+    fn push(&self, value: u64) {
+        self.0.push(value);
+    }
+    fn pop(&self) -> Option<u64> {
+        self.0.pop()
+    }
 }
 
 /// `producers` threads push `jobs` values in all, `consumers` threads pop them (spinning a
@@ -204,6 +186,8 @@ pub fn jobs_ms<Q: Fifo>(producers: usize, consumers: usize, jobs: u64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -211,6 +195,8 @@ mod tests {
         assert!(jobs_ms::<hazptr::Queue<u64>>(2, 2, 10_000) > 0.0);
         assert!(jobs_ms::<MutexDeque>(2, 2, 10_000) > 0.0);
         assert!(jobs_ms::<SegQueue<u64>>(2, 2, 10_000) > 0.0);
-        assert!(fifo_pairs_mops::<hazptr::Queue<u64>>(2, Duration::from_millis(10)) > 0.0);
+        let pairs =
+            crate::stacks::pairs_mops::<Pairs<hazptr::Queue<u64>>>(2, Duration::from_millis(10));
+        assert!(pairs > 0.0);
     }
 }

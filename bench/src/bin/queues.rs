@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use crossbeam_queue::SegQueue;
-use hazptr_bench::queues::{Fifo, MutexDeque, MutexVec, fifo_pairs_mops, jobs_ms};
+use hazptr_bench::queues::{Fifo, MutexDeque, MutexVec, Pairs, jobs_ms};
 use hazptr_bench::stacks::{EpochStack, Stack, pairs_mops};
 use hazptr_bench::stats::Summary;
 
@@ -19,10 +19,7 @@ const JOBS: u64 = 900_000;
 type Sampler = (&'static str, Box<dyn Fn() -> f64>);
 
 fn fifo_pairs<Q: Fifo + 'static>(threads: usize) -> Sampler {
-    (
-        Q::NAME,
-        Box::new(move || fifo_pairs_mops::<Q>(threads, PAIRS_FOR)),
-    )
+    stack_pairs::<Pairs<Q>>(threads)
 }
 
 fn stack_pairs<S: Stack + 'static>(threads: usize) -> Sampler {
