@@ -356,7 +356,7 @@ impl<'a, T, F: 'static> StaticPlace<'a, T, F> {
     ///
     /// A value `b` held by `link(a)` is only retired into `F`'s domain, by hazptr (a `#[hazard]`
     /// field's retirement, whose batches run the heavy barrier the light protection relies on:
-    /// see [`barrier`]), and only after `a` left the field or `b` left `link(a)`.
+    /// see [`barrier`](crate::barrier)), and only after `a` left the field or `b` left `link(a)`.
     #[inline]
     #[allow(clippy::type_complexity)]
     pub unsafe fn load_and_link<U: Sync + 'static>(
