@@ -4,6 +4,7 @@
 #![warn(clippy::pedantic)]
 
 // The layers, from the bottom up; each imports only from those below it (ARCHITECTURE.md).
+pub mod collections;
 mod field;
 mod linked;
 mod protect;
