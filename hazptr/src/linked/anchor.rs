@@ -66,8 +66,9 @@ type Slot<A, T, F> = AtomicPtr<ItemNode<A, T, F>>;
 /// What an insertion that guards its node gives: the guard, or the node back.
 type Guarded<'h, A, T, F> = Result<Protected<'h, Item<A, T>, F>, Owned<Item<A, T>, F>>;
 
-/// How many levels the index has: enough for every `usize` slot number.
-const LEVELS: usize = usize::BITS as usize;
+/// How many levels the index has: level 0, and one per bit of a slot number, enough for every
+/// `usize` (the last levels can never be allocated: setting a slot there fails to allocate).
+const LEVELS: usize = usize::BITS as usize + 1;
 
 /// The level of slot `i`, and its place in the level.
 #[inline]
