@@ -217,6 +217,42 @@ fn drops_every_value_once() {
     assert_eq!(counter.dropped(), counter.made());
 }
 
+/// With the map owned or borrowed mutably: values change in place, and come out by value, each
+/// once, the replaced and removed ones never.
+#[test]
+fn exclusive_access_changes_in_place_and_moves_out() {
+    let counter = Counter::default();
+    {
+        let mut map = HashMap::with_capacity(1);
+        for k in 0..100 {
+            map.insert(k, counter.make(k));
+        }
+        for k in 0..50 {
+            map.insert(k, counter.make(k + 1000)); // replaced
+        }
+        for k in 90..100 {
+            map.remove(&k);
+        }
+        *map.get_mut(&3).unwrap() = counter.make(7); // the old value dropped in place
+        assert!(map.get_mut(&95).is_none() && map.get_mut(&1000).is_none());
+        for (k, v) in map.iter_mut() {
+            assert!(*k < 90 && v.value >= *k);
+        }
+        assert_eq!(map.values_mut().count(), 90);
+        let mut out: Vec<(u64, u64)> = map.into_iter().map(|(k, v)| (k, v.value)).collect();
+        out.sort_unstable();
+        assert_eq!(out.len(), 90);
+        assert_eq!(out[3], (3, 7));
+        assert_eq!(out[60], (60, 60));
+        let keys: Vec<u64> = HashMap::from([(1_u64, ()), (2, ())]).into_keys().collect();
+        assert_eq!(keys.len(), 2);
+        let set: HashSet<u64> = (0..10).collect();
+        assert_eq!(set.into_iter().sum::<u64>(), 45);
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
+
 /// Keys as `String`s, looked up by `&str`.
 #[test]
 fn borrow_lookups() {
