@@ -22,9 +22,7 @@
 //!   and told apart by `Eq`.
 
 use core::borrow::Borrow;
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::ops::Deref;
 use core::sync::atomic::Ordering;
 use std::hash::RandomState;
 
@@ -34,8 +32,15 @@ use crate::protect::guard::Protected;
 use crate::reclaim::sync::AtomicUsize;
 
 mod count;
+mod exclusive;
+mod guard;
+#[cfg(test)]
+mod tests;
+mod traits;
 
 use count::Count;
+pub use exclusive::IntoIter;
+pub use guard::{OccupiedError, Ref};
 
 /// The most entries per bucket, on average, before the table doubles.
 const LOAD_FACTOR: usize = 1;
@@ -171,116 +176,6 @@ pub struct HashMap<K, V, S = RandomState> {
     len: Count,
     hasher: S,
 }
-
-/// A value of a [`HashMap`] with its key, kept readable (not freed) for as long as the guard
-/// lives, even once another thread removes or replaces it. Derefs to the value.
-///
-/// Holds one hazard pointer (taken from a per-thread cache and given back when it drops), and
-/// borrows the map, which cannot drop meanwhile.
-#[must_use = "a guard protects its value only while it lives"]
-pub struct Ref<'a, K, V> {
-    entry: Protected<'a, Entry<K, V>>,
-}
-
-impl<'a, K, V> Ref<'a, K, V> {
-    /// Wraps the guard of a value item.
-    fn new(item: Protected<'a, Node<K, V>>) -> Self {
-        Self {
-            entry: Protected::map(item, entry),
-        }
-    }
-
-    /// The key.
-    #[must_use]
-    pub fn key(&self) -> &K {
-        &self.entry.key
-    }
-
-    /// The value.
-    #[must_use]
-    pub fn value(&self) -> &V {
-        &self.entry.value
-    }
-
-    /// The key and the value.
-    #[must_use]
-    pub fn pair(&self) -> (&K, &V) {
-        (&self.entry.key, &self.entry.value)
-    }
-
-    /// The guard of the key alone (the entry stays protected while it lives).
-    pub fn into_key(self) -> Protected<'a, K> {
-        Protected::map(self.entry, |entry| &entry.key)
-    }
-
-    /// The guard of the value alone (the entry stays protected while it lives).
-    pub fn into_value(self) -> Protected<'a, V> {
-        Protected::map(self.entry, |entry| &entry.value)
-    }
-}
-
-impl<K, V> Deref for Ref<'_, K, V> {
-    type Target = V;
-
-    #[inline]
-    fn deref(&self) -> &V {
-        &self.entry.value
-    }
-}
-
-impl<K, V> AsRef<V> for Ref<'_, K, V> {
-    fn as_ref(&self) -> &V {
-        &self.entry.value
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Ref<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ref")
-            .field("key", &self.entry.key)
-            .field("value", &self.entry.value)
-            .finish()
-    }
-}
-
-impl<K, V: fmt::Display> fmt::Display for Ref<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.entry.value, f)
-    }
-}
-
-/// What [`HashMap::try_insert`] gives back when the key is present: the value there, and the
-/// one not inserted.
-pub struct OccupiedError<'a, K, V> {
-    /// The value of the key, protected.
-    pub current: Ref<'a, K, V>,
-    /// The value that was not inserted.
-    pub not_inserted: V,
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedError<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OccupiedError")
-            .field("key", self.current.key())
-            .field("current", self.current.value())
-            .field("not_inserted", &self.not_inserted)
-            .finish()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Display for OccupiedError<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "failed to insert {:?}, key {:?} already exists with value {:?}",
-            self.not_inserted,
-            self.current.key(),
-            self.current.value(),
-        )
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> std::error::Error for OccupiedError<'_, K, V> {}
 
 impl<K, V> HashMap<K, V, RandomState> {
     /// An empty map. Allocates nothing until the first insertion.
@@ -754,203 +649,5 @@ where
     /// The values, each as a guard.
     pub fn values(&self) -> impl Iterator<Item = Protected<'_, V>> {
         self.iter().map(Ref::into_value)
-    }
-}
-
-impl<K, V, S> HashMap<K, V, S>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-{
-    /// The value of `key`, mutably: with `&mut self`, no other thread and no guard reads the
-    /// map, so the value changes in place (no new entry, nothing retired).
-    ///
-    /// ```
-    /// use hazptr::collections::HashMap;
-    ///
-    /// let mut map = HashMap::new();
-    /// map.insert("k", 1);
-    /// *map.get_mut("k").unwrap() += 1;
-    /// assert_eq!(*map.get("k").unwrap(), 2);
-    /// ```
-    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let hash = self.hasher.hash_one(key);
-        let order = regular_key(hash);
-        // Truncating the hash is intended: the mask keeps its low bits.
-        #[allow(clippy::cast_possible_truncation)]
-        let mut bucket = hash as usize & (self.buckets.load(Ordering::Relaxed) - 1);
-        // The nearest bucket made: this one or the one it splits from, and so on (walking from
-        // the head if none is).
-        while bucket != 0 && self.chain.anchor(bucket).is_none() {
-            bucket = parent(bucket);
-        }
-        let entry = self
-            .chain
-            .find_mut(bucket, |item| stops_at(item, order, key))?;
-        (entry.order == order && entry.key.borrow() == key).then_some(&mut entry.value)
-    }
-}
-
-impl<K, V, S> HashMap<K, V, S> {
-    /// The entries, with their values mutably (`&mut self`: no other thread reads them), in no
-    /// particular order.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
-        self.chain
-            .values_mut()
-            .map(|entry| (&entry.key, &mut entry.value))
-    }
-
-    /// The values, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.iter_mut().map(|(_, value)| value)
-    }
-
-    /// The keys, by value, the map consumed.
-    pub fn into_keys(self) -> impl Iterator<Item = K> {
-        self.into_iter().map(|(key, _)| key)
-    }
-
-    /// The values, by value, the map consumed.
-    pub fn into_values(self) -> impl Iterator<Item = V> {
-        self.into_iter().map(|(_, value)| value)
-    }
-}
-
-/// The entries of a [`HashMap`] it consumed, by value, in no particular order.
-pub struct IntoIter<K, V> {
-    items: crate::linked::owned_iter::IntoIter<Node<K, V>, crate::reclaim::domain::Global>,
-}
-
-impl<K, V> Iterator for IntoIter<K, V> {
-    type Item = (K, V);
-
-    fn next(&mut self) -> Option<(K, V)> {
-        self.items.find_map(|item| match item {
-            Item::Value(entry) => Some((entry.key, entry.value)),
-            Item::Anchor(_) => None,
-        })
-    }
-}
-
-impl<K, V> core::iter::FusedIterator for IntoIter<K, V> {}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoIter").finish_non_exhaustive()
-    }
-}
-
-/// The entries by value: with the map owned, no other thread or guard reads them.
-///
-/// ```
-/// use hazptr::collections::HashMap;
-///
-/// let map = HashMap::from([(1, "a"), (2, "b")]);
-/// let mut entries: Vec<(u32, &str)> = map.into_iter().collect();
-/// entries.sort();
-/// assert_eq!(entries, [(1, "a"), (2, "b")]);
-/// ```
-impl<K, V, S> IntoIterator for HashMap<K, V, S> {
-    type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
-
-    fn into_iter(self) -> IntoIter<K, V> {
-        IntoIter {
-            items: self.chain.into_items(),
-        }
-    }
-}
-
-impl<K, V, S: Default> Default for HashMap<K, V, S> {
-    fn default() -> Self {
-        Self::with_hasher(S::default())
-    }
-}
-
-impl<K, V, S> fmt::Debug for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static + fmt::Debug,
-    V: Send + Sync + 'static + fmt::Debug,
-    S: BuildHasher,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut map = f.debug_map();
-        for entry in self.iter() {
-            map.entry(entry.key(), entry.value());
-        }
-        map.finish()
-    }
-}
-
-impl<K, V, S> Extend<(K, V)> for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher,
-{
-    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
-        (&*self).extend(entries);
-    }
-}
-
-/// Extends through a shared reference, as every method of the map does.
-impl<K, V, S> Extend<(K, V)> for &HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher,
-{
-    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
-        for (key, value) in entries {
-            drop(self.insert(key, value));
-        }
-    }
-}
-
-impl<K, V, S> FromIterator<(K, V)> for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher + Default,
-{
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let entries = entries.into_iter();
-        let map = Self::with_capacity_and_hasher(entries.size_hint().0, S::default());
-        (&map).extend(entries);
-        map
-    }
-}
-
-impl<K, V, const N: usize> From<[(K, V); N]> for HashMap<K, V, RandomState>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-{
-    fn from(entries: [(K, V); N]) -> Self {
-        entries.into_iter().collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{anchor_key, parent, regular_key};
-
-    #[test]
-    fn split_order_keys_sort_buckets_before_their_entries() {
-        // Bucket 1 of 2 splits into 1 and 3 of 4: anchors 0 < 2 < 1 < 3 in split order.
-        let order: Vec<u64> = [0, 2, 1, 3].map(anchor_key).to_vec();
-        assert!(order.windows(2).all(|w| w[0] < w[1]));
-        // An entry of hash h sorts after its bucket's anchor and before the next bucket's.
-        for hash in [0_u64, 1, 2, 3, 5, 0xdead_beef] {
-            let bucket = usize::try_from(hash & 3).unwrap();
-            assert!(anchor_key(bucket) < regular_key(hash));
-            assert_eq!(regular_key(hash) & 1, 1);
-        }
-        assert!(regular_key(2) < anchor_key(1));
-        assert_eq!([parent(1), parent(2), parent(3), parent(6)], [0, 0, 1, 2]);
     }
 }
