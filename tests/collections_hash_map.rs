@@ -272,6 +272,8 @@ fn borrow_lookups() {
 #[test]
 fn extend_debug_and_defaults() {
     let mut map: HashMap<u32, u32> = HashMap::default();
+    assert_eq!(map.insert(9, 90), None); // guards compare by value
+    assert!(map.get(&9).unwrap() == 90 && map.remove(&9).unwrap() == 90);
     map.extend([(1, 10), (2, 20)]);
     (&map).extend([(2, 21)]);
     assert_eq!(map.len(), 2);

@@ -77,6 +77,23 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Ref<'_, K, V> {
     }
 }
 
+/// Guards compare by value (as `&V` does), so that `assert_eq!(map.insert(k, v), None)` reads as
+/// it would with std's map.
+impl<K, V: PartialEq> PartialEq for Ref<'_, K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry.value == other.entry.value
+    }
+}
+
+impl<K, V: Eq> Eq for Ref<'_, K, V> {}
+
+/// A guard equals a value when its value does: `map.get(&k).unwrap() == 3`.
+impl<K, V: PartialEq> PartialEq<V> for Ref<'_, K, V> {
+    fn eq(&self, other: &V) -> bool {
+        self.entry.value == *other
+    }
+}
+
 impl<K, V: fmt::Display> fmt::Display for Ref<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.entry.value, f)
