@@ -7,9 +7,11 @@
 //! anchor (a "dummy node") whose key is `b` bit-reversed (even): it stands just before the
 //! entries whose hash ends in `b`'s `k` low bits, and when the table doubles, bucket `b + 2^k`
 //! splits `b`'s run in two without moving a node. An operation hashes its key, finds its
-//! bucket's anchor in the index (making it on first use, from its parent bucket: `b` without
-//! its highest bit), and walks from there; the table grows by doubling one counter, and a new
-//! bucket is filled in lazily by the first operation that needs it, so growing blocks no one.
+//! bucket's anchor in the index, and walks from there; the table grows by doubling one
+//! counter, and a new bucket is made lazily, by the first insertion into it (from its parent
+//! bucket: `b` without its highest bit), so growing blocks no one. A lookup or a removal never
+//! allocates: until its bucket is made, it walks from the nearest bucket made that it splits
+//! from.
 //!
 //! Where this departs from the paper:
 //! - Replacing a value is one compare-and-exchange ([`Cursor::replace`](crate::Cursor::replace)):
@@ -51,6 +53,12 @@ const GROWTH_CHECK: isize = 8;
 
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
+
+/// Where a walk for a key starts: its split-order key, and an anchor before it.
+type Start<'m, K, V> = (u64, Anchor<'m, u64, Entry<K, V>>);
+
+/// A cursor at (`true`) or where a key would be (`false`), with the key's split-order key.
+type Position<'m, K, V> = (AnchoredCursor<'m, u64, Entry<K, V>>, u64, bool);
 
 /// One entry: its split-order key, its key and its value.
 struct Entry<K, V> {
@@ -237,19 +245,31 @@ where
     V: Send + Sync + 'static,
     S: BuildHasher,
 {
-    /// The split-order key of `key`, and the anchor of its bucket (made if it is not yet).
+    /// The split-order key of `key`, and where a walk for it starts: the anchor of its bucket,
+    /// made first if it is not yet and `make` (an insertion), else the nearest bucket made that
+    /// it splits from (a lookup or a removal allocates nothing, and an unmade bucket holds
+    /// only entries inserted before the table last doubled, which its parent's walk passes);
+    /// `None` if no bucket is made (nothing was ever inserted).
     #[inline]
-    fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> (u64, Anchor<'_, u64, Entry<K, V>>) {
+    fn locate<Q: Hash + ?Sized>(&self, key: &Q, make: bool) -> Option<Start<'_, K, V>> {
         let hash = self.hasher.hash_one(key);
         let buckets = self.buckets.load(Ordering::Relaxed);
         // Truncating the hash is intended: the mask keeps its low bits.
         #[allow(clippy::cast_possible_truncation)]
-        let bucket = hash as usize & (buckets - 1);
-        let anchor = match self.chain.anchor(bucket) {
-            Some(anchor) => anchor,
-            None => self.make_bucket(bucket),
+        let mut bucket = hash as usize & (buckets - 1);
+        let anchor = loop {
+            if let Some(anchor) = self.chain.anchor(bucket) {
+                break anchor;
+            }
+            if make {
+                break self.make_bucket(bucket);
+            }
+            if bucket == 0 {
+                return None;
+            }
+            bucket = parent(bucket);
         };
-        (regular_key(hash), anchor)
+        Some((regular_key(hash), anchor))
     }
 
     /// Makes bucket `bucket`'s anchor (and its parents', first): inserts it in the chain from
@@ -318,18 +338,33 @@ where
         }
     }
 
-    /// A cursor standing at the entry of `key` (`true`), or where it would be inserted.
+    /// A cursor standing at the entry of `key` (`true`), or where it would be inserted, walking
+    /// from where [`locate`](Self::locate) says (making the bucket if `make`); `None` if no
+    /// bucket is made.
     #[inline]
-    fn seek<Q>(&self, key: &Q) -> (AnchoredCursor<'_, u64, Entry<K, V>>, u64, bool)
+    fn seek_from<Q>(&self, key: &Q, make: bool) -> Option<Position<'_, K, V>>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key);
+        let (order, anchor) = self.locate(key, make)?;
         let mut cursor = self.chain.cursor_at(anchor);
         let at = cursor.seek(|item| stops_at(item, order, key));
         let present = found(at, order, key);
-        (cursor, order, present)
+        Some((cursor, order, present))
+    }
+
+    /// [`seek_from`](Self::seek_from) for an insertion, which makes the key's bucket.
+    #[inline]
+    fn seek<Q>(&self, key: &Q) -> Position<'_, K, V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let Some(found) = self.seek_from(key, true) else {
+            unreachable!("an insertion makes its bucket");
+        };
+        found
     }
 
     /// The value of `key`, as a guard that keeps it readable; `None` if the key is absent.
@@ -348,7 +383,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key);
+        let (order, anchor) = self.locate(key, false)?;
         let item = self
             .chain
             .find_from(anchor, |item| stops_at(item, order, key))?;
@@ -535,7 +570,7 @@ where
         K: Borrow<Q> + Clone,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek(key);
+        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
         loop {
             if !present {
                 return None;
@@ -573,7 +608,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek(key);
+        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
         loop {
             if !present {
                 return None;
