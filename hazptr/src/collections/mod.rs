@@ -6,3 +6,9 @@
 //! imports from it. Its code has no `unsafe` (`forbid` below): whatever it needs that
 //! `unsafe` would express is a piece of the toolkit, sound for any safe caller.
 #![forbid(unsafe_code)]
+
+pub mod hash_map;
+pub mod hash_set;
+
+pub use hash_map::HashMap;
+pub use hash_set::HashSet;

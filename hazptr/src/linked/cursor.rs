@@ -104,8 +104,13 @@ use crate::reclaim::barrier::LightFence;
 /// [`remove`]: Self::remove
 /// [`into_current`]: Self::into_current
 pub struct Cursor<'h, T, F: StaticDomain = Global> {
+    /// Where every walk starts: the head's link, or the link of an anchor of the head's chain
+    /// (a node that is never deleted: `anchor.rs`), which behaves as a head: never marked, and
+    /// allocated while the head is borrowed.
+    start: Raw<*const Link<T, F>>,
+    /// Borrowed: its drop frees the chain.
     head: &'h Head<T, F>,
-    /// The head's link, or the link of a node one of `hazards` (not `hazards[c]`) protects.
+    /// The start link, or the link of a node one of `hazards` (not `hazards[c]`) protects.
     prev: Raw<*const Link<T, F>>,
     /// Null (the end), or the unmarked node `prev` held when last validated, which
     /// `hazards[c]` protects.
@@ -123,9 +128,23 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     /// A cursor at the end of an empty chain: call [`Cursor::seek`] to stand before a node.
     #[must_use]
     pub fn cursor(&self) -> Cursor<'_, T, F> {
+        // SAFETY: the head's own link.
+        unsafe { self.cursor_from(self.link()) }
+    }
+
+    /// A cursor whose walks start at `start` instead of the head: at the end of an empty chain
+    /// until it seeks.
+    ///
+    /// # Safety
+    ///
+    /// `start` is the head's link or the link of a node of this head's chain that is never
+    /// deleted (an anchor, `anchor.rs`): it stays allocated and unmarked while the head lives,
+    /// and every node it holds is linked, as for a head.
+    pub(crate) unsafe fn cursor_from(&self, start: &Link<T, F>) -> Cursor<'_, T, F> {
         Cursor {
+            start: Raw(start),
             head: self,
-            prev: Raw(self.link()),
+            prev: Raw(start),
             curr: Raw(ptr::null_mut()),
             hazards: [None, None, None],
             c: 0,
@@ -165,13 +184,30 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     /// assert!(list.find(|k| *k > 30).is_none());
     /// ```
     #[inline]
-    pub fn find(&self, mut stop: impl FnMut(&T) -> bool) -> Option<Protected<'_, T, F>> {
+    pub fn find(&self, stop: impl FnMut(&T) -> bool) -> Option<Protected<'_, T, F>> {
+        // SAFETY: the head's own link.
+        unsafe { self.find_from(self.link(), stop) }
+    }
+
+    /// [`find`](Self::find), walking from `start` instead of the head.
+    ///
+    /// # Safety
+    ///
+    /// As for [`cursor_from`](Self::cursor_from): `start` is the head's link or the link of a
+    /// node of this head's chain that is never deleted.
+    #[inline]
+    pub(crate) unsafe fn find_from(
+        &self,
+        start: &Link<T, F>,
+        mut stop: impl FnMut(&T) -> bool,
+    ) -> Option<Protected<'_, T, F>> {
         // One body per barrier mode, each with its fence known, as in `seek`.
         let found = match LightFence::for_walk() {
-            LightFence::Compiler => self.read_walk(&mut stop, LightFence::Compiler),
-            LightFence::PerStep => self.read_walk(&mut stop, LightFence::PerStep),
+            LightFence::Compiler => self.read_walk(start, &mut stop, LightFence::Compiler),
+            LightFence::PerStep => self.read_walk(start, &mut stop, LightFence::PerStep),
         };
-        found.unwrap_or_else(|()| self.find_with_cursor(&mut stop))
+        // SAFETY: the caller's promise on `start`.
+        found.unwrap_or_else(|()| unsafe { self.find_with_cursor(start, &mut stop) })
     }
 
     /// [`find`](Self::find)'s walk, which unlinks nothing: `Err(())` when it meets a deleted
@@ -184,13 +220,16 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     /// deleted then, hence linked, and so was its successor (invariants 1 and 3 of `link.rs`).
     /// The two hazard pointers swap roles at each move, written out as two steps.
     #[allow(clippy::inline_always)] // into each arm of `find`, with its fence
+    #[allow(clippy::unused_self)] // the guard it returns borrows the head
     #[inline(always)]
     fn read_walk(
         &self,
+        start: &Link<T, F>,
         stop: &mut impl FnMut(&T) -> bool,
         fence: LightFence,
     ) -> Result<Option<Protected<'_, T, F>>, ()> {
-        let head = self.link();
+        // The head, or an anchor's link, which behaves as one (`find_from`'s promise).
+        let head = start;
         let first = head.load();
         if first.is_null() {
             return Ok(None);
@@ -221,11 +260,20 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     }
 
     /// [`find`](Self::find) when its walk met a deleted node or a changed link: a cursor's
-    /// walk from the head, which unlinks deleted nodes (or starts again).
+    /// walk from `start`, which unlinks deleted nodes (or starts again).
+    ///
+    /// # Safety
+    ///
+    /// As for [`find_from`](Self::find_from).
     #[cold]
     #[inline(never)]
-    fn find_with_cursor(&self, stop: &mut impl FnMut(&T) -> bool) -> Option<Protected<'_, T, F>> {
-        let mut cursor = self.cursor();
+    unsafe fn find_with_cursor(
+        &self,
+        start: &Link<T, F>,
+        stop: &mut impl FnMut(&T) -> bool,
+    ) -> Option<Protected<'_, T, F>> {
+        // SAFETY: the caller's promise on `start`.
+        let mut cursor = unsafe { self.cursor_from(start) };
         cursor.seek(stop);
         cursor.into_current()
     }
@@ -347,7 +395,9 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
     #[allow(clippy::inline_always)] // into each arm of `seek`, with its fence
     #[inline(always)]
     fn walk(&mut self, stop: &mut impl FnMut(&T) -> bool, fence: LightFence) -> bool {
-        let head = self.head.link();
+        // SAFETY: `start` is the head's link or an anchor's, allocated while the head is
+        // borrowed (`cursor_from`'s promise).
+        let head = unsafe { &*self.start.0 };
         self.prev.0 = head;
         self.curr.0 = ptr::null_mut();
         let [a, b, c] = &mut self.hazards;
@@ -391,6 +441,16 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         stopped
     }
 
+    /// The head the cursor walks.
+    pub(crate) fn head(&self) -> &'h Head<T, F> {
+        self.head
+    }
+
+    /// The current node, null at the end; protected while the cursor stands before it.
+    pub(crate) fn current_raw(&self) -> *mut Node<T, F> {
+        self.curr.0
+    }
+
     /// The value of the current node, `None` at the end. Protected for as long as the reference
     /// borrows the cursor, even if another thread removes the node meanwhile.
     #[inline]
@@ -425,6 +485,99 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             // SAFETY: the exchange failed, so `node` was not published: it is still ours.
             Err(_) => Err(unsafe { Owned::from_unpublished(node) }),
         }
+    }
+
+    /// [`insert`](Self::insert), returning a guard of the inserted value: it stays readable
+    /// for as long as the guard lives, even once another thread removes it. What a map's
+    /// insert-if-absent returns.
+    ///
+    /// # Errors
+    ///
+    /// `Err(node)` when the chain changed there, as for [`insert`](Self::insert).
+    pub fn insert_protected(
+        &mut self,
+        node: Owned<T, F>,
+    ) -> Result<Protected<'h, T, F>, Owned<T, F>> {
+        let node = node.into_raw_linked_to(self.curr.0);
+        // Published on the node before the node is: no thread can have retired it, and the
+        // exchange below releases the publication to every thread that then reaches the node
+        // (and so to whichever unlinks and retires it, before its reclamation scans).
+        let mut hazard = CachedHazard::<F>::acquire();
+        hazard.hazard_pointer().protect_raw(node);
+        // SAFETY: as in `insert`.
+        let prev = unsafe { &*self.prev.0 };
+        match prev.compare_exchange(self.curr.0, node) {
+            Ok(()) => {
+                // SAFETY: `hazard`, of `F`'s domain, protects the node since before it was
+                // published (see above), so it stays allocated while the guard holds it; the
+                // reference borrows the head for `'h`, which the chain's drop needs.
+                let value = unsafe { &(*node).value };
+                // SAFETY: as just said; the hazard moves into the guard with the value.
+                Ok(unsafe { Protected::new(value, hazard) })
+            }
+            // SAFETY: the exchange failed, so `node` was not published: it is still ours.
+            Err(_) => Err(unsafe { Owned::from_unpublished(node) }),
+        }
+    }
+
+    /// Replaces the current node by `node` in one step, the current node's value by `node`'s
+    /// for every reader: the one compare-and-exchange that marks the current node (deleting
+    /// it, as [`remove`](Self::remove) does) also links `node` in its place, before the
+    /// current node's successor. Then it tries to unlink (and retire) the current node, as
+    /// `remove` does. What a map's value-replacing insert does: no reader finds neither the old
+    /// value nor the new one.
+    ///
+    /// It returns a guard of the new value (as [`insert_protected`](Self::insert_protected)
+    /// does). The cursor still stands before the replaced node, and [`current`](Self::current)
+    /// still reads it, protected (even once retired): [`into_current`](Self::into_current)
+    /// gives the old value as a guard.
+    ///
+    /// # Errors
+    ///
+    /// `Err(node)`, unpublished and linked to nothing, if the current node was deleted first
+    /// (by another thread's removal or replacement), or if the cursor is at the end.
+    pub fn replace(&mut self, node: Owned<T, F>) -> Result<Protected<'h, T, F>, Owned<T, F>> {
+        let curr = self.curr.0;
+        if curr.is_null() {
+            return Err(node);
+        }
+        // SAFETY: `hazards[c]` protects `curr` (see `walk`).
+        let old = unsafe { &*curr };
+        let mut node = node;
+        let mut next = old.next.load();
+        let mut hazard = CachedHazard::<F>::acquire();
+        let new = loop {
+            if is_marked(next) {
+                return Err(node);
+            }
+            let new = node.into_raw_linked_to(next);
+            // As in `insert_protected`: published before the node is, released by the exchange.
+            hazard.hazard_pointer().protect_raw(new);
+            match old.next.compare_exchange(next, marked(new)) {
+                // `curr` is deleted, its frozen link holds `new`, whose link holds `next`.
+                Ok(()) => break new,
+                Err(actual) => {
+                    next = actual;
+                    // SAFETY: the exchange failed, so `new` was not published: it is ours.
+                    node = unsafe { Owned::from_unpublished(new) };
+                }
+            }
+        };
+        // SAFETY: `prev` is the head's link or the link of a node a hazard of the cursor
+        // protects.
+        let prev = unsafe { &*self.prev.0 };
+        // As in `remove`: if `prev` still holds `curr`, `curr` is linked, and so is `new`, which
+        // its marked link holds (invariant 4 of `link.rs`): unlinking puts a linked node in
+        // `prev`, which takes over its ownership from `curr`'s frozen link.
+        if prev.compare_exchange(curr, new).is_ok() {
+            // SAFETY: this thread's exchange unlinked `curr`, which is marked (invariant 3).
+            unsafe { retire(curr) };
+        }
+        // SAFETY: `hazard`, of `F`'s domain, protects `new` since before it was published, so it
+        // stays allocated while the guard holds it; the reference borrows the head for `'h`.
+        let value = unsafe { &(*new).value };
+        // SAFETY: as just said; the hazard moves into the guard with the value.
+        Ok(unsafe { Protected::new(value, hazard) })
     }
 
     /// Deletes the current node: marks its link, which decides the one thread that removes it,
@@ -518,7 +671,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
             curr: self.curr.0,
         };
         // As in `walk`: the fields say "at the end of an empty chain" until the walk stops.
-        self.prev.0 = self.head.link();
+        self.prev.0 = self.start.0;
         self.curr.0 = ptr::null_mut();
         let mut k = self.c;
         let stopped = loop {

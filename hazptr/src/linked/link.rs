@@ -22,9 +22,18 @@
 //!    that hold it are marked and frozen (those of deleted predecessors).
 //! 3. A node leaves the chain only by the compare-and-exchange of that unmarked link, after its
 //!    own link was marked; it is retired by that thread, once, and never linked again.
+//! 4. A marked link of a linked node holds a linked node or null: its successor when it was
+//!    marked, or the node that replaced it ([`Cursor::replace`](crate::Cursor::replace): the
+//!    one exchange that marks a node's link also points it at its replacement, whose link holds
+//!    the old successor). That node can be deleted, and so unlinked, only once the marked node
+//!    was unlinked (a marked link is frozen, and only an unmarked link can be the one of
+//!    invariant 3), so it stays linked as long as the marked node does; a replacement is held by
+//!    no unmarked link until the marked node is unlinked, and then by the link that held it.
 //!
 //! Hence: if a link reads unmarked and holds `n` after a hazard pointer published `n`, then `n`
 //! was not retired when it was published, and stays allocated while the hazard protects it.
+//! And a chain's drop, which follows every link from the head, marked or not, meets each linked
+//! node once.
 
 use core::fmt;
 use core::marker::PhantomData;

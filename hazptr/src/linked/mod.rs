@@ -6,6 +6,7 @@
 //!
 //! It imports from the layers below it (reclamation, protection), not from the field layer.
 
+pub(crate) mod anchor;
 pub(crate) mod cursor;
 pub(crate) mod iter;
 pub(crate) mod link;

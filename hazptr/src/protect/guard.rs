@@ -115,6 +115,38 @@ impl<'a, T, F: 'static> Protected<'a, T, F> {
     pub fn as_ptr(this: &Self) -> *const T {
         this.value
     }
+
+    /// A guard of a part of the protected value (a field, an element, what a `Box` in it holds),
+    /// keeping the same protection: the whole value stays readable for as long as the new
+    /// guard lives. Like `std::cell::Ref::map`; an associated function, so that it does not
+    /// shadow a method of `T`.
+    ///
+    /// Sound for any `f`: `f` is given a reference of a lifetime it cannot name, so it can keep
+    /// nothing of the value past its call, and what it returns borrows the value (or outlives
+    /// it); the value is not dropped while its hazard pointer, now the new guard's, protects it.
+    ///
+    /// ```
+    /// use hazptr::{AtomicPtr, HazardProtected, Protected};
+    ///
+    /// #[derive(HazardProtected)]
+    /// struct Cell(#[hazard] AtomicPtr<(u32, String)>);
+    ///
+    /// let cell = Cell(hazptr::atomic_ptr((1, "one".to_string())));
+    /// let name = Protected::map(cell.load_protected().unwrap(), |(_, name)| name);
+    /// cell.swap_and_retire((2, "two".to_string()));
+    /// assert_eq!(*name, "one"); // still readable: the guard protects the old pair
+    /// ```
+    #[inline]
+    pub fn map<U>(this: Self, f: impl FnOnce(&T) -> &U) -> Protected<'a, U, F> {
+        let Self {
+            value,
+            _hazard: hazard,
+        } = this;
+        Protected {
+            value: f(value),
+            _hazard: hazard,
+        }
+    }
 }
 
 impl<'a, T: Sync, F: StaticDomain> Protected<'a, T, F> {

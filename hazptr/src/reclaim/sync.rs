@@ -15,3 +15,10 @@ pub(crate) use loom::sync::atomic::AtomicPtr;
 
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::AtomicPtr;
+
+/// The counters of the collections (a map's length and bucket count).
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicUsize};
+
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::{AtomicIsize, AtomicUsize};
