@@ -1,6 +1,7 @@
-//! Concurrent hash maps under conc-map-bench's workload mixes (issue 19): hazptr's maps against
-//! papaya, dashmap, scc's `HashMap`, flurry and `RwLock<std HashMap>`, called through one small
-//! trait, [`ConcurrentMap`].
+//! Concurrent hash maps under conc-map-bench's workload mixes (issue 19): hazptr's maps (the
+//! growable `hazptr::collections::HashMap` and the suite's fixed-bucket map) against papaya,
+//! dashmap, scc's `HashMap`, flurry and `RwLock<std HashMap>`, called through one small trait,
+//! [`ConcurrentMap`].
 //!
 //! # The workload
 //!
@@ -53,6 +54,8 @@ use std::time::Instant;
 use dashmap::DashMap;
 
 use crate::payload::{self, Payload};
+
+mod hazptr_collections;
 
 /// What a map stores: `u64` for the throughput runs, [`Payload`] (which counts its drops) for the
 /// garbage runs.
@@ -773,6 +776,7 @@ mod tests {
 
     fn check_every_contender(workload: &Workload) {
         for run in [
+            run::<hazptr::collections::HashMap<u64, u64>>(workload),
             run::<hazptr_suite::hash_map::HashMap<u64, u64>>(workload),
             run::<papaya::HashMap<u64, u64>>(workload),
             run::<DashMap<u64, u64>>(workload),
@@ -818,6 +822,9 @@ mod tests {
     #[test]
     fn a_stalled_reader_bounds_hazptrs_garbage_and_not_papayas() {
         let _serial = crate::payload::counting_lock();
+        let map = stalled_reader_garbage::<hazptr::collections::HashMap<u64, Payload>>(5_000)
+            .expect("hazptr defers reclamation");
+        assert!(map.peak_values <= 2_000, "{map:?}");
         let hazptr = stalled_reader_garbage::<hazptr_suite::hash_map::HashMap<u64, Payload>>(5_000)
             .expect("hazptr defers reclamation");
         assert!(hazptr.peak_values <= 2_000, "{hazptr:?}");
