@@ -390,6 +390,15 @@ pub enum Op {
     Update(u64),
 }
 
+/// An operation of the mix, before its key is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Get,
+    Insert,
+    Remove,
+    Update,
+}
+
 /// A thread's part of a workload: the keys it inserts before the run, the operations it runs,
 /// and how many of them must succeed.
 #[derive(Clone, Debug)]
@@ -468,10 +477,10 @@ impl Workload {
         let mut rng = SplitMix(seed);
         let mut period = Vec::with_capacity(100);
         for (count, kind) in [
-            (mix.read, 0u8),
-            (mix.insert, 1),
-            (mix.remove, 2),
-            (mix.update, 3),
+            (mix.read, Kind::Get),
+            (mix.insert, Kind::Insert),
+            (mix.remove, Kind::Remove),
+            (mix.update, Kind::Update),
         ] {
             period.extend(std::iter::repeat_n(kind, usize::from(count)));
         }
@@ -503,7 +512,7 @@ impl Workload {
 }
 
 /// One thread's operations, as bustle's `mix` loop picks them.
-fn thread_ops(keys: &[u64], period: &[u8], prefilled: usize, ops: usize) -> ThreadOps {
+fn thread_ops(keys: &[u64], period: &[Kind], prefilled: usize, ops: usize) -> ThreadOps {
     let nkeys = keys.len();
     assert!(nkeys.is_power_of_two() && nkeys > 4);
     // bustle's linear congruential sequence over the key indices.
@@ -513,10 +522,10 @@ fn thread_ops(keys: &[u64], period: &[u8], prefilled: usize, ops: usize) -> Thre
     let (mut successes, mut net) = (0u64, 0i64);
     for &kind in period.iter().cycle().take(ops) {
         match kind {
-            0 | 3 => {
+            Kind::Get | Kind::Update => {
                 let present = find_seq >= erase_seq && find_seq < insert_seq;
                 let key = keys[find_seq];
-                out.push(if kind == 0 {
+                out.push(if kind == Kind::Get {
                     Op::Get(key)
                 } else {
                     Op::Update(key)
@@ -524,13 +533,13 @@ fn thread_ops(keys: &[u64], period: &[u8], prefilled: usize, ops: usize) -> Thre
                 successes += u64::from(present);
                 find_seq = (a * find_seq + c) & mask;
             }
-            1 => {
+            Kind::Insert => {
                 out.push(Op::Insert(keys[insert_seq]));
                 insert_seq += 1;
                 successes += 1;
                 net += 1;
             }
-            _ => {
+            Kind::Remove => {
                 if erase_seq == insert_seq {
                     // An empty share: a remove that must miss.
                     out.push(Op::Remove(keys[find_seq]));
