@@ -56,6 +56,12 @@ impl Counted {
     }
 }
 
+impl std::fmt::Debug for Counted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Counted").field(&self.value).finish()
+    }
+}
+
 impl Drop for Counted {
     fn drop(&mut self) {
         assert!(self.is_intact(), "dropping a corrupted value");

@@ -168,6 +168,39 @@ fn key_guard<T>(entry: Ref<'_, T, ()>) -> Protected<'_, T> {
     entry.into_key()
 }
 
+/// The values by value: with the set owned, no other thread or guard reads them.
+impl<T, S> IntoIterator for HashSet<T, S> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter {
+            entries: self.map.into_iter(),
+        }
+    }
+}
+
+/// The values of a [`HashSet`] it consumed, by value, in no particular order.
+pub struct IntoIter<T> {
+    entries: crate::collections::hash_map::IntoIter<T, ()>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.entries.next().map(|(value, ())| value)
+    }
+}
+
+impl<T> core::iter::FusedIterator for IntoIter<T> {}
+
+impl<T: fmt::Debug> fmt::Debug for IntoIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter").finish_non_exhaustive()
+    }
+}
+
 impl<T, S: Default> Default for HashSet<T, S> {
     fn default() -> Self {
         Self::with_hasher(S::default())

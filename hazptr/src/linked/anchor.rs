@@ -25,7 +25,7 @@ use core::ptr;
 use core::sync::atomic::Ordering;
 
 use crate::linked::cursor::Cursor;
-use crate::linked::link::{Head, Node, Owned};
+use crate::linked::link::{Head, Node, Owned, is_marked, unmarked};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::domain::Global;
@@ -66,8 +66,9 @@ type Slot<A, T, F> = AtomicPtr<ItemNode<A, T, F>>;
 /// What an insertion that guards its node gives: the guard, or the node back.
 type Guarded<'h, A, T, F> = Result<Protected<'h, Item<A, T>, F>, Owned<Item<A, T>, F>>;
 
-/// How many levels the index has: enough for every `usize` slot number.
-const LEVELS: usize = usize::BITS as usize;
+/// How many levels the index has: level 0, and one per bit of a slot number, enough for every
+/// `usize` (the last levels can never be allocated: setting a slot there fails to allocate).
+const LEVELS: usize = usize::BITS as usize + 1;
 
 /// The level of slot `i`, and its place in the level.
 #[inline]
@@ -309,6 +310,52 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
     /// The items of the chain, in order, each as a guard: [`Head::iter`].
     pub fn iter(&self) -> impl Iterator<Item = Protected<'_, Item<A, T>, F>> {
         self.head.iter()
+    }
+}
+
+impl<A, T, F> AnchoredHead<A, T, F> {
+    /// The values of the chain, in order, mutably (anchors skipped: they cannot change, as an
+    /// index entry relies on them): with `&mut self`, no other thread and no guard reads them.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.head.iter_mut().filter_map(|item| match item {
+            Item::Value(value) => Some(value),
+            Item::Anchor(_) => None,
+        })
+    }
+
+    /// The first item after the anchor in slot `from` (after the head, if that slot was never
+    /// set) that is not deleted and satisfies `stop`, if it is a value: mutably, with no hazard
+    /// pointer, since `&mut self` excludes every other reader.
+    pub fn find_mut(
+        &mut self,
+        from: usize,
+        mut stop: impl FnMut(&Item<A, T>) -> bool,
+    ) -> Option<&mut T> {
+        let start = match self.anchor(from) {
+            Some(anchor) => anchor.node.next.load(),
+            None => self.head.link().load(),
+        };
+        let mut next = start;
+        loop {
+            // SAFETY: `&mut self`: no other thread, cursor or guard reaches the chain, so its
+            // nodes stay allocated and this is the only reference to each (each node of the
+            // chain is held by one of its links, invariants 2 and 4 of `link.rs`); the
+            // reference lives as long as the borrow of `self`.
+            let node: &mut ItemNode<A, T, F> = unsafe { unmarked(next).as_mut() }?;
+            next = node.next.load();
+            if is_marked(next) || !stop(&node.value) {
+                continue;
+            }
+            return match &mut node.value {
+                Item::Value(value) => Some(value),
+                Item::Anchor(_) => None,
+            };
+        }
+    }
+
+    /// The items of the chain, in order, by value (deleted ones dropped); the index is freed.
+    pub fn into_items(mut self) -> crate::linked::owned_iter::IntoIter<Item<A, T>, F> {
+        core::mem::take(&mut self.head).into_iter()
     }
 }
 

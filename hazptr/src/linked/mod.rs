@@ -10,5 +10,6 @@ pub(crate) mod anchor;
 pub(crate) mod cursor;
 pub(crate) mod iter;
 pub(crate) mod link;
+pub(crate) mod owned_iter;
 pub(crate) mod queue;
 pub(crate) mod stack;

@@ -1,0 +1,213 @@
+//! An attacker's program against the toolkit's new pieces and the map: safe code only, calling
+//! the anchors, `Cursor::replace`, `Cursor::insert_protected` and `Protected::map` in the ways
+//! the map never would. Each test asserts what it observes (drop counts, values read, refused
+//! misuse); under Miri (`scripts/miri.sh`, and the CI gate) any use-after-free, double free or
+//! leak they could cause is reported.
+#![forbid(unsafe_code)]
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use common::{Counted, Counter, reclaim_global_until};
+use hazptr::collections::HashMap;
+use hazptr::{AnchoredHead, Head, Item, Owned, Protected};
+
+/// Whether `f` panicked.
+fn panics(f: impl FnOnce()) -> bool {
+    catch_unwind(AssertUnwindSafe(f)).is_err()
+}
+
+/// The key of an item of the chains below (anchors keyed like values).
+fn key(item: &Item<u64, Counted>) -> u64 {
+    match item {
+        Item::Anchor(key) => *key,
+        Item::Value(value) => value.value,
+    }
+}
+
+/// An anchored chain holding the values `values` and, first, an anchor keyed 0 in slot 0.
+fn chain(counter: &Counter, values: &[u64]) -> AnchoredHead<u64, Counted> {
+    let chain = AnchoredHead::new();
+    let mut cursor = chain.cursor();
+    cursor.seek(|_| true);
+    cursor.insert(Owned::new(Item::Anchor(0))).unwrap();
+    cursor.seek(|_| true);
+    let anchor = cursor.current_anchor().unwrap();
+    chain.set_anchor(0, anchor);
+    let mut cursor = chain.cursor_at(anchor);
+    for &v in values.iter().rev() {
+        cursor.seek(|_| true);
+        cursor
+            .insert(Owned::new(Item::Value(counter.make(v))))
+            .unwrap();
+    }
+    chain
+}
+
+#[test]
+fn an_anchor_is_never_removed_nor_replaced() {
+    let counter = Counter::default();
+    {
+        let chain = chain(&counter, &[1, 2]);
+        let mut cursor = chain.cursor();
+        assert!(cursor.seek(|_| true).unwrap().is_anchor());
+        assert!(!cursor.remove(), "an anchor refuses removal");
+        let back = cursor
+            .replace(Owned::new(Item::Value(counter.make(9))))
+            .unwrap_err();
+        assert_eq!(key(&back), 9, "and replacement");
+        drop(back);
+        // The anchor is still linked, and walks from it see what follows.
+        let anchor = chain.anchor(0).unwrap();
+        let found = chain.find_from(anchor, |i| key(i) >= 2).unwrap();
+        assert_eq!(key(&found), 2);
+        // An anchor inserted by hand, never indexed, is never removed either.
+        let mut cursor = chain.cursor_at(anchor);
+        cursor.seek(|i| key(i) >= 2);
+        cursor.insert(Owned::new(Item::Anchor(2))).unwrap();
+        cursor.seek(|i| key(i) >= 2);
+        assert!(cursor.current().unwrap().is_anchor());
+        assert!(!cursor.remove());
+        assert_eq!(chain.iter().filter(|i| i.is_anchor()).count(), 2);
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
+
+#[test]
+fn an_anchor_of_another_chain_is_refused() {
+    let counter = Counter::default();
+    let a = chain(&counter, &[1]);
+    let b = chain(&counter, &[2]);
+    let of_a = a.anchor(0).unwrap();
+    assert!(panics(|| drop(b.cursor_at(of_a))));
+    assert!(panics(|| drop(b.find_from(of_a, |_| true))));
+    assert!(panics(|| {
+        let _ = b.set_anchor(1, of_a);
+    }));
+    // Nothing was set, and both chains still read their own values.
+    assert!(b.anchor(1).is_none());
+    assert_eq!(
+        key(&b
+            .find_from(b.anchor(0).unwrap(), |i| !i.is_anchor())
+            .unwrap()),
+        2
+    );
+    assert_eq!(key(&a.find_from(of_a, |i| !i.is_anchor()).unwrap()), 1);
+    // A slot set twice keeps the first anchor.
+    let first = a.set_anchor(5, of_a);
+    assert_eq!(first.key(), &0);
+    assert!(a.anchor(7).is_none() && a.anchor(usize::MAX).is_none());
+}
+
+#[test]
+fn a_replaced_value_stays_readable_and_is_freed_once() {
+    let counter = Counter::default();
+    {
+        let head: Head<Counted> = Head::new();
+        head.push_front(Owned::new(counter.make(1)));
+        let mut cursor = head.cursor();
+        cursor.seek(|_| true);
+        let new = cursor.replace(Owned::new(counter.make(2))).unwrap();
+        assert_eq!(new.value, 2);
+        // The cursor still stands at the old value, which is deleted: it cannot be replaced or
+        // removed again.
+        assert_eq!(cursor.current().map(|c| c.value), Some(1));
+        assert!(!cursor.remove());
+        let again = cursor.replace(Owned::new(counter.make(3))).unwrap_err();
+        drop(again);
+        let old = cursor.into_current().unwrap();
+        reclaim_global_until(|| false);
+        assert!(old.is_intact() && old.value == 1);
+        assert_eq!(head.iter().map(|v| v.value).collect::<Vec<_>>(), [2]);
+        // At the end, nothing to replace.
+        let mut cursor = head.cursor();
+        assert!(cursor.seek(|_| false).is_none());
+        drop(cursor.replace(Owned::new(counter.make(4))).unwrap_err());
+        // An inserted value's guard outlives its removal.
+        let mut cursor = head.cursor();
+        cursor.seek(|_| true);
+        let inserted = cursor
+            .insert_protected(Owned::new(counter.make(5)))
+            .unwrap();
+        let mut cursor = head.cursor();
+        cursor.seek(|v| v.value == 5);
+        assert!(cursor.remove());
+        drop(cursor);
+        reclaim_global_until(|| false);
+        assert!(inserted.is_intact() && inserted.value == 5);
+        drop((old, new, inserted));
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
+
+#[test]
+fn a_mapped_guard_keeps_the_whole_value() {
+    let counter = Counter::default();
+    {
+        let head: Head<(u64, Counted)> = Head::new();
+        head.push_front(Owned::new((7, counter.make(70))));
+        let part = Protected::map(head.find(|_| true).unwrap(), |(_, c)| c);
+        let mut cursor = head.cursor();
+        cursor.seek(|_| true);
+        assert!(cursor.remove());
+        drop(cursor);
+        reclaim_global_until(|| false);
+        assert!(part.is_intact() && part.value == 70);
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
+
+/// Guards held across everything the map does to its entries: replacement, removal, `clear`,
+/// `retain`, growth by doubling, and a panicking `Eq`.
+#[test]
+fn map_guards_outlive_every_change() {
+    let counter = Counter::default();
+    let keys = if cfg!(miri) { 40 } else { 2_000 };
+    {
+        let map = HashMap::with_capacity(1);
+        map.insert(0, counter.make(0));
+        let first = map.get(&0).unwrap();
+        let replaced = map.insert(0, counter.make(1)).unwrap();
+        for k in 1..keys {
+            map.insert(k, counter.make(k)); // the table doubles many times
+        }
+        let removed = map.remove(&1).unwrap();
+        map.retain(|k, _| k % 2 == 0);
+        let survivor = map.get(&2).unwrap();
+        map.clear();
+        assert!(map.is_empty() && map.iter().next().is_none());
+        reclaim_global_until(|| false);
+        for guard in [&first, &replaced, &removed, &survivor] {
+            assert!(guard.is_intact());
+        }
+        assert_eq!(
+            [first.value, replaced.value, removed.value, survivor.value],
+            [0, 0, 1, 2]
+        );
+        // A key whose `Eq` panics leaves the map usable.
+        struct Bad(u64);
+        impl std::hash::Hash for Bad {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+        impl PartialEq for Bad {
+            fn eq(&self, _: &Self) -> bool {
+                panic!("hostile Eq");
+            }
+        }
+        impl Eq for Bad {}
+        let bad = HashMap::new();
+        bad.insert(Bad(1), counter.make(9));
+        assert!(panics(|| drop(bad.get(&Bad(1)))));
+        assert!(panics(|| drop(bad.insert(Bad(1), counter.make(10)))));
+        assert_eq!(bad.len(), 1);
+        drop((first, replaced, removed, survivor));
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
