@@ -5,12 +5,14 @@
 //! every workload and prints the table of `BENCHMARKS.md`; `benches/` holds the criterion
 //! benchmarks for detailed numbers; `src/bin/profile.rs` runs one contender's loop alone for a
 //! profiler, and `bench/callgrind.sh` turns that into instructions per operation;
+//! `src/bin/maps.rs` runs the concurrent hash maps under conc-map-bench's mixes ([`maps`]);
 //! `src/bin/ordinary.rs` compares the one-thread read called from ordinary user code
 //! ([`ordinary`]) with the same read inlined into its measuring loop.
 
 pub mod contenders;
 pub mod linked;
 pub mod machine;
+pub mod maps;
 pub mod ordinary;
 pub mod payload;
 pub mod queues;
