@@ -51,6 +51,10 @@ const LOAD_FACTOR: usize = 1;
 /// table has at least [`SMALL`] buckets; below, at every insertion.
 const GROWTH_CHECK: isize = 8;
 
+/// The largest table `with_capacity` starts with: the index allocates a level of buckets at the
+/// first insertion into it, up to half the table at once.
+const MAX_INITIAL_BUCKETS: usize = 1 << 24;
+
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
 
@@ -207,10 +211,14 @@ impl<K, V, S> HashMap<K, V, S> {
         Self::with_capacity_and_hasher(0, hasher)
     }
 
-    /// An empty map with room for `capacity` entries, hashing keys with `hasher`.
+    /// An empty map with room for `capacity` entries, hashing keys with `hasher` (a table of
+    /// at most 2^24 buckets to start; it grows beyond as entries come).
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-        let buckets = capacity.div_ceil(LOAD_FACTOR).max(1).next_power_of_two();
+        let buckets = capacity
+            .div_ceil(LOAD_FACTOR)
+            .clamp(1, MAX_INITIAL_BUCKETS)
+            .next_power_of_two();
         Self {
             chain: AnchoredHead::new(),
             buckets: AtomicUsize::new(buckets),
@@ -669,6 +677,10 @@ where
 
     /// The entries, as guards, in no particular order (the order of the split-ordered list):
     /// weakly consistent (see the type's documentation).
+    ///
+    /// Each guard holds a hazard pointer, from the thread's cache while it has some, else a new
+    /// one of the domain, which keeps it for reuse: read each entry and drop its guard before
+    /// the next, rather than collecting the guards (copy or clone the values out instead).
     pub fn iter(&self) -> impl Iterator<Item = Ref<'_, K, V>> {
         self.chain
             .iter()
