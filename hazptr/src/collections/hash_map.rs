@@ -170,8 +170,10 @@ fn found<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: Option<&Node<K, V>>, order: u64,
 /// once. This is why keys and values must be `'static`: a retired entry may be dropped later,
 /// on whichever thread reclaims.
 ///
-/// Each bucket of the table is a node of the list, as large as an entry's node; the table has
-/// one bucket per entry at most, and never shrinks.
+/// Each bucket of the table is a node of the list, as large as an entry's node (keys and values
+/// are stored in the nodes): for values of more than a few dozen bytes, store a `Box<V>`. The
+/// table has one bucket per entry at most (fewer while its buckets are made lazily), and never
+/// shrinks.
 ///
 /// # Consistency
 ///
