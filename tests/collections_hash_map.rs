@@ -253,6 +253,19 @@ fn exclusive_access_changes_in_place_and_moves_out() {
     assert_eq!(counter.dropped(), counter.made());
 }
 
+/// The map and set can be shared (`Sync`) and sent (`Send`) when their keys and values can.
+#[test]
+fn maps_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<HashMap<String, Vec<u8>>>();
+    shared::<HashSet<u64>>();
+    let map = HashMap::new();
+    map.insert(1, 1);
+    std::thread::spawn(move || assert_eq!(map.get(&1).as_deref(), Some(&1)))
+        .join()
+        .unwrap();
+}
+
 /// Keys as `String`s, looked up by `&str`.
 #[test]
 fn borrow_lookups() {
