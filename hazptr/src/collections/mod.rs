@@ -6,3 +6,9 @@
 //! imports from it. Its code has no `unsafe` (`forbid` below): whatever it needs that
 //! `unsafe` would express is a piece of the toolkit, sound for any safe caller.
 #![forbid(unsafe_code)]
+
+pub mod skip_map;
+pub mod skip_set;
+
+pub use skip_map::SkipMap;
+pub use skip_set::SkipSet;

@@ -11,3 +11,4 @@ pub(crate) mod iter;
 pub(crate) mod link;
 pub(crate) mod queue;
 pub(crate) mod stack;
+pub(crate) mod tower;

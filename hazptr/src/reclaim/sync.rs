@@ -15,3 +15,11 @@ pub(crate) use loom::sync::atomic::AtomicPtr;
 
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::AtomicPtr;
+
+/// The counters of a skip-list tower (`linked/tower.rs`): the levels still linked, the list's
+/// height and length.
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::AtomicUsize;
+
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::AtomicUsize;
