@@ -6,7 +6,8 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Bound, RangeBounds, RangeFull};
 
-use crate::linked::tower::{TowerList, TowerRef};
+use crate::linked::tower::TowerRef;
+use crate::linked::tower::list::TowerList;
 
 /// A lock-free ordered map: crossbeam-skiplist's `SkipMap` API, with memory reclaimed by hazard
 /// pointers.

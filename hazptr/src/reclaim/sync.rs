@@ -19,7 +19,7 @@ pub(crate) use core::sync::atomic::AtomicPtr;
 /// The counters of a skip-list tower (`linked/tower.rs`): the levels still linked, the list's
 /// height and length.
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::AtomicUsize;
+pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize};
 
 #[cfg(not(loom))]
-pub(crate) use core::sync::atomic::AtomicUsize;
+pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize};
