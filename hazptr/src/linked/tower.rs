@@ -25,10 +25,11 @@
 //! - **Bounded hazard pointers.** A lookup holds two (the predecessor and the current tower at
 //!   the level it walks), hands one to the guard it returns, and needs no cursor: a step protects
 //!   the successor, then finds the current tower's link still holding it, unmarked. An
-//!   insertion of a tower of height `h` holds two per level below `h` (the predecessor and
-//!   successor it will link between) plus the walking two: at most `2 * MAX_HEIGHT + 2`
-//!   (66; expected under 5, since heights are geometric with p = 1/4). A removal's clean-up
-//!   search holds four.
+//!   insertion of a tower of height `h` holds the walking two (which also keep level 0's
+//!   predecessor and successor), two per level from 1 to `h - 1` (the predecessor and
+//!   successor it will link between) and one for the entry it returns: `2 * h + 1`, at most
+//!   `2 * MAX_HEIGHT + 1` (65; 3 for three towers in four, since heights are geometric with
+//!   p = 1/4). A removal's clean-up search holds four.
 //! - **Equal keys.** `insert` replaces a key's tower by linking the new tower *before* the old
 //!   one and then removing the old one, so the key is never absent in between; for that moment
 //!   two towers share a key, and a late upper-level link may order them differently at

@@ -353,7 +353,9 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
     }
 
     /// A search from the top that keeps every level below `path.len()`: `path[l]` the
-    /// predecessor and successor at level `l`, each with a hazard pointer of its own.
+    /// predecessor and successor at level `l`. Those of level 0 are protected by `hazards`
+    /// (the successor by `hazards[c]`, `c` returned; the predecessor by the other); those of the
+    /// levels above by hazard pointers of their own.
     ///
     /// The kept hazard pointers are published while the walk's still protect the two towers,
     /// then validated as a step is: the predecessor's link at `l` read again, found holding the
@@ -364,11 +366,11 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         go_right: &mut impl FnMut(&K) -> bool,
         path: &mut [Kept<K, V>],
         fence: LightFence,
-    ) {
+    ) -> usize {
         let keep = path.len();
         self.raise_top(keep);
-        self.search(hazards, go_right, fence, |l, pred, curr| {
-            let Some(kept) = path.get_mut(l) else {
+        let (pred, curr, c) = self.search(hazards, go_right, fence, |l, pred, curr| {
+            let Some(kept) = path.get_mut(l).filter(|_| l > 0) else {
                 return Ok(());
             };
             kept.pred = pred;
@@ -387,6 +389,9 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 Err(Restart)
             }
         });
+        path[0].pred = pred;
+        path[0].curr = curr;
+        c
     }
 
     /// The first tower whose key does not satisfy `go_right`, protected: a lower bound.
@@ -538,19 +543,26 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         let height = self.random_height();
         let fence = LightFence::for_walk();
         let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
-        let mut path: Vec<Kept<K, V>> = (0..height).map(|_| Kept::new()).collect();
+        // The levels kept: inline for the towers of up to four levels (all but 1 in 256).
+        let mut inline: [Kept<K, V>; 4] = core::array::from_fn(|_| Kept::new());
+        let mut heap: Vec<Kept<K, V>> = Vec::new();
+        let path: &mut [Kept<K, V>] = if height <= inline.len() {
+            &mut inline[..height]
+        } else {
+            heap.extend((0..height).map(|_| Kept::new()));
+            &mut heap
+        };
         let mut pending = Pending::Key(key, value);
         let (tower, old) = loop {
-            self.find_path(&mut hazards, &mut |k| k < pending.key(), &mut path, fence);
+            let c = self.find_path(&mut hazards, &mut |k| k < pending.key(), path, fence);
             let succ = path[0].curr;
-            // SAFETY: `succ` is null or protected by `path[0].on_curr`.
+            // SAFETY: `succ` is null or protected by `hazards[c]`.
             let existing = unsafe { succ.as_ref() }
                 .is_some_and(|tower| tower.key == *pending.key())
                 .then_some(succ);
             if let (Some(existing), false) = (existing, replace) {
-                let Some(hazard) = path[0].on_curr.take() else {
-                    unreachable!("a tower found is protected");
-                };
+                let [a, b] = hazards;
+                let hazard = if c == 0 { a } else { b };
                 // SAFETY: `hazard` protects `existing`, validated at level 0.
                 return (unsafe { TowerRef::new(existing, hazard) }, false);
             }
@@ -560,7 +572,7 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
             let raw = Box::into_raw(tower);
             // Counted before it is linked, so that a remover's decrement never comes first.
             self.len.fetch_add(1, Ordering::AcqRel);
-            // SAFETY: `path[0].pred` is null or protected by `path[0].on_pred`.
+            // SAFETY: `path[0].pred` is null or protected by `hazards[1 - c]`.
             let link = unsafe { self.link(path[0].pred, 0) };
             if link.compare_exchange(succ, raw).is_ok() {
                 break (raw, existing);
@@ -571,14 +583,13 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         };
         // Linked at level 0; the inserter's share of `refs` keeps it from retirement until the
         // end, so the guard's hazard pointer needs no validation.
-        let [mut on_tower, spare] = hazards;
+        let mut on_tower = CachedHazard::acquire();
         publish(on_tower.hazard_pointer(), tower.cast(), fence);
         // SAFETY: protected, and not retired before `release` below.
         let entry = unsafe { TowerRef::new(tower, on_tower) };
-        let mut hazards = [spare, CachedHazard::acquire()];
         let mut inserted = true;
         if let Some(old) = old {
-            // SAFETY: `path[0].on_curr` still protects `old`.
+            // SAFETY: `hazards` still protect `old` (the successor at level 0).
             if unsafe { Self::mark(old) } {
                 // Replaced: one tower of the key went in, one went out.
                 self.len.fetch_sub(1, Ordering::AcqRel);
@@ -586,7 +597,7 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 inserted = false;
             }
         }
-        let linked = self.link_upper_levels(tower, &mut hazards, &mut path, fence);
+        let linked = self.link_upper_levels(tower, &mut hazards, path, fence);
         if linked > 1 && Self::removed_after_link(entry.tower) {
             // A remover may have searched past the levels linked after its mark.
             self.unlink_everywhere(&entry.tower.key);
