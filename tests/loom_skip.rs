@@ -18,6 +18,7 @@ use loom::sync::Arc;
 use loom::thread::{self, JoinHandle};
 
 #[path = "common/loom_model.rs"]
+#[allow(dead_code)] // its `model`: these models are bounded (see `model` below)
 mod loom_model;
 
 /// [`loom_model::model_bounded`] at 2 preemptions: a tower operation makes a few hundred atomic

@@ -231,25 +231,20 @@ impl<K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> SkipMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        loop {
-            let entry = self.get(key)?;
-            if entry.remove() {
-                return Some(entry);
-            }
-        }
+        let removed = self
+            .list
+            .remove_first(|k| k.borrow() < key, |k| k.borrow() == key)?;
+        Some(self.entry(removed))
     }
 
     /// Removes the entry with the smallest key and returns it.
+    #[allow(clippy::must_use_candidate)] // called for the effect as often as for the entry
     pub fn pop_front(&self) -> Option<Entry<'_, K, V>> {
-        loop {
-            let entry = self.front()?;
-            if entry.remove() {
-                return Some(entry);
-            }
-        }
+        self.wrap(self.list.remove_first(|_| false, |_| true))
     }
 
     /// Removes the entry with the greatest key and returns it.
+    #[allow(clippy::must_use_candidate)] // called for the effect as often as for the entry
     pub fn pop_back(&self) -> Option<Entry<'_, K, V>> {
         loop {
             let entry = self.back()?;

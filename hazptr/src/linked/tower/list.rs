@@ -481,6 +481,92 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         true
     }
 
+    /// Removes the first tower whose key does not satisfy `go_right`, if its key satisfies
+    /// `is_key`, and returns it (still readable through the guard): one search, which keeps the
+    /// predecessors of the towers it meets satisfying `is_key` at levels 1 to 4, then the mark,
+    /// then an exchange per level with those predecessors (Fraser's and crossbeam's removal); a
+    /// level whose exchange fails, or whose predecessor was not kept, leaves the rest to
+    /// [`unlink_everywhere`](Self::unlink_everywhere). `None` if there is no such tower.
+    pub(crate) fn remove_first(
+        &self,
+        mut go_right: impl FnMut(&K) -> bool,
+        is_key: impl Fn(&K) -> bool,
+    ) -> Option<TowerRef<'_, K, V>>
+    where
+        K: Ord,
+    {
+        let fence = LightFence::for_walk();
+        let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
+        let mut kept: [Kept<K, V>; 4] = core::array::from_fn(|_| Kept::new());
+        loop {
+            for level in &mut kept {
+                level.curr = ptr::null_mut();
+            }
+            let (pred, curr, c) =
+                self.search(&mut hazards, &mut go_right, fence, |l, pred, curr| {
+                    // SAFETY: `curr` is null or protected by the walk.
+                    let candidate =
+                        unsafe { curr.as_ref() }.is_some_and(|tower| is_key(&tower.key));
+                    let Some(level) = kept.get_mut(l.wrapping_sub(1)).filter(|_| candidate) else {
+                        return Ok(());
+                    };
+                    level.pred = pred;
+                    level.curr = curr;
+                    if !pred.is_null() {
+                        publish_in(&mut level.on_pred, pred.cast_mut().cast(), fence);
+                    }
+                    publish_in(&mut level.on_curr, curr.cast(), fence);
+                    // SAFETY: `pred` is null or protected; validated as in `find_path`.
+                    if unsafe { self.link(pred, l) }.load() == curr {
+                        Ok(())
+                    } else {
+                        Err(Restart)
+                    }
+                });
+            // SAFETY: `curr` is null or protected by `hazards[c]`, validated at level 0.
+            let tower = unsafe { curr.as_ref() }?;
+            if !is_key(&tower.key) {
+                return None;
+            }
+            // SAFETY: as just said.
+            if !unsafe { Self::mark(curr) } {
+                // Removed by another thread since: look again.
+                continue;
+            }
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            let mut unlinked = true;
+            for l in (0..tower.height as usize).rev() {
+                let pred = match l {
+                    0 => Some(pred),
+                    _ => kept.get(l - 1).filter(|k| k.curr == curr).map(|k| k.pred),
+                };
+                // Marked: its link at `l` is frozen.
+                let succ = unmarked(tower.next(l).load());
+                // SAFETY: `pred` is null or protected (`hazards[1 - c]` at level 0, the kept
+                // hazard pointer above). If it still holds `curr` unmarked, it is linked at `l`,
+                // and so is `curr`, which this exchange unlinks (invariant 3).
+                let done = pred.is_some_and(|pred| {
+                    unsafe { self.link(pred, l) }
+                        .compare_exchange(curr, succ)
+                        .is_ok()
+                });
+                if !done {
+                    unlinked = false;
+                    break;
+                }
+                // SAFETY: this thread's exchange unlinked it from `l`; `hazards[c]` protects it.
+                unsafe { Self::release(curr, 1) };
+            }
+            if !unlinked {
+                self.unlink_everywhere(&tower.key);
+            }
+            let [a, b] = hazards;
+            let hazard = if c == 0 { a } else { b };
+            // SAFETY: `hazard` protects `curr`, validated at level 0 before it was marked.
+            return Some(unsafe { TowerRef::new(curr, hazard) });
+        }
+    }
+
     /// Unlinks every marked tower with key `key`, at every level: a search for `key` that, at
     /// each level, also walks the run of towers with that key (a removed tower may stand
     /// anywhere in it: see the module documentation). Every tower with key `key` marked before
