@@ -76,7 +76,7 @@ pub(crate) const MAX_HEIGHT: usize = 3;
 
 /// A tower: a key, a value, and its links, one per level up to `height`. Allocated as a `Box`
 /// (the lowest [`INLINE`] links inline; the others, for the few taller towers, in a boxed
-/// slice), never moved once published.
+/// array), never moved once published.
 ///
 /// `repr(C)`: the key, the count and the lowest links share the first cache line, which is
 /// what a search reads; the value comes last.
@@ -87,24 +87,36 @@ pub(crate) struct Tower<K, V> {
     /// Levels still linked, plus one while its inserter works on it (see the module
     /// documentation); the thread that takes it to zero retires the tower.
     refs: AtomicU32,
-    /// The links of levels `0..INLINE` (all a tower has, for 15 towers in 16).
+    /// The links of levels `0..INLINE` (all a tower has, for 63 towers in 64).
     low: [TowerLink<K, V>; INLINE],
-    /// The links of levels `INLINE..height`: empty (no allocation) for most towers.
-    high: Box<[TowerLink<K, V>]>,
+    /// The links of levels `INLINE..height` (and unused ones up to [`MAX_HEIGHT`]), for the
+    /// towers that have them.
+    high: Option<Box<[TowerLink<K, V>; MAX_HEIGHT - INLINE]>>,
     value: V,
 }
 
-/// How many levels a tower holds inline. The others go in a second allocation, made for one
-/// tower in 4^`INLINE` (256): those few towers are the ones every search passes first, so they
-/// stay in cache, while the many low towers stay small (64 bytes for `u64` keys and values,
-/// where a fixed array of [`MAX_HEIGHT`] links made every tower 288 bytes, and a lookup among
-/// 100,000 keys 1.6 times slower).
+/// How many levels a tower holds inline. The others go in a second allocation (a fixed array
+/// behind a thin pointer), made for one tower in 4^`INLINE` (64): those few towers are the ones
+/// every search passes first, so they stay in cache, while the many low towers stay small
+/// (56 bytes for `u64` keys and values, where a fixed array of [`MAX_HEIGHT`] links made every
+/// tower 288 bytes, and a lookup among 100,000 keys 1.6 times slower). Under loom, 1 of 3, so
+/// that the models' two-level towers have a boxed level.
 #[cfg(not(loom))]
-const INLINE: usize = 4;
+const INLINE: usize = 3;
 #[cfg(loom)]
-const INLINE: usize = 4;
+const INLINE: usize = 1;
 
 impl<K, V> Tower<K, V> {
+    /// The link at level `INLINE + i`, of a tower taller than that.
+    #[allow(clippy::inline_always)] // every step of every walk at the upper levels
+    #[inline(always)]
+    fn high(&self, i: usize) -> &TowerLink<K, V> {
+        match &self.high {
+            Some(high) => &high[i],
+            None => unreachable!("only a tower taller than INLINE is walked at its level"),
+        }
+    }
+
     /// The link at level `l` (below `height`).
     #[allow(clippy::inline_always)] // every step of every walk
     #[inline(always)]
@@ -112,7 +124,7 @@ impl<K, V> Tower<K, V> {
         if l < INLINE {
             &self.low[l]
         } else {
-            &self.high[l - INLINE]
+            self.high(l - INLINE)
         }
     }
 }

@@ -170,7 +170,7 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         } else {
             // SAFETY: the caller's promise.
             unsafe {
-                self.walk_level_with(l, |t| &t.high[l - INLINE], w, go_right, fence, known_stop)
+                self.walk_level_with(l, |t| t.high(l - INLINE), w, go_right, fence, known_stop)
             }
         }
     }
@@ -777,7 +777,8 @@ impl<K, V, F: FnOnce() -> V> Pending<K, V, F> {
                 height: small(height),
                 refs: AtomicU32::new(small(height + 1)),
                 low: core::array::from_fn(|_| TowerLink::null()),
-                high: (INLINE..height).map(|_| TowerLink::null()).collect(),
+                high: (height > INLINE)
+                    .then(|| Box::new(core::array::from_fn(|_| TowerLink::null()))),
                 value: value(),
             }),
             Self::Tower(tower) => tower,
