@@ -512,3 +512,76 @@ fn set_and_traits() {
     map.extend([(2, 'b'), (1, 'a')]);
     assert_eq!(format!("{map:?}"), "{1: 'a', 2: 'b'}");
 }
+
+/// Threads pop from both ends at once while others insert: every value inserted is popped (or
+/// left) exactly once, none twice, and all are dropped once.
+#[test]
+fn concurrent_pops_take_each_entry_once() {
+    let per_thread: u64 = if cfg!(miri) { 20 } else { 3_000 };
+    let values = Counter::default();
+    let map = SkipMap::new();
+    let popped = std::sync::Mutex::new(Vec::new());
+    thread::scope(|s| {
+        for t in 0..2 {
+            let (map, values) = (&map, &values);
+            s.spawn(move || {
+                for i in 0..per_thread {
+                    let k = i * 2 + t;
+                    map.insert(k, values.make(k));
+                }
+            });
+        }
+        for front in [true, false] {
+            let (map, popped) = (&map, &popped);
+            s.spawn(move || {
+                let mut mine = Vec::new();
+                for _ in 0..per_thread {
+                    let entry = if front {
+                        map.pop_front()
+                    } else {
+                        map.pop_back()
+                    };
+                    if let Some(entry) = entry {
+                        assert_eq!(entry.value().value, *entry.key());
+                        mine.push(*entry.key());
+                    }
+                }
+                popped.lock().unwrap().extend(mine);
+            });
+        }
+    });
+    let mut seen = popped.into_inner().unwrap();
+    seen.extend(map.iter().map(|e| *e.key()));
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (0..2 * per_thread).collect::<Vec<_>>(),
+        "each key popped or left once"
+    );
+    drop(map);
+    reclaim_global_until(|| values.alive() == 0);
+    assert_eq!(values.made(), values.dropped());
+}
+
+/// `compare_insert` replaces only when asked, and retires what it replaces.
+#[test]
+fn compare_insert_replaces_only_when_asked() {
+    let values = Counter::default();
+    let map = SkipMap::new();
+    map.insert(1, values.make(10));
+    let kept = map.compare_insert(1, values.make(5), |old| old.value < 5);
+    assert_eq!(kept.value().value, 10);
+    let replaced = map.compare_insert(1, values.make(20), |old| old.value < 20);
+    assert_eq!(replaced.value().value, 20);
+    assert_eq!(
+        map.compare_insert(2, values.make(2), |_| false)
+            .value()
+            .value,
+        2
+    );
+    assert_eq!(map.len(), 2);
+    drop((kept, replaced));
+    drop(map);
+    reclaim_global_until(|| values.alive() == 0);
+    assert_eq!(values.made(), values.dropped());
+}

@@ -173,7 +173,7 @@ impl<K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> SkipMap<K, V> {
     where
         F: FnOnce() -> V,
     {
-        self.entry(self.list.insert(key, value_fn, false).0)
+        self.entry(self.list.insert(key, value_fn, |_| false).0)
     }
 
     /// The entries, in key order (weakly consistent: see the type's documentation). Each item
@@ -221,7 +221,27 @@ impl<K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> SkipMap<K, V> {
     /// absent meanwhile); guards of the old entry still read it, and it is dropped by
     /// reclamation once none does.
     pub fn insert(&self, key: K, value: V) -> Entry<'_, K, V> {
-        self.entry(self.list.insert(key, || value, true).0)
+        self.entry(self.list.insert(key, || value, |_| true).0)
+    }
+
+    /// Inserts `value` at `key` unless a value is present there for which `compare_fn` is
+    /// `false`: then that entry is returned and nothing changes (crossbeam-skiplist's
+    /// `compare_insert`). A replaced value is retired as by [`insert`](Self::insert).
+    ///
+    /// ```
+    /// use hazptr::collections::SkipMap;
+    ///
+    /// let highest = SkipMap::new();
+    /// highest.insert("score", 10);
+    /// highest.compare_insert("score", 7, |old| 7 > *old); // kept: 10
+    /// highest.compare_insert("score", 12, |old| 12 > *old); // replaced
+    /// assert_eq!(*highest.get("score").unwrap().value(), 12);
+    /// ```
+    pub fn compare_insert<F>(&self, key: K, value: V, compare_fn: F) -> Entry<'_, K, V>
+    where
+        F: Fn(&V) -> bool,
+    {
+        self.entry(self.list.insert(key, || value, compare_fn).0)
     }
 
     /// Removes the entry of `key` and returns it (still readable through the guard), if this

@@ -614,14 +614,15 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
     }
 
     /// Inserts `key` with the value `value()` makes: the entry, and whether the key was
-    /// absent. If it was present: with `replace`, the new tower is linked before the old one,
-    /// which is then removed (the key is never absent meanwhile); without, nothing is inserted,
-    /// `value` is not called, and the entry returned is the present one.
+    /// absent. If it was present and `replace(old value)` holds, the new tower is linked before
+    /// the old one, which is then removed (the key is never absent meanwhile); if it does not,
+    /// nothing is inserted, `value` is not called (unless an earlier attempt made its tower),
+    /// and the entry returned is the present one.
     pub(crate) fn insert(
         &self,
         key: K,
         value: impl FnOnce() -> V,
-        replace: bool,
+        replace: impl Fn(&V) -> bool,
     ) -> (TowerRef<'_, K, V>, bool)
     where
         K: Ord,
@@ -646,7 +647,8 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
             let existing = unsafe { succ.as_ref() }
                 .is_some_and(|tower| tower.key == *pending.key())
                 .then_some(succ);
-            if let (Some(existing), false) = (existing, replace) {
+            // SAFETY: as above.
+            if let Some(existing) = existing.filter(|old| !replace(unsafe { &(**old).value })) {
                 let [a, b] = hazards;
                 let hazard = if c == 0 { a } else { b };
                 // SAFETY: `hazard` protects `existing`, validated at level 0.
