@@ -161,3 +161,44 @@ fn get_entry_survives_a_replacing_insert() {
         assert_eq!(log.drops(1), 1);
     });
 }
+
+/// Harris's race, on towers: removing 2 (a two-level tower) from {1, 2} while inserting 3 right
+/// after it. The removal's one-search unlink meets a level that changed under it and falls back
+/// to the clean-up search; the insertion must not be lost, 2 must be gone, and every value is
+/// dropped once.
+#[test]
+fn removal_races_an_insert_next_to_it() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(SkipMap::new());
+        map.insert(1, Value::new(0, &log)); // height 1
+        map.insert(2, Value::new(1, &log)); // height 2
+        let remover = {
+            let map = Arc::clone(&map);
+            spawn(move || map.remove(&2).map(|e| e.value().slot))
+        };
+        let inserter = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || {
+                map.insert(3, Value::new(2, &log)); // height 1
+            })
+        };
+        assert_eq!(
+            remover.join().unwrap(),
+            Some(1),
+            "2 was present, removed once"
+        );
+        inserter.join().unwrap();
+        let keys: Vec<u32> = map.iter().map(|e| *e.key()).collect();
+        assert_eq!(keys, [1, 3], "the insertion next to 2 was lost");
+        assert_eq!(map.len(), 2);
+        reclaim_global();
+        assert_eq!(
+            log.drops(1),
+            1,
+            "the removed tower is reclaimed once unlinked"
+        );
+        drop(map);
+        assert_eq!((log.drops(0), log.drops(2)), (1, 1));
+    });
+}
