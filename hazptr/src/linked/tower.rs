@@ -29,7 +29,12 @@
 //!   predecessor and successor), two per level from 1 to `h - 1` (the predecessor and
 //!   successor it will link between) and one for the entry it returns: `2 * h + 1`, at most
 //!   `2 * MAX_HEIGHT + 1` (65; 3 for three towers in four, since heights are geometric with
-//!   p = 1/4). A removal's clean-up search holds four.
+//!   p = 1/4). A removal by key holds the walking two, two more per level from 1 to 4 at which
+//!   it meets the key (it unlinks with those predecessors, one exchange per level, as Fraser's
+//!   and crossbeam-skiplist's removals do), and, when an exchange fails, the four of the
+//!   clean-up search: at most 14. An iterator holds one per end besides the entries it yields.
+//!   Every tower is retired through `retire_static`, the batch whose heavy barrier lets each
+//!   publication above be followed by a compiler fence only (`reclaim/barrier.rs`).
 //! - **Equal keys.** `insert` replaces a key's tower by linking the new tower *before* the old
 //!   one and then removing the old one, so the key is never absent in between; for that moment
 //!   two towers share a key, and a late upper-level link may order them differently at
@@ -41,7 +46,8 @@
 //!
 //! 1. A tower is linked at level `l` only if it was linked at every level below `l` before
 //!    (bottom-up linking), at most once per level; its link at `l` is set, while it is not
-//!    linked there, only by its inserter, and marked only by its remover.
+//!    linked there, only by its inserter, and marked only by threads removing it (the inserter's
+//!    read-modify-write of its bottom link writes back the value it read).
 //! 2. An unmarked link at level `l` of the head, or of a tower linked at `l`, holds a tower
 //!    linked at `l`, or null; a tower is held by at most one unmarked link per level.
 //! 3. A tower leaves level `l` only by the compare-and-exchange of that unmarked link, after its
@@ -78,17 +84,18 @@ pub(crate) const MAX_HEIGHT: usize = 3;
 /// (the lowest [`INLINE`] links inline; the others, for the few taller towers, in a boxed
 /// array), never moved once published.
 ///
-/// `repr(C)`: the key, the count and the lowest links share the first cache line, which is
-/// what a search reads; the value comes last.
+/// `repr(C)`: the key and the inline links come first, what a search reads at each step (32
+/// bytes for `u64` keys, which a 16-byte-aligned allocation puts in one cache line three times
+/// in four); the count, the upper links and the value after them.
 #[repr(C)]
 pub(crate) struct Tower<K, V> {
     key: K,
+    /// The links of levels `0..INLINE` (all a tower has, for 63 towers in 64).
+    low: [TowerLink<K, V>; INLINE],
     height: u32,
     /// Levels still linked, plus one while its inserter works on it (see the module
     /// documentation); the thread that takes it to zero retires the tower.
     refs: AtomicU32,
-    /// The links of levels `0..INLINE` (all a tower has, for 63 towers in 64).
-    low: [TowerLink<K, V>; INLINE],
     /// The links of levels `INLINE..height` (and unused ones up to [`MAX_HEIGHT`]), for the
     /// towers that have them.
     high: Option<Box<[TowerLink<K, V>; MAX_HEIGHT - INLINE]>>,
