@@ -585,3 +585,82 @@ fn compare_insert_replaces_only_when_asked() {
     reclaim_global_until(|| values.alive() == 0);
     assert_eq!(values.made(), values.dropped());
 }
+
+/// crossbeam-skiplist's iterator semantics: not fused (a `None` is not final while the ends
+/// have not met), and the two ends meeting ends it.
+#[test]
+fn iterators_are_not_fused_until_their_ends_meet() {
+    let map: SkipMap<i32, i32> = SkipMap::new();
+    map.insert(1, 1);
+    let mut iter = map.iter();
+    assert!(iter.next().is_some());
+    assert!(iter.next().is_none());
+    map.insert(2, 2);
+    assert_eq!(iter.next().map(|e| *e.key()), Some(2));
+    assert!(iter.next().is_none());
+    for k in 3..=5 {
+        map.insert(k, k);
+    }
+    assert_eq!(*iter.next_back().unwrap().key(), 5);
+    assert_eq!(*iter.next().unwrap().key(), 3);
+    assert_eq!(*iter.next_back().unwrap().key(), 4);
+    assert!(iter.next().is_none() && iter.next_back().is_none());
+    assert!(iter.next().is_none() && iter.next_back().is_none());
+    let mut range = map.range(0..);
+    assert!(range.next().is_some());
+    let mut single: SkipMap<i32, i32> = std::iter::once((1, 1)).collect();
+    let mut both = single.range(0..);
+    assert!(both.next().is_some() && both.next_back().is_none());
+    drop(both);
+    single.extend([(2, 2)]);
+    assert_eq!(single.len(), 2);
+}
+
+/// Entries move, and keep their place after a removal and a re-insertion, as crossbeam's do;
+/// clones and the set's `Deref`.
+#[test]
+fn entries_move_reposition_and_clone() {
+    let map = SkipMap::new();
+    for x in [4, 2, 12, 8, 7, 11, 5] {
+        map.insert(x, x * 10);
+    }
+    let mut e = map.front().unwrap();
+    assert_eq!(*e.key(), 2);
+    assert!(!e.move_prev());
+    assert!(e.move_next());
+    assert_eq!(*e.key(), 4);
+    let copy = e.clone();
+    assert!(e.move_next());
+    assert_eq!((*copy.key(), *e.key()), (4, 5));
+    let mut e = map.get(&7).unwrap();
+    assert!(e.remove() && e.is_removed());
+    map.insert(7, 700);
+    e.move_prev();
+    e.move_next();
+    assert_eq!((*e.key(), *e.value()), (7, 700));
+    for e in map.iter() {
+        assert!(!map.is_empty());
+        e.remove();
+    }
+    assert!(map.is_empty());
+    let set: SkipSet<u32> = [3, 1, 2].into_iter().collect();
+    assert_eq!(*set.get_or_insert(4), 4);
+    assert_eq!(
+        set.iter().rev().map(|x| *x).collect::<Vec<_>>(),
+        [4, 3, 2, 1]
+    );
+    let one = set.front().unwrap();
+    assert_eq!(*one.clone(), 1);
+}
+
+/// Cloning an entry that was removed and retired panics (a new hazard pointer on it could not
+/// be validated), and nothing is freed early.
+#[test]
+fn cloning_a_retired_entry_panics() {
+    let map = SkipMap::new();
+    map.insert(1, "one".to_string());
+    let removed = map.remove(&1).unwrap();
+    let clone = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| removed.clone()));
+    assert!(clone.is_err());
+    assert_eq!(removed.value(), "one");
+}

@@ -209,9 +209,6 @@ impl<K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> SkipMap<K, V> {
             bounds: range,
             front: None,
             back: None,
-            front_started: false,
-            back_started: false,
-            done: false,
             _key: PhantomData,
         }
     }
@@ -408,9 +405,11 @@ impl<K, V> fmt::Debug for IntoIter<K, V> {
 /// guard lives, even once the entry is removed or replaced (it is then freed after the last
 /// guard of it is dropped). Borrows the map.
 ///
-/// `Send` and `Sync` when `K` and `V` are `Sync` (it lends only `&K` and `&V`). Not `Clone`:
-/// a second guard needs a hazard pointer validated while the entry is not retired, which a
-/// removed entry may already be; look the key up again instead.
+/// `Send` and `Sync` when `K` and `V` are `Sync` (it lends only `&K` and `&V`).
+///
+/// `Clone` takes a second hazard pointer, which can be validated only while the entry is not
+/// retired: cloning an entry that was removed *and* unlinked everywhere (as `remove` leaves the
+/// entry it returns) panics. Clone before removing, or look the key up again.
 pub struct Entry<'a, K, V> {
     list: &'a TowerList<K, V>,
     entry: TowerRef<'a, K, V>,
@@ -486,6 +485,27 @@ impl<'a, K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> Entry<'a, K, 
     }
 }
 
+impl<K, V> Clone for Entry<'_, K, V> {
+    /// A second guard of the same entry.
+    ///
+    /// # Panics
+    ///
+    /// If the entry was already retired (removed, and unlinked from every level): a new hazard
+    /// pointer on it could not be validated (see the type's documentation).
+    fn clone(&self) -> Self {
+        let Some(entry) = self.entry.try_clone() else {
+            panic!(
+                "hazptr: cannot clone an entry that was removed and retired; clone it before \
+                 removing it, or look its key up again"
+            );
+        };
+        Self {
+            list: self.list,
+            entry,
+        }
+    }
+}
+
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Entry")
@@ -527,15 +547,14 @@ impl<K, V> fmt::Debug for Iter<'_, K, V> {
 /// Double-ended: from the front it steps along the bottom level (a search only when the entry
 /// it stands on was removed meanwhile), from the back each step is a search. It holds a guard
 /// on the last entry it yielded at each end (one hazard pointer each), besides the guards it
-/// yields.
+/// yields. As crossbeam-skiplist's, it is not fused: once it returned `None`, a later call looks
+/// again from where it stands, and yields what was inserted there meanwhile; once its two ends
+/// have met, it yields nothing more.
 pub struct Range<'a, Q: ?Sized, R, K, V> {
     list: &'a TowerList<K, V>,
     bounds: R,
     front: Option<TowerRef<'a, K, V>>,
     back: Option<TowerRef<'a, K, V>>,
-    front_started: bool,
-    back_started: bool,
-    done: bool,
     _key: PhantomData<fn(&Q)>,
 }
 
@@ -550,28 +569,17 @@ where
 
     fn next(&mut self) -> Option<Entry<'a, K, V>> {
         loop {
-            if self.done {
-                return None;
-            }
-            let found = match &self.front {
-                Some(at) => self.list.next_after(at),
-                None if !self.front_started => {
-                    let start = self.bounds.start_bound();
-                    self.list.first_where(|k| below_start(k.borrow(), start))
-                }
-                None => None,
-            };
-            self.front_started = true;
-            let Some(found) = found else {
-                self.done = true;
-                return None;
+            let found = if let Some(at) = &self.front {
+                self.list.next_after(at)?
+            } else {
+                let start = self.bounds.start_bound();
+                self.list.first_where(|k| below_start(k.borrow(), start))?
             };
             let crossed = self
                 .back
                 .as_ref()
                 .is_some_and(|back| found.key() >= back.key());
             if crossed || !within_end(found.key().borrow(), self.bounds.end_bound()) {
-                self.done = true;
                 return None;
             }
             // Keep a guard of our own where we stand; if the entry was retired already, it was
@@ -599,31 +607,18 @@ where
 {
     fn next_back(&mut self) -> Option<Self::Item> {
         loop {
-            if self.done {
-                return None;
-            }
-            let found = match &self.back {
-                Some(at) => {
-                    let key = at.key();
-                    self.list.last_where(|k| k < key)
-                }
-                None if !self.back_started => {
-                    let end = self.bounds.end_bound();
-                    self.list.last_where(|k| within_end(k.borrow(), end))
-                }
-                None => None,
-            };
-            self.back_started = true;
-            let Some(found) = found else {
-                self.done = true;
-                return None;
+            let found = if let Some(at) = &self.back {
+                let key = at.key();
+                self.list.last_where(|k| k < key)?
+            } else {
+                let end = self.bounds.end_bound();
+                self.list.last_where(|k| within_end(k.borrow(), end))?
             };
             let crossed = self
                 .front
                 .as_ref()
                 .is_some_and(|front| found.key() <= front.key());
             if crossed || below_start(found.key().borrow(), self.bounds.start_bound()) {
-                self.done = true;
                 return None;
             }
             match found.try_clone() {

@@ -3,7 +3,7 @@
 
 use core::borrow::Borrow;
 use core::fmt;
-use core::ops::{Bound, RangeBounds};
+use core::ops::{Bound, Deref, RangeBounds};
 
 use crate::collections::skip_map::{self, SkipMap};
 
@@ -212,8 +212,23 @@ impl<T> Iterator for IntoIter<T> {
 }
 
 /// A value of a [`SkipSet`], protected: readable for as long as the guard lives, even once
-/// removed. Borrows the set.
+/// removed. Borrows the set; derefs to the value. `Clone` as [`skip_map::Entry`]'s (it panics
+/// on an entry already removed and retired).
 pub struct Entry<'a, T>(skip_map::Entry<'a, T, ()>);
+
+impl<T> Clone for Entry<'_, T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> Deref for Entry<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.value()
+    }
+}
 
 impl<T> Entry<'_, T> {
     /// The value.
