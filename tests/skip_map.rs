@@ -3,7 +3,8 @@
 //! iteration and ranges while other threads insert and remove, entries that stay readable
 //! through removal, replacement and `clear`, and every key and value dropped exactly once.
 //!
-//! Sizes are cut under Miri (`cfg!(miri)`), which runs this file too.
+//! Sizes are cut under Miri (`cfg!(miri)`), which runs this file too; `HAZPTR_LINKED_SCALE=N`
+//! runs the concurrent tests N times longer.
 
 mod common;
 
@@ -13,7 +14,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
-use common::{CountedKey, Counter, XorShift, reclaim_global_until};
+use common::{CountedKey, Counter, XorShift, linked_scale, reclaim_global_until};
 use hazptr::collections::{SkipMap, SkipSet};
 use proptest::prelude::*;
 
@@ -211,7 +212,11 @@ fn behaves_like_btreemap_on_a_long_sequence() {
 /// every key and value is dropped exactly once after the map and a reclamation.
 #[test]
 fn concurrent_inserts_and_removes_are_exact() {
-    let per_thread: u64 = if cfg!(miri) { 20 } else { 2_000 };
+    let per_thread: u64 = if cfg!(miri) {
+        20
+    } else {
+        2_000 * linked_scale()
+    };
     let keys = Counter::default();
     let values = Counter::default();
     let map = SkipMap::new();
@@ -252,7 +257,11 @@ fn concurrent_inserts_and_removes_are_exact() {
 /// pops: every value read is intact, and all are dropped exactly once in the end.
 #[test]
 fn racing_on_few_keys_drops_everything_once() {
-    let steps: u64 = if cfg!(miri) { 60 } else { 20_000 };
+    let steps: u64 = if cfg!(miri) {
+        60
+    } else {
+        20_000 * linked_scale()
+    };
     let values = Counter::default();
     let map: SkipMap<u64, common::Counted> = SkipMap::new();
     thread::scope(|s| {
@@ -300,7 +309,7 @@ fn racing_on_few_keys_drops_everything_once() {
 #[test]
 fn iteration_under_churn_sees_every_stable_key_once_in_order() {
     let stable: u64 = if cfg!(miri) { 16 } else { 500 };
-    let rounds = if cfg!(miri) { 2 } else { 50 };
+    let rounds = if cfg!(miri) { 2 } else { 50 * linked_scale() };
     let map = SkipMap::new();
     for k in 0..stable {
         map.insert(2 * k, k);
@@ -517,7 +526,11 @@ fn set_and_traits() {
 /// left) exactly once, none twice, and all are dropped once.
 #[test]
 fn concurrent_pops_take_each_entry_once() {
-    let per_thread: u64 = if cfg!(miri) { 20 } else { 3_000 };
+    let per_thread: u64 = if cfg!(miri) {
+        20
+    } else {
+        3_000 * linked_scale()
+    };
     let values = Counter::default();
     let map = SkipMap::new();
     let popped = std::sync::Mutex::new(Vec::new());
