@@ -412,7 +412,11 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
 
     /// The tower after `entry`'s, the first with a greater key: read from `entry`'s bottom link
     /// while that is unmarked (a step of a walk), else found by a search.
-    pub(crate) fn next_after(&self, entry: &TowerRef<'_, K, V>) -> Option<TowerRef<'_, K, V>>
+    ///
+    /// `entry` should be of this list (the collections keep each entry with its list). The
+    /// result borrows for the lifetime of both: the step reads `entry`'s list, so a caller that
+    /// mixed lists still could not drop that list while the result lives.
+    pub(crate) fn next_after<'a>(&'a self, entry: &TowerRef<'a, K, V>) -> Option<TowerRef<'a, K, V>>
     where
         K: Ord,
     {
@@ -467,6 +471,8 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
     }
 
     /// Removes `entry`'s tower, if no other thread did: marks it, then unlinks it everywhere.
+    /// `entry` should be of this list: another list's tower would be marked there (and unlinked
+    /// by that list's next search), and counted out of this one: wrong, not unsound.
     pub(crate) fn remove_entry(&self, entry: &TowerRef<'_, K, V>) -> bool
     where
         K: Ord,
