@@ -540,29 +540,13 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 continue;
             }
             self.len.fetch_sub(1, Ordering::AcqRel);
-            let mut unlinked = true;
-            for l in (0..tower.height as usize).rev() {
-                let pred = match l {
-                    0 => Some(pred),
-                    _ => kept.get(l - 1).filter(|k| k.curr == curr).map(|k| k.pred),
-                };
-                // Marked: its link at `l` is frozen.
-                let succ = unmarked(tower.next(l).load());
-                // SAFETY: `pred` is null or protected (`hazards[1 - c]` at level 0, the kept
-                // hazard pointer above). If it still holds `curr` unmarked, it is linked at `l`,
-                // and so is `curr`, which this exchange unlinks (invariant 3).
-                let done = pred.is_some_and(|pred| {
-                    unsafe { self.link(pred, l) }
-                        .compare_exchange(curr, succ)
-                        .is_ok()
-                });
-                if !done {
-                    unlinked = false;
-                    break;
-                }
-                // SAFETY: this thread's exchange unlinked it from `l`; `hazards[c]` protects it.
-                unsafe { Self::release(curr, 1) };
-            }
+            let pred_at = |l: usize| match l {
+                0 => Some(pred),
+                _ => kept.get(l - 1).filter(|k| k.curr == curr).map(|k| k.pred),
+            };
+            // SAFETY: `curr` is protected by `hazards[c]` and was marked by this thread; `pred`
+            // by `hazards[1 - c]`, the kept predecessors by their own hazard pointers.
+            let unlinked = unsafe { self.unlink_with(curr, pred_at) };
             if !unlinked {
                 self.unlink_everywhere(&tower.key);
             }
@@ -571,6 +555,42 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
             // SAFETY: `hazard` protects `curr`, validated at level 0 before it was marked.
             return Some(unsafe { TowerRef::new(curr, hazard) });
         }
+    }
+
+    /// Unlinks `tower`, which this thread marked, from each of its levels, top-down, with one
+    /// exchange of the predecessor `pred_at(l)` gives (null: the head); whether every level went
+    /// so. It stops at the first level without a predecessor, or whose predecessor no longer
+    /// holds the tower unmarked (the caller then runs the clean-up search).
+    ///
+    /// # Safety
+    ///
+    /// `tower` is a tower of this list, protected by this thread and marked by it; each
+    /// predecessor given is null or a tower of this list protected by this thread.
+    unsafe fn unlink_with(
+        &self,
+        tower: *mut Tower<K, V>,
+        pred_at: impl Fn(usize) -> Option<*const Tower<K, V>>,
+    ) -> bool {
+        // SAFETY: the caller's promise: protected.
+        let node = unsafe { &*tower };
+        for l in (0..node.height as usize).rev() {
+            let Some(pred) = pred_at(l) else {
+                return false;
+            };
+            // Marked: its link at `l` is frozen.
+            let succ = unmarked(node.next(l).load());
+            // SAFETY: `pred` is null or protected. If it still holds `tower` unmarked, it is
+            // linked at `l`, and so is `tower`, which this exchange unlinks (invariant 3).
+            if unsafe { self.link(pred, l) }
+                .compare_exchange(tower, succ)
+                .is_err()
+            {
+                return false;
+            }
+            // SAFETY: this thread's exchange unlinked it from `l`, and it is still protected.
+            unsafe { Self::release(tower, 1) };
+        }
+        true
     }
 
     /// Unlinks every marked tower with key `key`, at every level: a search for `key` that, at
@@ -685,9 +705,23 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         if let Some(old) = old {
             // SAFETY: `hazards` still protect `old` (the successor at level 0).
             if unsafe { Self::mark(old) } {
-                // Replaced: one tower of the key went in, one went out.
+                // Replaced: one tower of the key went in, one went out. Unlink the old one with
+                // the predecessors at hand: the new tower at level 0 (linked right before it),
+                // the kept ones above; the clean-up search only if one of them no longer holds
+                // it.
                 self.len.fetch_sub(1, Ordering::AcqRel);
-                self.unlink_everywhere(&entry.tower.key);
+                let pred_at = |l: usize| match l {
+                    0 => Some(tower.cast_const()),
+                    _ => path
+                        .get(l)
+                        .filter(|kept| kept.curr == old)
+                        .map(|kept| kept.pred),
+                };
+                // SAFETY: `old` is protected by `hazards`, and marked by this thread; the new
+                // tower by `entry`, the kept predecessors by their own hazard pointers.
+                if !unsafe { self.unlink_with(old, pred_at) } {
+                    self.unlink_everywhere(&entry.tower.key);
+                }
                 inserted = false;
             }
         }
