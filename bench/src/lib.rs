@@ -7,7 +7,9 @@
 //! profiler, and `bench/callgrind.sh` turns that into instructions per operation;
 //! `src/bin/maps.rs` runs the concurrent hash maps under conc-map-bench's mixes ([`maps`]);
 //! `src/bin/ordinary.rs` compares the one-thread read called from ordinary user code
-//! ([`ordinary`]) with the same read inlined into its measuring loop.
+//! ([`ordinary`]) with the same read inlined into its measuring loop; `src/bin/skip_maps.rs`
+//! runs the ordered maps ([`skip_maps`]: `hazptr::collections::SkipMap` against
+//! crossbeam-skiplist, scc and `RwLock<BTreeMap>`) side by side.
 
 pub mod contenders;
 pub mod linked;
@@ -16,6 +18,7 @@ pub mod maps;
 pub mod ordinary;
 pub mod payload;
 pub mod queues;
+pub mod skip_maps;
 pub mod stacks;
 pub mod stats;
 pub mod three_fields;

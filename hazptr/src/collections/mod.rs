@@ -9,6 +9,10 @@
 
 pub mod hash_map;
 pub mod hash_set;
+pub mod skip_map;
+pub mod skip_set;
 
 pub use hash_map::HashMap;
 pub use hash_set::HashSet;
+pub use skip_map::SkipMap;
+pub use skip_set::SkipSet;

@@ -16,3 +16,4 @@ pub(crate) mod link;
 pub(crate) mod owned_iter;
 pub(crate) mod queue;
 pub(crate) mod stack;
+pub(crate) mod tower;

@@ -16,9 +16,11 @@ pub(crate) use loom::sync::atomic::AtomicPtr;
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::AtomicPtr;
 
-/// The counters of the collections (a map's length and bucket count).
+/// The counters of the collections and the toolkit: a hash map's length and bucket count, an
+/// anchor slot's state (`linked/anchor.rs`), a skip-list tower's levels still linked, the
+/// list's height and length (`linked/tower.rs`).
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicUsize};
+pub(crate) use loom::sync::atomic::{AtomicIsize, AtomicU32, AtomicUsize};
 
 #[cfg(not(loom))]
-pub(crate) use core::sync::atomic::{AtomicIsize, AtomicUsize};
+pub(crate) use core::sync::atomic::{AtomicIsize, AtomicU32, AtomicUsize};

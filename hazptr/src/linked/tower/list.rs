@@ -1,0 +1,875 @@
+//! [`TowerList`]: the skip list itself, on the towers, links, guards and walk of `tower.rs`
+//! (see its documentation for the algorithm and its invariants).
+
+use core::marker::PhantomData;
+use core::ptr;
+use core::sync::atomic::Ordering;
+
+use super::{
+    INLINE, Kept, MAX_HEIGHT, Restart, Tower, TowerLink, TowerRef, Walker, protect, publish,
+    publish_in, retire, small,
+};
+use crate::linked::link::{is_marked, marked, unmarked};
+use crate::protect::hazard_cache::CachedHazard;
+use crate::reclaim::barrier::LightFence;
+use crate::reclaim::domain::Global;
+use crate::reclaim::sync::{AtomicU32, AtomicUsize};
+
+/// A lock-free skip list of towers: the toolkit piece under
+/// [`SkipMap`](crate::collections::SkipMap) and [`SkipSet`](crate::collections::SkipSet).
+///
+/// Its operations take closures over keys (`go_right(key)`: the search moves past towers whose
+/// key satisfies it; a sorted list's searches pass `key < k` or `key <= k`), so that a
+/// collection can look up by any `Borrow`ed form. Every entry it lends is a [`TowerRef`] with a
+/// hazard pointer of its own. It owns its towers: dropping it frees every tower still linked at
+/// any level (no guard exists then: they borrow it); removed towers are retired into the global
+/// domain and freed by a later reclamation once no guard protects them. Sound in any safe
+/// caller's hands: the closures only read keys, and a panic in one (or in `K`'s `Ord`) leaves
+/// the list consistent.
+pub(crate) struct TowerList<K, V> {
+    head: [TowerLink<K, V>; MAX_HEIGHT],
+    /// How many levels any tower reached: where searches start (a hint; never lower than the
+    /// tallest linked tower, since an inserter raises it before linking).
+    top: AtomicUsize,
+    /// Towers linked and not removed (transiently more, while an insertion is linking).
+    len: AtomicUsize,
+    /// Under loom, heights come from this counter: a model must be deterministic.
+    #[cfg(loom)]
+    seed: AtomicUsize,
+    /// Owns the towers (for the drop check) and opts out of the automatic `Send` and `Sync`
+    /// (see below).
+    _owns: PhantomData<(Box<Tower<K, V>>, *const ())>,
+}
+
+// SAFETY: the list owns its towers, so sending it sends the `K`s and `V`s.
+unsafe impl<K: Send, V: Send> Send for TowerList<K, V> {}
+
+// SAFETY: through `&TowerList`, threads read keys and values at once (`Sync`), and retire the
+// towers they unlink, which the reclaiming thread drops (`Send`).
+unsafe impl<K: Send + Sync, V: Send + Sync> Sync for TowerList<K, V> {}
+
+impl<K, V> TowerList<K, V> {
+    /// An empty list.
+    pub(crate) fn new() -> Self {
+        Self {
+            head: core::array::from_fn(|_| TowerLink::null()),
+            top: AtomicUsize::new(1),
+            len: AtomicUsize::new(0),
+            #[cfg(loom)]
+            seed: AtomicUsize::new(0),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Towers linked and not removed.
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// The link at level `l` of `pred`, or of the head if `pred` is null.
+    ///
+    /// # Safety
+    ///
+    /// `pred` is null or a tower of this list that a hazard pointer of this thread protects.
+    #[inline]
+    unsafe fn link(&self, pred: *const Tower<K, V>, l: usize) -> &TowerLink<K, V> {
+        if pred.is_null() {
+            &self.head[l]
+        } else {
+            // SAFETY: the caller's promise: protected, so allocated.
+            unsafe { (*pred).next(l) }
+        }
+    }
+
+    /// A random height, geometric with p = 1/4 (as in Pugh's paper; fewer levels to walk down
+    /// and to link than p = 1/2, for as many towers visited), at most [`MAX_HEIGHT`].
+    #[cfg(not(loom))]
+    #[allow(clippy::unused_self)] // the loom version uses the list's counter
+    fn random_height(&self) -> usize {
+        use core::cell::Cell;
+        std::thread_local! {
+            static SEED: Cell<u64> = const { Cell::new(0) };
+        }
+        let bits = SEED
+            .try_with(|seed| {
+                let mut x = seed.get();
+                if x == 0 {
+                    // A per-thread seed: the address of the thread-local, mixed.
+                    x = (ptr::from_ref(seed).addr() as u64 | 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                }
+                // xorshift64
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                seed.set(x);
+                x
+            })
+            .unwrap_or(1);
+        (bits.trailing_ones() as usize / 2 + 1).min(MAX_HEIGHT)
+    }
+
+    /// Under loom: heights 1, 2, 1, 2, … from a counter, so that a model is deterministic and
+    /// its towers have upper levels.
+    #[cfg(loom)]
+    fn random_height(&self) -> usize {
+        (self.seed.fetch_add(1, Ordering::Relaxed) % 2 + 1).min(MAX_HEIGHT)
+    }
+
+    /// Raises `top` to `height`.
+    fn raise_top(&self, height: usize) {
+        if self.top.load(Ordering::Relaxed) < height {
+            self.top.fetch_max(height, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
+    /// Takes `n` off `tower`'s count, retiring it if that made it zero.
+    ///
+    /// # Safety
+    ///
+    /// `tower` is a tower of this list, protected by this thread or held by its inserter, and
+    /// `n` is what the caller owes it: one for the level it just unlinked, or the inserter's
+    /// share (see the module documentation).
+    #[inline]
+    unsafe fn release(tower: *mut Tower<K, V>, n: usize) {
+        // SAFETY: the caller's promise: allocated.
+        let n = small(n);
+        if unsafe { &*tower }.refs.fetch_sub(n, Ordering::AcqRel) == n {
+            // SAFETY: the count reached zero here: linked nowhere, its inserter is done, and no
+            // other thread saw zero.
+            unsafe { retire(tower) };
+        }
+    }
+
+    /// Walks level `l` from where `w` stands: past marked towers, unlinking them, and past
+    /// unmarked towers whose key satisfies `go_right`; stops at the first unmarked tower whose
+    /// key does not (or at the end), which `w.curr` then holds, with `w.pred` its predecessor at
+    /// `l`. `known_stop`: `go_right` is already known false for `w.curr`.
+    ///
+    /// # Safety
+    ///
+    /// `w.pred` is null or a tower reached at level `l`, protected by `w.on_pred`; `w.curr` is
+    /// null or the tower `w.pred`'s link at `l` held unmarked after `w.on_curr` was published
+    /// on it.
+    #[allow(clippy::inline_always)] // each level of each search: the hot loop
+    #[inline(always)]
+    unsafe fn walk_level(
+        &self,
+        l: usize,
+        w: &mut Walker<'_, K, V>,
+        go_right: &mut impl FnMut(&K) -> bool,
+        fence: LightFence,
+        known_stop: bool,
+    ) -> Result<(), Restart> {
+        // One loop per kind of level, each with its link's place known: inline, or in the
+        // tower's second allocation.
+        if l < INLINE {
+            // SAFETY: the caller's promise.
+            unsafe { self.walk_level_with(l, |t| &t.low[l], w, go_right, fence, known_stop) }
+        } else {
+            // SAFETY: the caller's promise.
+            unsafe {
+                self.walk_level_with(l, |t| t.high(l - INLINE), w, go_right, fence, known_stop)
+            }
+        }
+    }
+
+    /// [`walk_level`](Self::walk_level), reading a tower's link at `l` with `link_of`.
+    ///
+    /// # Safety
+    ///
+    /// As for `walk_level`; `link_of(t)` is `t.next(l)`.
+    #[allow(clippy::inline_always)] // each level of each search: the hot loop
+    #[inline(always)]
+    unsafe fn walk_level_with(
+        &self,
+        l: usize,
+        link_of: impl Fn(&Tower<K, V>) -> &TowerLink<K, V>,
+        w: &mut Walker<'_, K, V>,
+        go_right: &mut impl FnMut(&K) -> bool,
+        fence: LightFence,
+        mut known_stop: bool,
+    ) -> Result<(), Restart> {
+        loop {
+            // SAFETY: the caller's promise, and each move below keeps it: `w.on_curr` has
+            // protected `w.curr` since before it was validated as linked at `l`.
+            let Some(tower) = (unsafe { w.curr.as_ref() }) else {
+                return Ok(());
+            };
+            let next = link_of(tower).load();
+            if is_marked(next) {
+                // Deleted at `l`: unlink it from `pred`, which must still hold it.
+                // SAFETY: `w.pred` is null or protected by `w.on_pred`.
+                let pred_link = unsafe { self.link(w.pred, l) };
+                if pred_link.compare_exchange(w.curr, unmarked(next)).is_err() {
+                    return Err(Restart);
+                }
+                // SAFETY: this thread's exchange unlinked it from level `l` (invariant 3), and
+                // `w.on_curr` still protects it.
+                unsafe { Self::release(w.curr, 1) };
+                let succ = protect(pred_link, w.on_curr(), fence);
+                if is_marked(succ) {
+                    // `pred` was deleted meanwhile.
+                    return Err(Restart);
+                }
+                w.curr = succ;
+                known_stop = false;
+                continue;
+            }
+            if known_stop || !go_right(&tower.key) {
+                return Ok(());
+            }
+            if !next.is_null() {
+                // The old predecessor's hazard pointer is the spare.
+                publish(w.on_pred(), next.cast(), fence);
+                if link_of(tower).load() != next {
+                    // Marked or changed since read; `pred` lost its protection: start again.
+                    return Err(Restart);
+                }
+            }
+            // `curr`'s link held `next` unmarked after the publication: `curr` had not left `l`,
+            // so `next` was linked at `l`. `curr` becomes the predecessor.
+            w.pred = w.curr;
+            w.curr = next;
+            w.c ^= 1;
+        }
+    }
+
+    /// Moves `w` down from level `l + 1` to `l`: `w.curr` becomes the tower `w.pred`'s link at
+    /// `l` holds, protected. Whether `go_right` is known false for the new `w.curr` (the same
+    /// tower as above).
+    ///
+    /// # Safety
+    ///
+    /// As for [`walk_level`](Self::walk_level) at level `l + 1`, after it stopped.
+    #[allow(clippy::inline_always)] // each level of each search
+    #[inline(always)]
+    unsafe fn descend(
+        &self,
+        l: usize,
+        w: &mut Walker<'_, K, V>,
+        fence: LightFence,
+    ) -> Result<bool, Restart> {
+        // SAFETY: `w.pred` is null or protected by `w.on_pred`.
+        let link = unsafe { self.link(w.pred, l) };
+        if link.load() == w.curr {
+            // The same tower as above (or the end), already protected by `w.on_curr`, and held
+            // unmarked by `pred` at `l`: `pred` had not left `l` (it was linked at `l + 1`, so
+            // had been at `l`), and neither had `curr`.
+            return Ok(!w.curr.is_null());
+        }
+        let curr = protect(link, w.on_curr(), fence);
+        if is_marked(curr) {
+            // `pred` is deleted at `l`: only a walk from the top can go on.
+            return Err(Restart);
+        }
+        w.curr = curr;
+        Ok(false)
+    }
+
+    /// A search from the top with the two hazard pointers of `hazards`: at each level, walks
+    /// (see [`walk_level`](Self::walk_level)), then calls `at_level(l, pred, curr)`, with both
+    /// protected and validated at `l`; starts again whenever a walk or `at_level` asks. Returns
+    /// where it stopped at level 0, and which of `hazards` protects `curr` (the other protects
+    /// `pred`).
+    #[allow(clippy::inline_always)] // into each public search, with its fence
+    #[inline(always)]
+    fn search(
+        &self,
+        hazards: &mut [CachedHazard<Global>; 2],
+        go_right: &mut impl FnMut(&K) -> bool,
+        fence: LightFence,
+        mut at_level: impl FnMut(usize, *const Tower<K, V>, *mut Tower<K, V>) -> Result<(), Restart>,
+    ) -> (*const Tower<K, V>, *mut Tower<K, V>, usize) {
+        'restart: loop {
+            let [a, b] = &mut *hazards;
+            let mut w = Walker {
+                pred: ptr::null(),
+                curr: ptr::null_mut(),
+                hazards: [a.hazard_pointer(), b.hazard_pointer()],
+                c: 1,
+            };
+            let top = self.top.load(Ordering::Relaxed);
+            // The head is never marked and holds only linked towers: protecting from it needs
+            // no other validation.
+            w.curr = protect(&self.head[top - 1], w.on_curr(), fence);
+            let mut known_stop = false;
+            for l in (0..top).rev() {
+                if l + 1 < top {
+                    // SAFETY: `w` stands where `walk_level` stopped at `l + 1`.
+                    match unsafe { self.descend(l, &mut w, fence) } {
+                        Ok(known) => known_stop = known,
+                        Err(Restart) => continue 'restart,
+                    }
+                }
+                // SAFETY: `w` was set from the head, or by `descend` to level `l`.
+                if unsafe { self.walk_level(l, &mut w, go_right, fence, known_stop) }.is_err() {
+                    continue 'restart;
+                }
+                if at_level(l, w.pred, w.curr).is_err() {
+                    continue 'restart;
+                }
+            }
+            return (w.pred, w.curr, w.c & 1);
+        }
+    }
+
+    /// A search that keeps only the bottom level, one body per barrier mode: the first
+    /// unmarked tower whose key does not satisfy `go_right` (`Ok`), or the last that does
+    /// (`Err`), as `pick_pred` says, with the hazard pointer protecting it.
+    #[inline]
+    fn find(
+        &self,
+        go_right: &mut impl FnMut(&K) -> bool,
+        pick_pred: bool,
+    ) -> Option<TowerRef<'_, K, V>> {
+        let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
+        let (pred, curr, on_curr) = match LightFence::for_walk() {
+            LightFence::Compiler => {
+                self.search(&mut hazards, go_right, LightFence::Compiler, |_, _, _| {
+                    Ok(())
+                })
+            }
+            LightFence::PerStep => self.search(
+                &mut hazards,
+                go_right,
+                LightFence::PerStep,
+                |_, _, _| Ok(()),
+            ),
+        };
+        let [a, b] = hazards;
+        let (on_curr, on_pred) = if on_curr == 0 { (a, b) } else { (b, a) };
+        let (tower, hazard) = if pick_pred {
+            (pred.cast_mut(), on_pred)
+        } else {
+            (curr, on_curr)
+        };
+        if tower.is_null() {
+            return None;
+        }
+        // SAFETY: `hazard` protects `tower`, validated at level 0 (see `search`).
+        Some(unsafe { TowerRef::new(tower, hazard) })
+    }
+
+    /// A search from the top that keeps every level below `path.len()`: `path[l]` the
+    /// predecessor and successor at level `l`. Those of level 0 are protected by `hazards`
+    /// (the successor by `hazards[c]`, `c` returned; the predecessor by the other); those of the
+    /// levels above by hazard pointers of their own.
+    ///
+    /// The kept hazard pointers are published while the walk's still protect the two towers,
+    /// then validated as a step is: the predecessor's link at `l` read again, found holding the
+    /// successor unmarked (so neither was retired when published).
+    fn find_path(
+        &self,
+        hazards: &mut [CachedHazard<Global>; 2],
+        go_right: &mut impl FnMut(&K) -> bool,
+        path: &mut [Kept<K, V>],
+        fence: LightFence,
+    ) -> usize {
+        let keep = path.len();
+        self.raise_top(keep);
+        let (pred, curr, c) = self.search(hazards, go_right, fence, |l, pred, curr| {
+            let Some(kept) = path.get_mut(l).filter(|_| l > 0) else {
+                return Ok(());
+            };
+            kept.pred = pred;
+            kept.curr = curr;
+            if !pred.is_null() {
+                publish_in(&mut kept.on_pred, pred.cast_mut().cast(), fence);
+            }
+            if !curr.is_null() {
+                publish_in(&mut kept.on_curr, curr.cast(), fence);
+            }
+            // SAFETY: `pred` is null or protected (by the walk's hazard pointer, and now by
+            // `kept.on_pred`).
+            if unsafe { self.link(pred, l) }.load() == curr {
+                Ok(())
+            } else {
+                Err(Restart)
+            }
+        });
+        path[0].pred = pred;
+        path[0].curr = curr;
+        c
+    }
+
+    /// The first tower whose key does not satisfy `go_right`, protected: a lower bound.
+    pub(crate) fn first_where(
+        &self,
+        mut go_right: impl FnMut(&K) -> bool,
+    ) -> Option<TowerRef<'_, K, V>> {
+        self.find(&mut go_right, false)
+    }
+
+    /// The last tower whose key satisfies `go_right`, protected: an upper bound.
+    pub(crate) fn last_where(
+        &self,
+        mut go_right: impl FnMut(&K) -> bool,
+    ) -> Option<TowerRef<'_, K, V>> {
+        self.find(&mut go_right, true)
+    }
+
+    /// The tower after `entry`'s, the first with a greater key: read from `entry`'s bottom link
+    /// while that is unmarked (a step of a walk), else found by a search.
+    ///
+    /// `entry` should be of this list (the collections keep each entry with its list). The
+    /// result borrows for the lifetime of both: the step reads `entry`'s list, so a caller that
+    /// mixed lists still could not drop that list while the result lives.
+    pub(crate) fn next_after<'a>(&'a self, entry: &TowerRef<'a, K, V>) -> Option<TowerRef<'a, K, V>>
+    where
+        K: Ord,
+    {
+        let link = &entry.tower.next(0);
+        let next = link.load();
+        if !is_marked(next) {
+            if next.is_null() {
+                return None;
+            }
+            let mut hazard = CachedHazard::acquire();
+            publish(hazard.hazard_pointer(), next.cast(), LightFence::for_walk());
+            if link.load() == next {
+                // `entry`'s tower was linked at level 0 (unmarked) after the publication, so
+                // `next` was linked too.
+                // SAFETY: as just said: protected from a moment it was linked.
+                let found = unsafe { &*next };
+                if !is_marked(found.next(0).load()) && found.key > entry.tower.key {
+                    // SAFETY: as above.
+                    return Some(unsafe { TowerRef::new(next, hazard) });
+                }
+            }
+        }
+        let key = &entry.tower.key;
+        self.first_where(|k| k <= key)
+    }
+
+    /// Marks `tower`'s links top-down; whether this call marked the bottom one (the removal).
+    ///
+    /// # Safety
+    ///
+    /// `tower` is a tower of this list this thread protects.
+    unsafe fn mark(tower: *mut Tower<K, V>) -> bool {
+        // SAFETY: the caller's promise.
+        let tower = unsafe { &*tower };
+        for l in (0..tower.height as usize).rev() {
+            let link = &tower.next(l);
+            let mut next = link.load();
+            loop {
+                if is_marked(next) {
+                    if l == 0 {
+                        return false;
+                    }
+                    break;
+                }
+                match link.compare_exchange(next, marked(next)) {
+                    Ok(()) => break,
+                    Err(actual) => next = actual,
+                }
+            }
+        }
+        true
+    }
+
+    /// Removes `entry`'s tower, if no other thread did: marks it, then unlinks it everywhere.
+    /// `entry` should be of this list: another list's tower would be marked there (and unlinked
+    /// by that list's next search), and counted out of this one: wrong, not unsound.
+    pub(crate) fn remove_entry(&self, entry: &TowerRef<'_, K, V>) -> bool
+    where
+        K: Ord,
+    {
+        let tower = ptr::from_ref(entry.tower).cast_mut();
+        // SAFETY: `entry`'s hazard pointer protects it.
+        if !unsafe { Self::mark(tower) } {
+            return false;
+        }
+        self.len.fetch_sub(1, Ordering::AcqRel);
+        self.unlink_everywhere(&entry.tower.key);
+        true
+    }
+
+    /// Removes the first tower whose key does not satisfy `go_right`, if its key satisfies
+    /// `is_key`, and returns it (still readable through the guard): one search, which keeps the
+    /// predecessors of the towers it meets satisfying `is_key` at levels 1 to 4, then the mark,
+    /// then an exchange per level with those predecessors (Fraser's and crossbeam's removal); a
+    /// level whose exchange fails, or whose predecessor was not kept, leaves the rest to
+    /// [`unlink_everywhere`](Self::unlink_everywhere). `None` if there is no such tower.
+    pub(crate) fn remove_first(
+        &self,
+        mut go_right: impl FnMut(&K) -> bool,
+        is_key: impl Fn(&K) -> bool,
+    ) -> Option<TowerRef<'_, K, V>>
+    where
+        K: Ord,
+    {
+        let fence = LightFence::for_walk();
+        let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
+        let mut kept: [Kept<K, V>; 4] = core::array::from_fn(|_| Kept::new());
+        loop {
+            for level in &mut kept {
+                level.curr = ptr::null_mut();
+            }
+            let (pred, curr, c) =
+                self.search(&mut hazards, &mut go_right, fence, |l, pred, curr| {
+                    // SAFETY: `curr` is null or protected by the walk.
+                    let candidate =
+                        unsafe { curr.as_ref() }.is_some_and(|tower| is_key(&tower.key));
+                    let Some(level) = kept.get_mut(l.wrapping_sub(1)).filter(|_| candidate) else {
+                        return Ok(());
+                    };
+                    level.pred = pred;
+                    level.curr = curr;
+                    if !pred.is_null() {
+                        publish_in(&mut level.on_pred, pred.cast_mut().cast(), fence);
+                    }
+                    publish_in(&mut level.on_curr, curr.cast(), fence);
+                    // SAFETY: `pred` is null or protected; validated as in `find_path`.
+                    if unsafe { self.link(pred, l) }.load() == curr {
+                        Ok(())
+                    } else {
+                        Err(Restart)
+                    }
+                });
+            // SAFETY: `curr` is null or protected by `hazards[c]`, validated at level 0.
+            let tower = unsafe { curr.as_ref() }?;
+            if !is_key(&tower.key) {
+                return None;
+            }
+            // SAFETY: as just said.
+            if !unsafe { Self::mark(curr) } {
+                // Removed by another thread since: look again.
+                continue;
+            }
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            let pred_at = |l: usize| match l {
+                0 => Some(pred),
+                _ => kept.get(l - 1).filter(|k| k.curr == curr).map(|k| k.pred),
+            };
+            // SAFETY: `curr` is protected by `hazards[c]` and was marked by this thread; `pred`
+            // by `hazards[1 - c]`, the kept predecessors by their own hazard pointers.
+            let unlinked = unsafe { self.unlink_with(curr, pred_at) };
+            if !unlinked {
+                self.unlink_everywhere(&tower.key);
+            }
+            let [a, b] = hazards;
+            let hazard = if c == 0 { a } else { b };
+            // SAFETY: `hazard` protects `curr`, validated at level 0 before it was marked.
+            return Some(unsafe { TowerRef::new(curr, hazard) });
+        }
+    }
+
+    /// Unlinks `tower`, which this thread marked, from each of its levels, top-down, with one
+    /// exchange of the predecessor `pred_at(l)` gives (null: the head); whether every level went
+    /// so. It stops at the first level without a predecessor, or whose predecessor no longer
+    /// holds the tower unmarked (the caller then runs the clean-up search).
+    ///
+    /// # Safety
+    ///
+    /// `tower` is a tower of this list, protected by this thread and marked by it; each
+    /// predecessor given is null or a tower of this list protected by this thread.
+    unsafe fn unlink_with(
+        &self,
+        tower: *mut Tower<K, V>,
+        pred_at: impl Fn(usize) -> Option<*const Tower<K, V>>,
+    ) -> bool {
+        // SAFETY: the caller's promise: protected.
+        let node = unsafe { &*tower };
+        for l in (0..node.height as usize).rev() {
+            let Some(pred) = pred_at(l) else {
+                return false;
+            };
+            // Marked: its link at `l` is frozen.
+            let succ = unmarked(node.next(l).load());
+            // SAFETY: `pred` is null or protected. If it still holds `tower` unmarked, it is
+            // linked at `l`, and so is `tower`, which this exchange unlinks (invariant 3).
+            if unsafe { self.link(pred, l) }
+                .compare_exchange(tower, succ)
+                .is_err()
+            {
+                return false;
+            }
+            // SAFETY: this thread's exchange unlinked it from `l`, and it is still protected.
+            unsafe { Self::release(tower, 1) };
+        }
+        true
+    }
+
+    /// Unlinks every marked tower with key `key`, at every level: a search for `key` that, at
+    /// each level, also walks the run of towers with that key (a removed tower may stand
+    /// anywhere in it: see the module documentation). Every tower with key `key` marked before
+    /// the call, and linked at a level when the search passes it, has left that level when
+    /// this returns.
+    fn unlink_everywhere(&self, key: &K)
+    where
+        K: Ord,
+    {
+        let fence = LightFence::for_walk();
+        let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
+        let mut scan: Option<[CachedHazard<Global>; 2]> = None;
+        let mut equal = |k: &K| k == key;
+        self.search(&mut hazards, &mut |k| k < key, fence, |l, pred, curr| {
+            // SAFETY: `curr` is null or protected by the walk.
+            if unsafe { curr.as_ref() }.is_none_or(|tower| tower.key != *key) {
+                return Ok(());
+            }
+            // Walk the run of equal keys from its first tower, with hazard pointers of its own:
+            // the first published while the walk's still protects it, then validated by
+            // `pred`'s link still holding it unmarked.
+            let [a, b] =
+                scan.get_or_insert_with(|| [CachedHazard::acquire(), CachedHazard::acquire()]);
+            let mut w = Walker {
+                pred: curr,
+                curr: ptr::null_mut(),
+                hazards: [a.hazard_pointer(), b.hazard_pointer()],
+                c: 1,
+            };
+            publish(w.on_pred(), curr.cast(), fence);
+            // SAFETY: `pred` is null or protected by the walk.
+            if unsafe { self.link(pred, l) }.load() != curr {
+                return Err(Restart);
+            }
+            // SAFETY: `curr` is protected (by `w.on_pred` now).
+            let first = protect(unsafe { &*curr }.next(l), w.on_curr(), fence);
+            if is_marked(first) {
+                return Err(Restart);
+            }
+            w.curr = first;
+            // SAFETY: `w.pred` was reached at `l` and is protected; its link held `w.curr`
+            // unmarked after `w.on_curr` was published.
+            unsafe { self.walk_level(l, &mut w, &mut equal, fence, false) }
+        });
+    }
+
+    /// Inserts `key` with the value `value()` makes: the entry, and whether the key was
+    /// absent. If it was present and `replace(old value)` holds, the new tower is linked before
+    /// the old one, which is then removed (the key is never absent meanwhile); if it does not,
+    /// nothing is inserted, `value` is not called (unless an earlier attempt made its tower),
+    /// and the entry returned is the present one.
+    pub(crate) fn insert(
+        &self,
+        key: K,
+        value: impl FnOnce() -> V,
+        replace: impl Fn(&V) -> bool,
+    ) -> (TowerRef<'_, K, V>, bool)
+    where
+        K: Ord,
+    {
+        let height = self.random_height();
+        let fence = LightFence::for_walk();
+        let mut hazards = [CachedHazard::acquire(), CachedHazard::acquire()];
+        // The levels kept: inline for the towers of up to four levels (all but 1 in 256).
+        let mut inline: [Kept<K, V>; 4] = core::array::from_fn(|_| Kept::new());
+        let mut heap: Vec<Kept<K, V>> = Vec::new();
+        let path: &mut [Kept<K, V>] = if height <= inline.len() {
+            &mut inline[..height]
+        } else {
+            heap.extend((0..height).map(|_| Kept::new()));
+            &mut heap
+        };
+        let mut pending = Pending::Key(key, value);
+        let (tower, old) = loop {
+            let c = self.find_path(&mut hazards, &mut |k| k < pending.key(), path, fence);
+            let succ = path[0].curr;
+            // SAFETY: `succ` is null or protected by `hazards[c]`.
+            let existing = unsafe { succ.as_ref() }
+                .is_some_and(|tower| tower.key == *pending.key())
+                .then_some(succ);
+            // SAFETY: as above.
+            if let Some(existing) = existing.filter(|old| !replace(unsafe { &(**old).value })) {
+                let [a, b] = hazards;
+                let hazard = if c == 0 { a } else { b };
+                // SAFETY: `hazard` protects `existing`, validated at level 0.
+                return (unsafe { TowerRef::new(existing, hazard) }, false);
+            }
+            let tower = pending.take_tower(height);
+            // Not published: a plain store would do; the atomic's store is what there is.
+            tower.next(0).0.store(succ, Ordering::Relaxed);
+            let raw = Box::into_raw(tower);
+            // Counted before it is linked, so that a remover's decrement never comes first.
+            self.len.fetch_add(1, Ordering::AcqRel);
+            // SAFETY: `path[0].pred` is null or protected by `hazards[1 - c]`.
+            let link = unsafe { self.link(path[0].pred, 0) };
+            if link.compare_exchange(succ, raw).is_ok() {
+                break (raw, existing);
+            }
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            // SAFETY: the exchange failed, so `raw` was not published: still ours alone.
+            pending = Pending::Tower(unsafe { Box::from_raw(raw) });
+        };
+        // Linked at level 0; the inserter's share of `refs` keeps it from retirement until the
+        // end, so the guard's hazard pointer needs no validation.
+        let mut on_tower = CachedHazard::acquire();
+        publish(on_tower.hazard_pointer(), tower.cast(), fence);
+        // SAFETY: protected, and not retired before `release` below.
+        let entry = unsafe { TowerRef::new(tower, on_tower) };
+        let mut inserted = true;
+        if let Some(old) = old {
+            // SAFETY: `hazards` still protect `old` (the successor at level 0).
+            if unsafe { Self::mark(old) } {
+                // Replaced: one tower of the key went in, one went out. Unlink the old one with
+                // the predecessors at hand: the new tower at level 0 (linked right before it),
+                // the kept ones above; the clean-up search only if one of them no longer holds
+                // it.
+                self.len.fetch_sub(1, Ordering::AcqRel);
+                let pred_at = |l: usize| match l {
+                    0 => Some(tower.cast_const()),
+                    _ => path
+                        .get(l)
+                        .filter(|kept| kept.curr == old)
+                        .map(|kept| kept.pred),
+                };
+                // SAFETY: `old` is protected by `hazards`, and marked by this thread; the new
+                // tower by `entry`, the kept predecessors by their own hazard pointers.
+                if !unsafe { self.unlink_with(old, pred_at) } {
+                    self.unlink_everywhere(&entry.tower.key);
+                }
+                inserted = false;
+            }
+        }
+        let linked = self.link_upper_levels(tower, &mut hazards, path, fence);
+        if linked > 1 && Self::removed_after_link(entry.tower) {
+            // A remover may have searched past the levels linked after its mark.
+            self.unlink_everywhere(&entry.tower.key);
+        }
+        // SAFETY: the inserter's share: itself, and the levels it never linked.
+        unsafe { Self::release(tower, 1 + height - linked) };
+        (entry, inserted)
+    }
+
+    /// Links `tower` (linked at level 0) at levels `1..path.len()`, bottom-up, searching again
+    /// whenever a level's exchange fails; stops at the first level whose link is marked (the
+    /// tower was removed). How many levels are linked, level 0 included.
+    fn link_upper_levels(
+        &self,
+        tower: *mut Tower<K, V>,
+        hazards: &mut [CachedHazard<Global>; 2],
+        path: &mut [Kept<K, V>],
+        fence: LightFence,
+    ) -> usize
+    where
+        K: Ord,
+    {
+        // SAFETY: the inserter's share of `refs` keeps `tower` allocated (not retired).
+        let node = unsafe { &*tower };
+        for l in 1..path.len() {
+            loop {
+                let (pred, succ) = (path[l].pred, path[l].curr);
+                let own = node.next(l);
+                let current = own.load();
+                // Only the remover writes this link while the tower is not linked at `l`: a
+                // failed exchange means it was marked.
+                if is_marked(current) || own.compare_exchange(current, succ).is_err() {
+                    return l;
+                }
+                // SAFETY: `pred` is null or protected by `path[l].on_pred`, and `succ` by
+                // `path[l].on_curr` (so its address was not reused).
+                if unsafe { self.link(pred, l) }
+                    .compare_exchange(succ, tower)
+                    .is_ok()
+                {
+                    break;
+                }
+                self.find_path(hazards, &mut |k| *k < node.key, path, fence);
+            }
+        }
+        path.len()
+    }
+
+    /// Whether `tower`'s bottom link is marked, read by a read-modify-write: ordered after this
+    /// thread's upper-level links, and against the remover's mark (one of the two sees the
+    /// other: either this reads the mark, or the remover's mark, and so its clean-up search,
+    /// comes after these links).
+    fn removed_after_link(tower: &Tower<K, V>) -> bool {
+        let link = &tower.next(0);
+        let mut current = link.load();
+        loop {
+            if is_marked(current) {
+                return true;
+            }
+            match link.compare_exchange(current, current) {
+                Ok(()) => return false,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+}
+
+/// An insertion's key and value before its tower exists, or its tower after a failed exchange.
+enum Pending<K, V, F> {
+    Key(K, F),
+    Tower(Box<Tower<K, V>>),
+    /// Only while `take_tower` runs.
+    Taken,
+}
+
+impl<K, V, F: FnOnce() -> V> Pending<K, V, F> {
+    fn key(&self) -> &K {
+        match self {
+            Self::Key(key, _) => key,
+            Self::Tower(tower) => &tower.key,
+            Self::Taken => unreachable!("a pending insertion has a key"),
+        }
+    }
+
+    /// The tower, made (calling the value's closure, once) if it was not yet.
+    #[allow(clippy::unnecessary_box_returns)] // the box goes on to be published as is
+    fn take_tower(&mut self, height: usize) -> Box<Tower<K, V>> {
+        match core::mem::replace(self, Self::Taken) {
+            Self::Key(key, value) => Box::new(Tower {
+                key,
+                height: small(height),
+                refs: AtomicU32::new(small(height + 1)),
+                low: core::array::from_fn(|_| TowerLink::null()),
+                high: (height > INLINE)
+                    .then(|| Box::new(core::array::from_fn(|_| TowerLink::null()))),
+                value: value(),
+            }),
+            Self::Tower(tower) => tower,
+            Self::Taken => unreachable!("a pending insertion has a key"),
+        }
+    }
+}
+
+impl<K, V> TowerList<K, V> {
+    /// Frees every tower still linked at any level, handing the key and value of each present
+    /// one (linked and unmarked at level 0) to `keep`, in key order; the others are dropped.
+    ///
+    /// `&mut self`: no guard borrows the list, no thread walks it, no insertion is under way, so
+    /// each tower's count is the number of levels it is linked at. Level by level from the top,
+    /// each tower met is counted down, and freed when its last level is passed (its link there
+    /// read first); a present tower's last level is level 0, walked in key order.
+    fn free_all(&mut self, mut keep: impl FnMut(K, V)) {
+        for l in (0..MAX_HEIGHT).rev() {
+            let mut next = unmarked(self.head[l].load());
+            while !next.is_null() {
+                // SAFETY: a tower linked at `l`, not retired (its count is not zero), freed only
+                // below, at its last linked level, which is this one or a lower one.
+                let tower = unsafe { &*next };
+                let after = tower.next(l).load();
+                if tower.refs.fetch_sub(1, Ordering::Relaxed) == 1 {
+                    // SAFETY: from a `Box`, linked at no level left to walk, never retired.
+                    let tower = unsafe { Box::from_raw(next) };
+                    if l == 0 && !is_marked(after) {
+                        let Tower { key, value, .. } = *tower;
+                        keep(key, value);
+                    }
+                }
+                next = unmarked(after);
+            }
+            self.head[l] = TowerLink::null();
+        }
+        self.len = AtomicUsize::new(0);
+    }
+
+    /// The present entries, in key order, the list emptied.
+    pub(crate) fn take_all(&mut self) -> Vec<(K, V)> {
+        let mut all = Vec::with_capacity(self.len());
+        self.free_all(|key, value| all.push((key, value)));
+        all
+    }
+}
+
+impl<K, V> Drop for TowerList<K, V> {
+    fn drop(&mut self) {
+        self.free_all(|_, _| ());
+    }
+}

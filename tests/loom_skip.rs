@@ -1,0 +1,204 @@
+//! Loom models of the toolkit's towers (`linked/tower.rs`) through `hazptr::collections::SkipMap`:
+//! every interleaving (up to the preemption bound) of two threads on a map of one or two keys,
+//! with haphazard's and hazptr's atomics, fences and thread-locals switched to loom's. Under loom
+//! towers have at most 3 levels and their heights go 1, 2, 1, 2, … in insertion order, so each
+//! model knows which towers have an upper level. Run with `scripts/loom.sh` (see `tests/loom.rs`
+//! for why `model` and `spawn` are written as they are).
+//!
+//! Each model checks what it observes: the results of both threads, the map after them, that a
+//! value read through an entry is not dropped while the entry lives, and that every value is
+//! dropped exactly once in the end (after an eager reclamation and the map's drop).
+#![cfg(loom)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hazptr::collections::SkipMap;
+use hazptr::{Domain, Global};
+use loom::sync::Arc;
+use loom::thread::{self, JoinHandle};
+
+#[path = "common/loom_model.rs"]
+#[allow(dead_code)] // its `model`: these models are bounded (see `model` below)
+mod loom_model;
+
+/// [`loom_model::model_bounded`] at 2 preemptions: a tower operation makes a few hundred atomic
+/// accesses (its search from the top, hazard-record traffic, the batch), so at 3 a model runs
+/// for minutes. Two suffice for the races these models are about: the remover's mark landing
+/// between the inserter's setting of its upper link and its exchange into the predecessor, then
+/// the clean-up search running before or after that exchange (one preemption each way), and a
+/// reader's entry published between a replacement's two links.
+fn model(body: impl Fn() + Sync + Send + 'static) {
+    loom_model::model_bounded::<Global>(2, body);
+}
+
+fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
+    loom_model::spawn::<Global, R>(f)
+}
+
+/// How many times each value (by slot) was dropped.
+#[derive(Default)]
+struct DropLog {
+    drops: [AtomicUsize; 4],
+}
+
+impl DropLog {
+    fn drops(&self, slot: usize) -> usize {
+        self.drops[slot].load(Ordering::SeqCst)
+    }
+}
+
+/// A value that logs its drop in its slot, and fails a test dropping it twice.
+struct Value {
+    slot: usize,
+    log: std::sync::Arc<DropLog>,
+}
+
+impl Value {
+    fn new(slot: usize, log: &std::sync::Arc<DropLog>) -> Self {
+        Self {
+            slot,
+            log: std::sync::Arc::clone(log),
+        }
+    }
+}
+
+impl Drop for Value {
+    fn drop(&mut self) {
+        let before = self.log.drops[self.slot].fetch_add(1, Ordering::SeqCst);
+        assert_eq!(before, 0, "value {} dropped twice", self.slot);
+    }
+}
+
+fn reclaim_global() {
+    Domain::global().reclaim();
+}
+
+/// A tower of height 2 is inserted while another thread removes its key: the removal finds it
+/// or not; if it does, the tower is unlinked from both levels (whoever linked the upper level
+/// last cleans up) and retired once. Either way the map is consistent after both, and every
+/// value is dropped exactly once.
+#[test]
+fn tower_insert_races_its_removal() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(SkipMap::new());
+        map.insert(1, Value::new(0, &log)); // height 1
+        let inserter = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || {
+                let entry = map.insert(2, Value::new(1, &log)); // height 2
+                assert_eq!(entry.value().slot, 1);
+            })
+        };
+        let remover = {
+            let map = Arc::clone(&map);
+            spawn(move || map.remove(&2).map(|e| e.value().slot))
+        };
+        inserter.join().unwrap();
+        let removed = remover.join().unwrap();
+        assert_eq!(map.contains_key(&2), removed.is_none());
+        assert_eq!(map.len(), if removed.is_some() { 1 } else { 2 });
+        let keys: Vec<u32> = map.iter().map(|e| *e.key()).collect();
+        assert_eq!(
+            keys,
+            if removed.is_some() {
+                vec![1]
+            } else {
+                vec![1, 2]
+            }
+        );
+        reclaim_global();
+        if removed.is_some() {
+            assert_eq!(
+                log.drops(1),
+                1,
+                "the removed tower is reclaimed once unlinked"
+            );
+        }
+        drop(map);
+        assert_eq!((log.drops(0), log.drops(1)), (1, 1));
+    });
+}
+
+/// A reader holds `get`'s entry while another thread replaces the key (a new tower before the
+/// old one, then the old one removed) and reclaims: the entry's value is not dropped while the
+/// entry lives, and the key is never missing.
+#[test]
+fn get_entry_survives_a_replacing_insert() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(SkipMap::new());
+        map.insert(1, Value::new(0, &log)); // height 1
+        let reader = {
+            let map = Arc::clone(&map);
+            spawn(move || {
+                let entry = map.get(&1).expect("the key is never absent");
+                thread::yield_now();
+                let slot = entry.value().slot;
+                assert_eq!(entry.value().log.drops(slot), 0, "dropped under an entry");
+                slot
+            })
+        };
+        let writer = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || {
+                map.insert(1, Value::new(1, &log)); // height 2, before the old tower
+                let _ = Domain::global().reclaim();
+            })
+        };
+        let seen = reader.join().unwrap();
+        writer.join().unwrap();
+        assert!(seen <= 1);
+        assert_eq!(map.get(&1).map(|e| e.value().slot), Some(1));
+        assert_eq!(map.len(), 1);
+        reclaim_global();
+        assert_eq!(
+            log.drops(0),
+            1,
+            "the replaced value is dropped once unprotected"
+        );
+        drop(map);
+        assert_eq!(log.drops(1), 1);
+    });
+}
+
+/// Harris's race, on towers: removing 2 (a two-level tower) from {1, 2} while inserting 3 right
+/// after it. The removal's one-search unlink meets a level that changed under it and falls back
+/// to the clean-up search; the insertion must not be lost, 2 must be gone, and every value is
+/// dropped once.
+#[test]
+fn removal_races_an_insert_next_to_it() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(SkipMap::new());
+        map.insert(1, Value::new(0, &log)); // height 1
+        map.insert(2, Value::new(1, &log)); // height 2
+        let remover = {
+            let map = Arc::clone(&map);
+            spawn(move || map.remove(&2).map(|e| e.value().slot))
+        };
+        let inserter = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || {
+                map.insert(3, Value::new(2, &log)); // height 1
+            })
+        };
+        assert_eq!(
+            remover.join().unwrap(),
+            Some(1),
+            "2 was present, removed once"
+        );
+        inserter.join().unwrap();
+        let keys: Vec<u32> = map.iter().map(|e| *e.key()).collect();
+        assert_eq!(keys, [1, 3], "the insertion next to 2 was lost");
+        assert_eq!(map.len(), 2);
+        reclaim_global();
+        assert_eq!(
+            log.drops(1),
+            1,
+            "the removed tower is reclaimed once unlinked"
+        );
+        drop(map);
+        assert_eq!((log.drops(0), log.drops(2)), (1, 1));
+    });
+}
