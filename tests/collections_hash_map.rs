@@ -253,6 +253,19 @@ fn exclusive_access_changes_in_place_and_moves_out() {
     assert_eq!(counter.dropped(), counter.made());
 }
 
+/// The map and set can be shared (`Sync`) and sent (`Send`) when their keys and values can.
+#[test]
+fn maps_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<HashMap<String, Vec<u8>>>();
+    shared::<HashSet<u64>>();
+    let map = HashMap::new();
+    map.insert(1, 1);
+    std::thread::spawn(move || assert_eq!(map.get(&1).as_deref(), Some(&1)))
+        .join()
+        .unwrap();
+}
+
 /// Keys as `String`s, looked up by `&str`.
 #[test]
 fn borrow_lookups() {
@@ -271,7 +284,15 @@ fn borrow_lookups() {
 
 #[test]
 fn extend_debug_and_defaults() {
+    if !cfg!(miri) {
+        // A hint, capped (its first insertion allocates a level of the index: too slow for Miri).
+        let huge: HashMap<u64, u64> = HashMap::with_capacity(usize::MAX);
+        huge.insert(u64::MAX, 1);
+        assert_eq!(huge.get(&u64::MAX).as_deref(), Some(&1));
+    }
     let mut map: HashMap<u32, u32> = HashMap::default();
+    assert_eq!(map.insert(9, 90), None); // guards compare by value
+    assert!(map.get(&9).unwrap() == 90 && map.remove(&9).unwrap() == 90);
     map.extend([(1, 10), (2, 20)]);
     (&map).extend([(2, 21)]);
     assert_eq!(map.len(), 2);

@@ -163,7 +163,8 @@ fn lookup_during_growth() {
         assert!(map.insert(1, Value::new(0, &log)).is_none());
         let writer = {
             let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-            // Doubles the table; the lookup of 1 then goes through bucket 1, made on demand.
+            // Doubles the table; the lookup of 1 then starts from bucket 0, which bucket 1 (not
+            // made: a lookup makes none) splits from.
             spawn(move || map.insert(2, Value::new(1, &log)).is_none())
         };
         assert_eq!(map.get(&1).map(|v| v.id), Some(0));

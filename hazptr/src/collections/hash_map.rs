@@ -7,9 +7,11 @@
 //! anchor (a "dummy node") whose key is `b` bit-reversed (even): it stands just before the
 //! entries whose hash ends in `b`'s `k` low bits, and when the table doubles, bucket `b + 2^k`
 //! splits `b`'s run in two without moving a node. An operation hashes its key, finds its
-//! bucket's anchor in the index (making it on first use, from its parent bucket: `b` without
-//! its highest bit), and walks from there; the table grows by doubling one counter, and a new
-//! bucket is filled in lazily by the first operation that needs it, so growing blocks no one.
+//! bucket's anchor in the index, and walks from there; the table grows by doubling one
+//! counter, and a new bucket is made lazily, by the first insertion into it (from its parent
+//! bucket: `b` without its highest bit), so growing blocks no one. A lookup or a removal never
+//! allocates: until its bucket is made, it walks from the nearest bucket made that it splits
+//! from.
 //!
 //! Where this departs from the paper:
 //! - Replacing a value is one compare-and-exchange ([`Cursor::replace`](crate::Cursor::replace)):
@@ -22,9 +24,7 @@
 //!   and told apart by `Eq`.
 
 use core::borrow::Borrow;
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::ops::Deref;
 use core::sync::atomic::Ordering;
 use std::hash::RandomState;
 
@@ -34,8 +34,15 @@ use crate::protect::guard::Protected;
 use crate::reclaim::sync::AtomicUsize;
 
 mod count;
+mod exclusive;
+mod guard;
+#[cfg(test)]
+mod tests;
+mod traits;
 
 use count::Count;
+pub use exclusive::IntoIter;
+pub use guard::{OccupiedError, Ref};
 
 /// The most entries per bucket, on average, before the table doubles.
 const LOAD_FACTOR: usize = 1;
@@ -44,8 +51,18 @@ const LOAD_FACTOR: usize = 1;
 /// table has at least [`SMALL`] buckets; below, at every insertion.
 const GROWTH_CHECK: isize = 8;
 
+/// The largest table `with_capacity` starts with: the index allocates a level of buckets at the
+/// first insertion into it, up to half the table at once.
+const MAX_INITIAL_BUCKETS: usize = 1 << 24;
+
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
+
+/// Where a walk for a key starts: its split-order key, and an anchor before it.
+type Start<'m, K, V> = (u64, Anchor<'m, u64, Entry<K, V>>);
+
+/// A cursor at (`true`) or where a key would be (`false`), with the key's split-order key.
+type Position<'m, K, V> = (AnchoredCursor<'m, u64, Entry<K, V>>, u64, bool);
 
 /// One entry: its split-order key, its key and its value.
 struct Entry<K, V> {
@@ -153,8 +170,10 @@ fn found<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: Option<&Node<K, V>>, order: u64,
 /// once. This is why keys and values must be `'static`: a retired entry may be dropped later,
 /// on whichever thread reclaims.
 ///
-/// Each bucket of the table is a node of the list, as large as an entry's node; the table has
-/// one bucket per entry at most, and never shrinks.
+/// Each bucket of the table is a node of the list, as large as an entry's node (keys and values
+/// are stored in the nodes): for values of more than a few dozen bytes, store a `Box<V>`. The
+/// table has one bucket per entry at most (fewer while its buckets are made lazily), and never
+/// shrinks.
 ///
 /// # Consistency
 ///
@@ -171,116 +190,6 @@ pub struct HashMap<K, V, S = RandomState> {
     len: Count,
     hasher: S,
 }
-
-/// A value of a [`HashMap`] with its key, kept readable (not freed) for as long as the guard
-/// lives, even once another thread removes or replaces it. Derefs to the value.
-///
-/// Holds one hazard pointer (taken from a per-thread cache and given back when it drops), and
-/// borrows the map, which cannot drop meanwhile.
-#[must_use = "a guard protects its value only while it lives"]
-pub struct Ref<'a, K, V> {
-    entry: Protected<'a, Entry<K, V>>,
-}
-
-impl<'a, K, V> Ref<'a, K, V> {
-    /// Wraps the guard of a value item.
-    fn new(item: Protected<'a, Node<K, V>>) -> Self {
-        Self {
-            entry: Protected::map(item, entry),
-        }
-    }
-
-    /// The key.
-    #[must_use]
-    pub fn key(&self) -> &K {
-        &self.entry.key
-    }
-
-    /// The value.
-    #[must_use]
-    pub fn value(&self) -> &V {
-        &self.entry.value
-    }
-
-    /// The key and the value.
-    #[must_use]
-    pub fn pair(&self) -> (&K, &V) {
-        (&self.entry.key, &self.entry.value)
-    }
-
-    /// The guard of the key alone (the entry stays protected while it lives).
-    pub fn into_key(self) -> Protected<'a, K> {
-        Protected::map(self.entry, |entry| &entry.key)
-    }
-
-    /// The guard of the value alone (the entry stays protected while it lives).
-    pub fn into_value(self) -> Protected<'a, V> {
-        Protected::map(self.entry, |entry| &entry.value)
-    }
-}
-
-impl<K, V> Deref for Ref<'_, K, V> {
-    type Target = V;
-
-    #[inline]
-    fn deref(&self) -> &V {
-        &self.entry.value
-    }
-}
-
-impl<K, V> AsRef<V> for Ref<'_, K, V> {
-    fn as_ref(&self) -> &V {
-        &self.entry.value
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Ref<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ref")
-            .field("key", &self.entry.key)
-            .field("value", &self.entry.value)
-            .finish()
-    }
-}
-
-impl<K, V: fmt::Display> fmt::Display for Ref<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.entry.value, f)
-    }
-}
-
-/// What [`HashMap::try_insert`] gives back when the key is present: the value there, and the
-/// one not inserted.
-pub struct OccupiedError<'a, K, V> {
-    /// The value of the key, protected.
-    pub current: Ref<'a, K, V>,
-    /// The value that was not inserted.
-    pub not_inserted: V,
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedError<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OccupiedError")
-            .field("key", self.current.key())
-            .field("current", self.current.value())
-            .field("not_inserted", &self.not_inserted)
-            .finish()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Display for OccupiedError<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "failed to insert {:?}, key {:?} already exists with value {:?}",
-            self.not_inserted,
-            self.current.key(),
-            self.current.value(),
-        )
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug> std::error::Error for OccupiedError<'_, K, V> {}
 
 impl<K, V> HashMap<K, V, RandomState> {
     /// An empty map. Allocates nothing until the first insertion.
@@ -304,10 +213,14 @@ impl<K, V, S> HashMap<K, V, S> {
         Self::with_capacity_and_hasher(0, hasher)
     }
 
-    /// An empty map with room for `capacity` entries, hashing keys with `hasher`.
+    /// An empty map with room for `capacity` entries, hashing keys with `hasher` (a table of
+    /// at most 2^24 buckets to start; it grows beyond as entries come).
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-        let buckets = capacity.div_ceil(LOAD_FACTOR).max(1).next_power_of_two();
+        let buckets = capacity
+            .div_ceil(LOAD_FACTOR)
+            .clamp(1, MAX_INITIAL_BUCKETS)
+            .next_power_of_two();
         Self {
             chain: AnchoredHead::new(),
             buckets: AtomicUsize::new(buckets),
@@ -342,19 +255,31 @@ where
     V: Send + Sync + 'static,
     S: BuildHasher,
 {
-    /// The split-order key of `key`, and the anchor of its bucket (made if it is not yet).
+    /// The split-order key of `key`, and where a walk for it starts: the anchor of its bucket,
+    /// made first if it is not yet and `make` (an insertion), else the nearest bucket made that
+    /// it splits from (a lookup or a removal allocates nothing, and an unmade bucket holds
+    /// only entries inserted before the table last doubled, which its parent's walk passes);
+    /// `None` if no bucket is made (nothing was ever inserted).
     #[inline]
-    fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> (u64, Anchor<'_, u64, Entry<K, V>>) {
+    fn locate<Q: Hash + ?Sized>(&self, key: &Q, make: bool) -> Option<Start<'_, K, V>> {
         let hash = self.hasher.hash_one(key);
         let buckets = self.buckets.load(Ordering::Relaxed);
         // Truncating the hash is intended: the mask keeps its low bits.
         #[allow(clippy::cast_possible_truncation)]
-        let bucket = hash as usize & (buckets - 1);
-        let anchor = match self.chain.anchor(bucket) {
-            Some(anchor) => anchor,
-            None => self.make_bucket(bucket),
+        let mut bucket = hash as usize & (buckets - 1);
+        let anchor = loop {
+            if let Some(anchor) = self.chain.anchor(bucket) {
+                break anchor;
+            }
+            if make {
+                break self.make_bucket(bucket);
+            }
+            if bucket == 0 {
+                return None;
+            }
+            bucket = parent(bucket);
         };
-        (regular_key(hash), anchor)
+        Some((regular_key(hash), anchor))
     }
 
     /// Makes bucket `bucket`'s anchor (and its parents', first): inserts it in the chain from
@@ -423,18 +348,33 @@ where
         }
     }
 
-    /// A cursor standing at the entry of `key` (`true`), or where it would be inserted.
+    /// A cursor standing at the entry of `key` (`true`), or where it would be inserted, walking
+    /// from where [`locate`](Self::locate) says (making the bucket if `make`); `None` if no
+    /// bucket is made.
     #[inline]
-    fn seek<Q>(&self, key: &Q) -> (AnchoredCursor<'_, u64, Entry<K, V>>, u64, bool)
+    fn seek_from<Q>(&self, key: &Q, make: bool) -> Option<Position<'_, K, V>>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key);
+        let (order, anchor) = self.locate(key, make)?;
         let mut cursor = self.chain.cursor_at(anchor);
         let at = cursor.seek(|item| stops_at(item, order, key));
         let present = found(at, order, key);
-        (cursor, order, present)
+        Some((cursor, order, present))
+    }
+
+    /// [`seek_from`](Self::seek_from) for an insertion, which makes the key's bucket.
+    #[inline]
+    fn seek<Q>(&self, key: &Q) -> Position<'_, K, V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let Some(found) = self.seek_from(key, true) else {
+            unreachable!("an insertion makes its bucket");
+        };
+        found
     }
 
     /// The value of `key`, as a guard that keeps it readable; `None` if the key is absent.
@@ -453,7 +393,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key);
+        let (order, anchor) = self.locate(key, false)?;
         let item = self
             .chain
             .find_from(anchor, |item| stops_at(item, order, key))?;
@@ -640,7 +580,7 @@ where
         K: Borrow<Q> + Clone,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek(key);
+        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
         loop {
             if !present {
                 return None;
@@ -678,7 +618,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek(key);
+        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
         loop {
             if !present {
                 return None;
@@ -739,6 +679,10 @@ where
 
     /// The entries, as guards, in no particular order (the order of the split-ordered list):
     /// weakly consistent (see the type's documentation).
+    ///
+    /// Each guard holds a hazard pointer, from the thread's cache while it has some, else a new
+    /// one of the domain, which keeps it for reuse: read each entry and drop its guard before
+    /// the next, rather than collecting the guards (copy or clone the values out instead).
     pub fn iter(&self) -> impl Iterator<Item = Ref<'_, K, V>> {
         self.chain
             .iter()
@@ -754,203 +698,5 @@ where
     /// The values, each as a guard.
     pub fn values(&self) -> impl Iterator<Item = Protected<'_, V>> {
         self.iter().map(Ref::into_value)
-    }
-}
-
-impl<K, V, S> HashMap<K, V, S>
-where
-    K: Hash + Eq,
-    S: BuildHasher,
-{
-    /// The value of `key`, mutably: with `&mut self`, no other thread and no guard reads the
-    /// map, so the value changes in place (no new entry, nothing retired).
-    ///
-    /// ```
-    /// use hazptr::collections::HashMap;
-    ///
-    /// let mut map = HashMap::new();
-    /// map.insert("k", 1);
-    /// *map.get_mut("k").unwrap() += 1;
-    /// assert_eq!(*map.get("k").unwrap(), 2);
-    /// ```
-    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let hash = self.hasher.hash_one(key);
-        let order = regular_key(hash);
-        // Truncating the hash is intended: the mask keeps its low bits.
-        #[allow(clippy::cast_possible_truncation)]
-        let mut bucket = hash as usize & (self.buckets.load(Ordering::Relaxed) - 1);
-        // The nearest bucket made: this one or the one it splits from, and so on (walking from
-        // the head if none is).
-        while bucket != 0 && self.chain.anchor(bucket).is_none() {
-            bucket = parent(bucket);
-        }
-        let entry = self
-            .chain
-            .find_mut(bucket, |item| stops_at(item, order, key))?;
-        (entry.order == order && entry.key.borrow() == key).then_some(&mut entry.value)
-    }
-}
-
-impl<K, V, S> HashMap<K, V, S> {
-    /// The entries, with their values mutably (`&mut self`: no other thread reads them), in no
-    /// particular order.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
-        self.chain
-            .values_mut()
-            .map(|entry| (&entry.key, &mut entry.value))
-    }
-
-    /// The values, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.iter_mut().map(|(_, value)| value)
-    }
-
-    /// The keys, by value, the map consumed.
-    pub fn into_keys(self) -> impl Iterator<Item = K> {
-        self.into_iter().map(|(key, _)| key)
-    }
-
-    /// The values, by value, the map consumed.
-    pub fn into_values(self) -> impl Iterator<Item = V> {
-        self.into_iter().map(|(_, value)| value)
-    }
-}
-
-/// The entries of a [`HashMap`] it consumed, by value, in no particular order.
-pub struct IntoIter<K, V> {
-    items: crate::linked::owned_iter::IntoIter<Node<K, V>, crate::reclaim::domain::Global>,
-}
-
-impl<K, V> Iterator for IntoIter<K, V> {
-    type Item = (K, V);
-
-    fn next(&mut self) -> Option<(K, V)> {
-        self.items.find_map(|item| match item {
-            Item::Value(entry) => Some((entry.key, entry.value)),
-            Item::Anchor(_) => None,
-        })
-    }
-}
-
-impl<K, V> core::iter::FusedIterator for IntoIter<K, V> {}
-
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoIter").finish_non_exhaustive()
-    }
-}
-
-/// The entries by value: with the map owned, no other thread or guard reads them.
-///
-/// ```
-/// use hazptr::collections::HashMap;
-///
-/// let map = HashMap::from([(1, "a"), (2, "b")]);
-/// let mut entries: Vec<(u32, &str)> = map.into_iter().collect();
-/// entries.sort();
-/// assert_eq!(entries, [(1, "a"), (2, "b")]);
-/// ```
-impl<K, V, S> IntoIterator for HashMap<K, V, S> {
-    type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
-
-    fn into_iter(self) -> IntoIter<K, V> {
-        IntoIter {
-            items: self.chain.into_items(),
-        }
-    }
-}
-
-impl<K, V, S: Default> Default for HashMap<K, V, S> {
-    fn default() -> Self {
-        Self::with_hasher(S::default())
-    }
-}
-
-impl<K, V, S> fmt::Debug for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static + fmt::Debug,
-    V: Send + Sync + 'static + fmt::Debug,
-    S: BuildHasher,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut map = f.debug_map();
-        for entry in self.iter() {
-            map.entry(entry.key(), entry.value());
-        }
-        map.finish()
-    }
-}
-
-impl<K, V, S> Extend<(K, V)> for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher,
-{
-    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
-        (&*self).extend(entries);
-    }
-}
-
-/// Extends through a shared reference, as every method of the map does.
-impl<K, V, S> Extend<(K, V)> for &HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher,
-{
-    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
-        for (key, value) in entries {
-            drop(self.insert(key, value));
-        }
-    }
-}
-
-impl<K, V, S> FromIterator<(K, V)> for HashMap<K, V, S>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-    S: BuildHasher + Default,
-{
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let entries = entries.into_iter();
-        let map = Self::with_capacity_and_hasher(entries.size_hint().0, S::default());
-        (&map).extend(entries);
-        map
-    }
-}
-
-impl<K, V, const N: usize> From<[(K, V); N]> for HashMap<K, V, RandomState>
-where
-    K: Hash + Eq + Send + Sync + 'static,
-    V: Send + Sync + 'static,
-{
-    fn from(entries: [(K, V); N]) -> Self {
-        entries.into_iter().collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{anchor_key, parent, regular_key};
-
-    #[test]
-    fn split_order_keys_sort_buckets_before_their_entries() {
-        // Bucket 1 of 2 splits into 1 and 3 of 4: anchors 0 < 2 < 1 < 3 in split order.
-        let order: Vec<u64> = [0, 2, 1, 3].map(anchor_key).to_vec();
-        assert!(order.windows(2).all(|w| w[0] < w[1]));
-        // An entry of hash h sorts after its bucket's anchor and before the next bucket's.
-        for hash in [0_u64, 1, 2, 3, 5, 0xdead_beef] {
-            let bucket = usize::try_from(hash & 3).unwrap();
-            assert!(anchor_key(bucket) < regular_key(hash));
-            assert_eq!(regular_key(hash) & 1, 1);
-        }
-        assert!(regular_key(2) < anchor_key(1));
-        assert_eq!([parent(1), parent(2), parent(3), parent(6)], [0, 0, 1, 2]);
     }
 }
