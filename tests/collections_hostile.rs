@@ -29,12 +29,7 @@ fn key(item: &Item<u64, Counted>) -> u64 {
 /// An anchored chain holding the values `values` and, first, an anchor keyed 0 in slot 0.
 fn chain(counter: &Counter, values: &[u64]) -> AnchoredHead<u64, Counted> {
     let chain = AnchoredHead::new();
-    let mut cursor = chain.cursor();
-    cursor.seek(|_| true);
-    cursor.insert(Owned::new(Item::Anchor(0))).unwrap();
-    cursor.seek(|_| true);
-    let anchor = cursor.current_anchor().unwrap();
-    chain.set_anchor(0, anchor);
+    let anchor = chain.make_anchor(0, 0, None, |_| true).unwrap();
     let mut cursor = chain.cursor_at(anchor);
     for &v in values.iter().rev() {
         cursor.seek(|_| true);
@@ -62,17 +57,73 @@ fn an_anchor_is_never_removed_nor_replaced() {
         let anchor = chain.anchor(0).unwrap();
         let found = chain.find_from(anchor, |i| key(i) >= 2).unwrap();
         assert_eq!(key(&found), 2);
-        // An anchor inserted by hand, never indexed, is never removed either.
+        // An anchor item is refused by every insertion, and as a replacement.
         let mut cursor = chain.cursor_at(anchor);
         cursor.seek(|i| key(i) >= 2);
-        cursor.insert(Owned::new(Item::Anchor(2))).unwrap();
-        cursor.seek(|i| key(i) >= 2);
-        assert!(cursor.current().unwrap().is_anchor());
-        assert!(!cursor.remove());
+        assert!(cursor.insert(Owned::new(Item::Anchor(2))).is_err());
+        assert!(
+            cursor
+                .insert_protected(Owned::new(Item::Anchor(2)))
+                .is_err()
+        );
+        assert!(cursor.replace(Owned::new(Item::Anchor(2))).is_err());
+        assert_eq!(key(cursor.current().unwrap()), 2, "unchanged");
+        // A second anchor, after 1: a slot is made once.
+        let second = chain
+            .make_anchor(3, 1, Some(anchor), |i| key(i) > 1)
+            .unwrap();
+        assert_eq!(second.key(), &1);
+        assert_eq!(chain.make_anchor(3, 7, None, |_| true).unwrap().key(), &1);
         assert_eq!(chain.iter().filter(|i| i.is_anchor()).count(), 2);
+        let mut cursor = chain.cursor_at(second);
+        assert_eq!(cursor.seek(|_| true).map(key), Some(2));
     }
     reclaim_global_until(|| counter.alive() == 0);
     assert_eq!(counter.dropped(), counter.made());
+}
+
+/// Anchors live in the index: each is dropped once with it, made and linked or not (a `stop`
+/// that panics leaves its slot being made, never lent).
+#[test]
+fn anchors_are_dropped_once_with_the_index() {
+    let counter = Counter::default();
+    {
+        let chain: AnchoredHead<Counted, u64> = AnchoredHead::new();
+        let key = |item: &Item<Counted, u64>| match item {
+            Item::Anchor(anchor) => anchor.value,
+            Item::Value(value) => *value,
+        };
+        let first = chain
+            .make_anchor(0, counter.make(0), None, |_| true)
+            .unwrap();
+        let mut cursor = chain.cursor_at(first);
+        cursor.seek(|_| true);
+        cursor.insert(Owned::new(Item::Value(5))).unwrap();
+        chain
+            .make_anchor(1, counter.make(3), Some(first), |i| key(i) >= 3)
+            .unwrap();
+        assert!(panics(|| {
+            let _ = chain.make_anchor(2, counter.make(9), None, |_| panic!("hostile stop"));
+        }));
+        assert!(
+            chain.anchor(2).is_none(),
+            "a slot whose making panicked is never lent"
+        );
+        assert!(
+            chain
+                .make_anchor(2, counter.make(9), None, |_| true)
+                .is_none()
+        );
+        let items: Vec<u64> = chain.iter().map(|i| key(&i)).collect();
+        assert_eq!(items, [0, 3, 5]);
+        // Moved out by value: the value, and the anchors freed with the iterator.
+        assert_eq!(chain.into_values().collect::<Vec<_>>(), [5]);
+    }
+    assert_eq!(
+        counter.dropped(),
+        counter.made(),
+        "each anchor dropped once"
+    );
 }
 
 #[test]
@@ -84,9 +135,9 @@ fn an_anchor_of_another_chain_is_refused() {
     assert!(panics(|| drop(b.cursor_at(of_a))));
     assert!(panics(|| drop(b.find_from(of_a, |_| true))));
     assert!(panics(|| {
-        let _ = b.set_anchor(1, of_a);
+        let _ = b.make_anchor(1, 5, Some(of_a), |_| true);
     }));
-    // Nothing was set, and both chains still read their own values.
+    // Nothing was made, and both chains still read their own values.
     assert!(b.anchor(1).is_none());
     assert_eq!(
         key(&b
@@ -95,9 +146,6 @@ fn an_anchor_of_another_chain_is_refused() {
         2
     );
     assert_eq!(key(&a.find_from(of_a, |i| !i.is_anchor()).unwrap()), 1);
-    // A slot set twice keeps the first anchor.
-    let first = a.set_anchor(5, of_a);
-    assert_eq!(first.key(), &0);
     assert!(a.anchor(7).is_none() && a.anchor(usize::MAX).is_none());
 }
 

@@ -58,8 +58,9 @@ const MAX_INITIAL_BUCKETS: usize = 1 << 24;
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
 
-/// Where a walk for a key starts: its split-order key, and an anchor before it.
-type Start<'m, K, V> = (u64, Anchor<'m, u64, Entry<K, V>>);
+/// Where a walk for a key starts: its split-order key, and an anchor before it (`None`: the
+/// head).
+type Start<'m, K, V> = (u64, Option<Anchor<'m, u64, Entry<K, V>>>);
 
 /// A cursor at (`true`) or where a key would be (`false`), with the key's split-order key.
 type Position<'m, K, V> = (AnchoredCursor<'m, u64, Entry<K, V>>, u64, bool);
@@ -259,9 +260,9 @@ where
     /// made first if it is not yet and `make` (an insertion), else the nearest bucket made that
     /// it splits from (a lookup or a removal allocates nothing, and an unmade bucket holds
     /// only entries inserted before the table last doubled, which its parent's walk passes);
-    /// `None` if no bucket is made (nothing was ever inserted).
+    /// `None` for the head (no bucket made yet, or bucket 0 being made by another thread).
     #[inline]
-    fn locate<Q: Hash + ?Sized>(&self, key: &Q, make: bool) -> Option<Start<'_, K, V>> {
+    fn locate<Q: Hash + ?Sized>(&self, key: &Q, make: bool) -> Start<'_, K, V> {
         let hash = self.hasher.hash_one(key);
         let buckets = self.buckets.load(Ordering::Relaxed);
         // Truncating the hash is intended: the mask keeps its low bits.
@@ -269,52 +270,38 @@ where
         let mut bucket = hash as usize & (buckets - 1);
         let anchor = loop {
             if let Some(anchor) = self.chain.anchor(bucket) {
-                break anchor;
+                break Some(anchor);
             }
             if make {
                 break self.make_bucket(bucket);
             }
             if bucket == 0 {
-                return None;
+                break None;
             }
             bucket = parent(bucket);
         };
-        Some((regular_key(hash), anchor))
+        (regular_key(hash), anchor)
     }
 
-    /// Makes bucket `bucket`'s anchor (and its parents', first): inserts it in the chain from
-    /// its parent's anchor, unless another thread did, and sets it in the index.
+    /// Makes bucket `bucket`'s anchor (its parents' first), linked after its parent's: the
+    /// anchor, or where to walk from instead while another thread is making it (its parent's
+    /// anchor; `None`, the head, for bucket 0).
     #[cold]
     #[inline(never)]
-    fn make_bucket(&self, bucket: usize) -> Anchor<'_, u64, Entry<K, V>> {
-        let mut cursor = if bucket == 0 {
-            self.chain.cursor()
+    fn make_bucket(&self, bucket: usize) -> Option<Anchor<'_, u64, Entry<K, V>>> {
+        let from = if bucket == 0 {
+            None
         } else {
             let parent = parent(bucket);
-            let from = match self.chain.anchor(parent) {
-                Some(anchor) => anchor,
+            match self.chain.anchor(parent) {
+                Some(anchor) => Some(anchor),
                 None => self.make_bucket(parent),
-            };
-            self.chain.cursor_at(from)
+            }
         };
         let key = anchor_key(bucket);
-        let mut node = None;
-        let anchor = loop {
-            if let Some(Item::Anchor(at)) = cursor.seek(|item| order(item) >= key)
-                && *at == key
-            {
-                let Some(anchor) = cursor.current_anchor() else {
-                    unreachable!("the cursor stands at an anchor");
-                };
-                break anchor;
-            }
-            let new = node.take().unwrap_or_else(|| Owned::new(Item::Anchor(key)));
-            if let Err(back) = cursor.insert(new) {
-                node = Some(back);
-            }
-            // Inserted (found by the next seek) or not (seek again).
-        };
-        self.chain.set_anchor(bucket, anchor)
+        self.chain
+            .make_anchor(bucket, key, from, |item| order(item) >= key)
+            .or(from)
     }
 
     /// Doubles the table while it holds more than [`LOAD_FACTOR`] entries per bucket.
@@ -349,19 +336,21 @@ where
     }
 
     /// A cursor standing at the entry of `key` (`true`), or where it would be inserted, walking
-    /// from where [`locate`](Self::locate) says (making the bucket if `make`); `None` if no
-    /// bucket is made.
+    /// from where [`locate`](Self::locate) says (making the bucket if `make`).
     #[inline]
-    fn seek_from<Q>(&self, key: &Q, make: bool) -> Option<Position<'_, K, V>>
+    fn seek_from<Q>(&self, key: &Q, make: bool) -> Position<'_, K, V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key, make)?;
-        let mut cursor = self.chain.cursor_at(anchor);
+        let (order, start) = self.locate(key, make);
+        let mut cursor = match start {
+            Some(anchor) => self.chain.cursor_at(anchor),
+            None => self.chain.cursor(),
+        };
         let at = cursor.seek(|item| stops_at(item, order, key));
         let present = found(at, order, key);
-        Some((cursor, order, present))
+        (cursor, order, present)
     }
 
     /// [`seek_from`](Self::seek_from) for an insertion, which makes the key's bucket.
@@ -371,10 +360,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let Some(found) = self.seek_from(key, true) else {
-            unreachable!("an insertion makes its bucket");
-        };
-        found
+        self.seek_from(key, true)
     }
 
     /// The value of `key`, as a guard that keeps it readable; `None` if the key is absent.
@@ -393,10 +379,12 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, anchor) = self.locate(key, false)?;
-        let item = self
-            .chain
-            .find_from(anchor, |item| stops_at(item, order, key))?;
+        let (order, start) = self.locate(key, false);
+        let stop = |item: &Node<K, V>| stops_at(item, order, key);
+        let item = match start {
+            Some(anchor) => self.chain.find_from(anchor, stop),
+            None => self.chain.find(stop),
+        }?;
         found(Some(&*item), order, key).then(|| Ref::new(item))
     }
 
@@ -580,7 +568,7 @@ where
         K: Borrow<Q> + Clone,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
+        let (mut cursor, order, mut present) = self.seek_from(key, false);
         loop {
             if !present {
                 return None;
@@ -618,7 +606,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek_from(key, false)?;
+        let (mut cursor, order, mut present) = self.seek_from(key, false);
         loop {
             if !present {
                 return None;

@@ -3,33 +3,35 @@
 //! Extensible Hash Tables", JACM 2006).
 //!
 //! An [`AnchoredHead`] is a [`Head`] whose chain holds two kinds of nodes, [`Item`]s: values,
-//! which are inserted, removed and replaced as in any chain, and *anchors*, which are inserted
-//! like values but never deleted: [`AnchoredCursor::remove`] and
-//! [`AnchoredCursor::replace`] refuse them, and the chain's plain [`Cursor`] is never lent out.
-//! An anchor therefore stays linked, unmarked and allocated until the chain drops, which makes
-//! its link a second head: a walk may start there ([`AnchoredHead::cursor_at`],
-//! [`AnchoredHead::find_from`]) and a reference to it needs no hazard pointer, only a borrow of
-//! the chain ([`Anchor`]). The chain keeps an index of anchors by number
-//! ([`AnchoredHead::anchor`], [`AnchoredHead::set_anchor`]): a map's bucket table, which grows
-//! without moving what it holds.
+//! which are inserted, removed and replaced as in any chain, and *anchors*, which are made in
+//! the chain's index ([`AnchoredHead::make_anchor`]) and never deleted: [`AnchoredCursor::remove`]
+//! and [`AnchoredCursor::replace`] refuse them, the cursor's insertions refuse anchor items, and
+//! the chain's plain [`Cursor`] is never lent out. An anchor therefore stays linked, unmarked
+//! and allocated until the chain drops, which makes its link a second head: a walk may start
+//! there ([`AnchoredHead::cursor_at`], [`AnchoredHead::find_from`]) and a reference to it needs
+//! no hazard pointer, only a borrow of the chain ([`Anchor`]). The index numbers the anchors
+//! ([`AnchoredHead::anchor`]): a map's bucket table, which grows without moving what it holds.
 //!
 //! The index is a table of levels: level 0 holds slot 0, level `l > 0` holds the `2^(l-1)`
-//! slots from `2^(l-1)`; a level is allocated the first time a slot of it is set (the thread
-//! whose compare-and-exchange installs it wins, the others free theirs), so slots never move
-//! and a lookup is two loads. What the index holds are anchors of this chain only
-//! ([`Anchor`]s carry the chain they came from, checked), so every pointer in it stays valid
-//! while the chain lives.
+//! slots from `2^(l-1)`; a level is allocated (zeroed, so the system maps its pages only as
+//! slots are used) the first time one of its slots is, by the thread whose compare-and-exchange
+//! installs it (the others free theirs). A slot *is* its anchor's node, with a state word
+//! beside it (empty, being made, ready): a lookup of a bucket reads one slot, not a pointer to
+//! an anchor elsewhere. Slots never move; the nodes in them are dropped with the index, after
+//! the chain's own nodes.
 
+use core::cell::UnsafeCell;
 use core::fmt;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr;
 use core::sync::atomic::Ordering;
 
 use crate::linked::cursor::Cursor;
-use crate::linked::link::{Head, Node, Owned, is_marked, unmarked};
+use crate::linked::link::{Head, Link, Node, Owned, is_marked, unmarked};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::domain::Global;
-use crate::reclaim::sync::AtomicPtr;
+use crate::reclaim::sync::{AtomicPtr, AtomicUsize};
 
 /// What a node of an [`AnchoredHead`]'s chain holds: an anchor, never deleted, or a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +62,19 @@ impl<A, T> Item<A, T> {
 /// A node of an anchored chain.
 type ItemNode<A, T, F> = Node<Item<A, T>, F>;
 
-/// A slot of the index: null or an anchor.
-type Slot<A, T, F> = AtomicPtr<ItemNode<A, T, F>>;
+/// A slot of the index: a state, and the anchor's node once the state leaves [`EMPTY`].
+/// All-zero bytes are an empty slot (the levels are allocated zeroed).
+struct Slot<A, T, F> {
+    state: AtomicUsize,
+    node: UnsafeCell<MaybeUninit<ItemNode<A, T, F>>>,
+}
+
+/// A slot whose anchor was never made.
+const EMPTY: usize = 0;
+/// A slot whose anchor one thread is making: its node is written, and linked or about to be.
+const MAKING: usize = 1;
+/// A slot whose anchor is linked: the index lends it.
+const READY: usize = 2;
 
 /// What an insertion that guards its node gives: the guard, or the node back.
 type Guarded<'h, A, T, F> = Result<Protected<'h, Item<A, T>, F>, Owned<Item<A, T>, F>>;
@@ -96,20 +109,19 @@ fn level_len(level: usize) -> usize {
 /// ```
 /// use hazptr::{AnchoredHead, Item, Owned};
 ///
-/// // A chain sorted by key, with an anchor before key 10.
+/// // A chain sorted by key, with an anchor (in slot 1) before key 10.
 /// let chain: AnchoredHead<u32, u32> = AnchoredHead::new();
 /// let key = |item: &Item<u32, u32>| match item {
 ///     Item::Anchor(k) | Item::Value(k) => *k,
 /// };
 /// let mut cursor = chain.cursor();
-/// for item in [Item::Value(20), Item::Anchor(10), Item::Value(5)] {
-///     let k = key(&item);
-///     cursor.seek(|i| key(i) >= k);
-///     cursor.insert(Owned::new(item)).unwrap();
+/// for value in [20, 5] {
+///     cursor.seek(|i| key(i) >= value);
+///     cursor.insert(Owned::new(Item::Value(value))).unwrap();
 /// }
+/// let anchor = chain.make_anchor(1, 10, None, |i| key(i) >= 10).unwrap();
+/// assert_eq!(anchor.key(), &10);
 /// cursor.seek(|i| key(i) >= 10);
-/// let anchor = cursor.current_anchor().unwrap();
-/// assert_eq!(chain.set_anchor(1, anchor).key(), &10);
 /// assert!(!cursor.remove()); // an anchor is never deleted
 ///
 /// // A walk from the anchor sees what follows it.
@@ -119,14 +131,13 @@ fn level_len(level: usize) -> usize {
 /// ```
 pub struct AnchoredHead<A, T, F = Global> {
     head: Head<Item<A, T>, F>,
-    /// Level `l` is null or the first of `level_len(l)` slots, each null or an anchor of the
-    /// chain (a node whose item is an [`Item::Anchor`]).
+    /// Level `l` is null or the first of `level_len(l)` slots, from a zeroed `Box`.
     levels: [AtomicPtr<Slot<A, T, F>>; LEVELS],
 }
 
 /// An anchor of an [`AnchoredHead`]'s chain: a node that is never deleted, so a reference to it
-/// needs no hazard pointer, only a borrow of the chain. Made by
-/// [`AnchoredCursor::current_anchor`] and [`AnchoredHead::anchor`].
+/// needs no hazard pointer, only a borrow of the chain. Made by [`AnchoredHead::make_anchor`],
+/// [`AnchoredHead::anchor`] and [`AnchoredCursor::current_anchor`].
 pub struct Anchor<'h, A, T, F = Global> {
     node: &'h Node<Item<A, T>, F>,
     /// The chain it belongs to, checked where an anchor is handed back to a chain.
@@ -192,7 +203,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         self.head.is_empty()
     }
 
-    /// The anchor in slot `i` of the index, `None` if the slot was never set.
+    /// The anchor in slot `i` of the index, `None` if it is not made (or not linked yet).
     #[inline]
     #[must_use]
     pub fn anchor(&self, i: usize) -> Option<Anchor<'_, A, T, F>> {
@@ -204,38 +215,17 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         // SAFETY: a non-null level is a live allocation of `level_len(level)` slots (freed only
         // by the drop), and `offset < level_len(level)`.
         let slot = unsafe { &*slots.add(offset) };
-        let node = slot.load(Ordering::Acquire);
-        // SAFETY: a slot holds null or an anchor of this chain (`set_anchor` checks), which is
-        // never deleted, so it stays allocated while the chain is borrowed.
-        let node = unsafe { node.as_ref() }?;
+        if slot.state.load(Ordering::Acquire) != READY {
+            return None;
+        }
+        // SAFETY: a ready slot holds an anchor of this chain, written before the state was
+        // (`Acquire` above), never deleted, so it stays allocated, and unchanged but for its
+        // atomic link, while the chain is borrowed.
+        let node = unsafe { &*slot.node.get().cast::<ItemNode<A, T, F>>() };
         Some(Anchor {
             node,
             head: &self.head,
         })
-    }
-
-    /// Sets slot `i` of the index to `anchor`, unless it was set already: the anchor the slot
-    /// holds now, `anchor` or the one set first.
-    ///
-    /// # Panics
-    ///
-    /// If `anchor` belongs to another chain.
-    pub fn set_anchor<'h>(&'h self, i: usize, anchor: Anchor<'h, A, T, F>) -> Anchor<'h, A, T, F> {
-        anchor.check(&self.head);
-        let (level, offset) = locate(i);
-        let slots = self.level(level);
-        // SAFETY: `slots` is a live level of `level_len(level)` slots (see `level`), and
-        // `offset < level_len(level)`.
-        let slot = unsafe { &*slots.add(offset) };
-        let new = ptr::from_ref(anchor.node).cast_mut();
-        match slot.compare_exchange(ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => anchor,
-            Err(first) => Anchor {
-                // SAFETY: as in `anchor`: an anchor of this chain.
-                node: unsafe { &*first },
-                head: &self.head,
-            },
-        }
     }
 
     /// Level `level` of the index, allocated if it was not.
@@ -244,10 +234,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         if !slots.is_null() {
             return slots;
         }
-        let fresh: Box<[Slot<A, T, F>]> = (0..level_len(level))
-            .map(|_| AtomicPtr::new(ptr::null_mut()))
-            .collect();
-        let fresh = Box::into_raw(fresh).cast::<Slot<A, T, F>>();
+        let fresh = new_level::<A, T, F>(level_len(level));
         match self.levels[level].compare_exchange(
             ptr::null_mut(),
             fresh,
@@ -256,13 +243,51 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         ) {
             Ok(_) => fresh,
             Err(first) => {
-                // SAFETY: `fresh` came from the `Box` of `level_len(level)` slots just made, and
-                // was not installed: nobody else knows of it.
-                drop(unsafe {
-                    Box::from_raw(ptr::slice_from_raw_parts_mut(fresh, level_len(level)))
-                });
+                // SAFETY: `fresh` came from `new_level` with this length, and was not
+                // installed: nobody else knows of it, and none of its slots was used.
+                unsafe { free_level(fresh, level_len(level)) };
                 first
             }
+        }
+    }
+}
+
+/// A level of `len` empty slots.
+fn new_level<A, T, F>(len: usize) -> *mut Slot<A, T, F> {
+    #[cfg(not(loom))]
+    let slots: Box<[Slot<A, T, F>]> = {
+        let zeroed = Box::<[Slot<A, T, F>]>::new_zeroed_slice(len);
+        // SAFETY: all-zero bytes are a valid `Slot`: an atomic integer holding `EMPTY`, and a
+        // `MaybeUninit`, valid whatever its bytes.
+        unsafe { zeroed.assume_init() }
+    };
+    // Loom's atomics are objects of their own, not zeroable memory.
+    #[cfg(loom)]
+    let slots: Box<[Slot<A, T, F>]> = (0..len)
+        .map(|_| Slot {
+            state: AtomicUsize::new(EMPTY),
+            node: UnsafeCell::new(MaybeUninit::uninit()),
+        })
+        .collect();
+    Box::into_raw(slots).cast::<Slot<A, T, F>>()
+}
+
+/// Drops the anchors of a level (its slots that are not empty hold one, linked or not) and
+/// frees it.
+///
+/// # Safety
+///
+/// `slots` came from [`new_level`] with `len`, and nothing uses it any more: its chain's nodes
+/// were freed (or it was never installed).
+unsafe fn free_level<A, T, F>(slots: *mut Slot<A, T, F>, len: usize) {
+    // SAFETY: the caller's promise: the level's own `Box`, used by nobody else now.
+    let mut slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(slots, len)) };
+    for slot in &mut *slots {
+        if slot.state.load(Ordering::Relaxed) != EMPTY {
+            // SAFETY: a slot leaves `EMPTY` only just before its node is written, by the one
+            // thread that moved it (`make_anchor`), with nothing between that could stop it;
+            // each node is dropped once, here.
+            unsafe { slot.node.get_mut().assume_init_drop() };
         }
     }
 }
@@ -274,6 +299,69 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
         AnchoredCursor {
             cursor: self.head.cursor(),
         }
+    }
+
+    /// Makes the anchor of slot `i`, keyed `key`, and links it where `stop` stops a walk from
+    /// `from` (from the head if `None`): the anchor, now in the index; the one made already if
+    /// the slot is ready; `None` if another thread is making it (walk from `from` meanwhile:
+    /// any anchor before this one is a valid start). Each slot is made once.
+    ///
+    /// `stop` is asked as by [`AnchoredCursor::seek`]; if it panics, the slot stays "being
+    /// made" (its anchor unlinked, dropped with the index) and the index never lends it.
+    ///
+    /// # Panics
+    ///
+    /// If `from` belongs to another chain.
+    pub fn make_anchor<'h>(
+        &'h self,
+        i: usize,
+        key: A,
+        from: Option<Anchor<'h, A, T, F>>,
+        mut stop: impl FnMut(&Item<A, T>) -> bool,
+    ) -> Option<Anchor<'h, A, T, F>> {
+        let mut cursor = match from {
+            Some(from) => self.cursor_at(from),
+            None => self.cursor(),
+        };
+        let (level, offset) = locate(i);
+        let slots = self.level(level);
+        // SAFETY: `slots` is a live level of `level_len(level)` slots (see `level`), and
+        // `offset < level_len(level)`.
+        let slot = unsafe { &*slots.add(offset) };
+        match slot
+            .state
+            .compare_exchange(EMPTY, MAKING, Ordering::Acquire, Ordering::Acquire)
+        {
+            Ok(_) => {}
+            Err(READY) => return self.anchor(i),
+            Err(_) => return None,
+        }
+        let node = slot.node.get().cast::<ItemNode<A, T, F>>();
+        // SAFETY: this thread moved the slot out of `EMPTY`, so it alone writes the node, once;
+        // nothing runs between the state's change and this write.
+        unsafe {
+            node.write(Node {
+                value: Item::Anchor(key),
+                next: Link::new(ptr::null_mut()),
+            });
+        }
+        loop {
+            cursor.cursor.seek(&mut stop);
+            // SAFETY: the node is written and unpublished (this thread alone knows it until the
+            // exchange succeeds); it lives in the index, freed after the chain's nodes by the
+            // drop, which (like `into_values`) never frees an anchor as a `Box`; an anchor is
+            // never deleted.
+            if unsafe { cursor.cursor.insert_unowned(node) } {
+                break;
+            }
+        }
+        // Publishes the node to the index's readers (`Acquire` in `anchor`).
+        slot.state.store(READY, Ordering::Release);
+        Some(Anchor {
+            // SAFETY: written above, linked, never deleted: allocated while the chain lives.
+            node: unsafe { &*node },
+            head: &self.head,
+        })
     }
 
     /// A cursor whose walks start at `anchor`: they see only what follows it.
@@ -289,6 +377,15 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
         // linked (invariant 1 of `link.rs`).
         let cursor = unsafe { self.head.cursor_from(&anchor.node.next) };
         AnchoredCursor { cursor }
+    }
+
+    /// [`Head::find`]: the first item satisfying `stop`, protected, walking from the head.
+    #[inline]
+    pub fn find(
+        &self,
+        stop: impl FnMut(&Item<A, T>) -> bool,
+    ) -> Option<Protected<'_, Item<A, T>, F>> {
+        self.head.find(stop)
     }
 
     /// [`Head::find`] from `anchor`: the first item after it satisfying `stop`, protected.
@@ -353,9 +450,72 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         }
     }
 
-    /// The items of the chain, in order, by value (deleted ones dropped); the index is freed.
-    pub fn into_items(mut self) -> crate::linked::owned_iter::IntoIter<Item<A, T>, F> {
-        core::mem::take(&mut self.head).into_iter()
+    /// The values of the chain, in order, by value (deleted ones dropped); the anchors and the
+    /// index are freed with the iterator.
+    pub fn into_values(mut self) -> IntoValues<A, T, F> {
+        // The chain moves to the iterator; its head must not free it (see the drop).
+        let head = ManuallyDrop::new(core::mem::take(&mut self.head));
+        IntoValues {
+            next: head.link().load(),
+            _chain: self,
+        }
+    }
+}
+
+/// The values of an [`AnchoredHead`] it consumed ([`AnchoredHead::into_values`]).
+pub struct IntoValues<A, T, F> {
+    /// The next node of the chain (with its mark, unused), or null: the iterator owns the value
+    /// nodes from there.
+    next: *mut ItemNode<A, T, F>,
+    /// The index, which holds the anchors; its head is empty.
+    _chain: AnchoredHead<A, T, F>,
+}
+
+// SAFETY: it owns the rest of the chain's values and the index, as the chain did.
+unsafe impl<A: Send, T: Send, F> Send for IntoValues<A, T, F> {}
+
+// SAFETY: through `&IntoValues` nothing is reachable.
+unsafe impl<A, T, F> Sync for IntoValues<A, T, F> {}
+
+impl<A, T, F> Iterator for IntoValues<A, T, F> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        loop {
+            let node = unmarked(self.next);
+            if node.is_null() {
+                return None;
+            }
+            // SAFETY: the iterator owns the chain from `next` (taken from a chain it consumed,
+            // which no cursor or guard borrowed); each node is allocated until freed here, and
+            // the anchors until the index drops, after the walk.
+            let at = unsafe { &*node };
+            self.next = at.next.load();
+            if at.value.is_anchor() {
+                continue;
+            }
+            // SAFETY: a value node is a `Box` (see the chain's drop), held by one link, taken
+            // out once.
+            let Node { value, .. } = *unsafe { Box::from_raw(node) };
+            match value {
+                // A deleted node (its own link marked) holds a value removed or replaced.
+                Item::Value(value) if !is_marked(self.next) => return Some(value),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<A, T, F> Drop for IntoValues<A, T, F> {
+    fn drop(&mut self) {
+        while self.next().is_some() {}
+        // Then `_chain` drops: an empty head, and the index with the anchors.
+    }
+}
+
+impl<A, T, F> fmt::Debug for IntoValues<A, T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoValues").finish_non_exhaustive()
     }
 }
 
@@ -367,14 +527,30 @@ impl<A, T, F> Default for AnchoredHead<A, T, F> {
 
 impl<A, T, F> Drop for AnchoredHead<A, T, F> {
     fn drop(&mut self) {
+        // `&mut self`: no cursor or guard borrows the chain. Its value nodes are `Box`es, freed
+        // here; its anchors live in the index, freed after. (The head's own drop, which would
+        // free every node as a `Box`, never runs on this chain: `ManuallyDrop`, even if a
+        // value's drop panics.)
+        let head = ManuallyDrop::new(core::mem::take(&mut self.head));
+        let mut next = unmarked(head.link().load());
+        while !next.is_null() {
+            // SAFETY: every node of the chain is allocated until freed here, once (each is held
+            // by one link of the chain: invariants 2 and 4 of `link.rs`).
+            let node = unsafe { &*next };
+            let after = unmarked(node.next.load());
+            if !node.value.is_anchor() {
+                // SAFETY: a value node came from `Owned::new` (a `Box`): anchors are only made
+                // by `make_anchor`, in the index, and the cursor refuses anchor items.
+                drop(unsafe { Box::from_raw(next) });
+            }
+            next = after;
+        }
         for (level, slots) in self.levels.iter().enumerate() {
             let slots = slots.load(Ordering::Relaxed);
             if !slots.is_null() {
-                // SAFETY: an installed level came from a `Box` of `level_len(level)` slots and is
-                // freed only here; the nodes it points at are the chain's, freed by `head`.
-                drop(unsafe {
-                    Box::from_raw(ptr::slice_from_raw_parts_mut(slots, level_len(level)))
-                });
+                // SAFETY: an installed level came from `new_level` with this length; the
+                // chain's nodes are freed, so nothing uses it.
+                unsafe { free_level(slots, level_len(level)) };
             }
         }
     }
@@ -435,12 +611,15 @@ impl<'h, A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain>
         })
     }
 
-    /// [`Cursor::insert`]: an anchor or a value.
+    /// [`Cursor::insert`] of a value (anchors are made by [`AnchoredHead::make_anchor`]).
     ///
     /// # Errors
     ///
-    /// As for [`Cursor::insert`].
+    /// As for [`Cursor::insert`], and `node` back if it holds an anchor item.
     pub fn insert(&mut self, node: Owned<Item<A, T>, F>) -> Result<(), Owned<Item<A, T>, F>> {
+        if node.is_anchor() {
+            return Err(node);
+        }
         self.cursor.insert(node)
     }
 
@@ -448,8 +627,11 @@ impl<'h, A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain>
     ///
     /// # Errors
     ///
-    /// As for [`Cursor::insert`].
+    /// As for [`Cursor::insert`], and `node` back if it holds an anchor item.
     pub fn insert_protected(&mut self, node: Owned<Item<A, T>, F>) -> Guarded<'h, A, T, F> {
+        if node.is_anchor() {
+            return Err(node);
+        }
         self.cursor.insert_protected(node)
     }
 
@@ -461,13 +643,13 @@ impl<'h, A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain>
         self.cursor.remove()
     }
 
-    /// [`Cursor::replace`], which gives `node` back at an anchor.
+    /// [`Cursor::replace`], which gives `node` back at an anchor, or if it holds one.
     ///
     /// # Errors
     ///
     /// As for [`Cursor::replace`], and at an anchor.
     pub fn replace(&mut self, node: Owned<Item<A, T>, F>) -> Guarded<'h, A, T, F> {
-        if self.cursor.current().is_some_and(Item::is_anchor) {
+        if node.is_anchor() || self.cursor.current().is_some_and(Item::is_anchor) {
             return Err(node);
         }
         self.cursor.replace(node)

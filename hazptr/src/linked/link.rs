@@ -47,10 +47,15 @@ use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::sync::AtomicPtr;
 
 /// A node of a chain: a value and the link to its successor. Allocated as a `Box`, by
-/// [`Owned::new`]; never moved once published.
+/// [`Owned::new`] (or in an anchored chain's index, `anchor.rs`); never moved once published.
+///
+/// `repr(C)`, the link first: a walk reads the link of every node it passes and the start of
+/// its value, which then share a cache line (and, in an index slot, the line of the slot's
+/// state).
+#[repr(C)]
 pub(crate) struct Node<T, F> {
-    pub(crate) value: T,
     pub(crate) next: Link<T, F>,
+    pub(crate) value: T,
 }
 
 /// An atomic pointer to a `Node<T, F>`, with a mark bit in its lowest bit. It owns the node it
@@ -140,6 +145,17 @@ impl<T, F> Link<T, F> {
     fn set_unpublished(&mut self, ptr: *mut Node<T, F>) {
         self.ptr.store(ptr, Ordering::Relaxed);
     }
+}
+
+/// Links `node`, which nobody else can see yet and which is not an [`Owned`] (memory its caller
+/// keeps, such as an anchor in its chain's index), to `next`.
+///
+/// # Safety
+///
+/// `node` is allocated, initialized, and not published: no other thread reads it.
+pub(crate) unsafe fn link_unpublished<T, F>(node: *mut Node<T, F>, next: *mut Node<T, F>) {
+    // SAFETY: the caller's promise: this thread alone reaches the node.
+    unsafe { (*node).next.set_unpublished(next) };
 }
 
 /// Retires `node`, which left its chain, into `F`'s domain, dropping it there (with its value,

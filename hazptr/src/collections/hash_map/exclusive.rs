@@ -6,8 +6,9 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::sync::atomic::Ordering;
 
-use super::{HashMap, Node, parent, regular_key, stops_at};
-use crate::linked::anchor::Item;
+use super::{Entry, HashMap, parent, regular_key, stops_at};
+use crate::linked::anchor::IntoValues;
+use crate::reclaim::domain::Global;
 
 impl<K, V, S> HashMap<K, V, S>
 where
@@ -74,17 +75,14 @@ impl<K, V, S> HashMap<K, V, S> {
 
 /// The entries of a [`HashMap`] it consumed, by value, in no particular order.
 pub struct IntoIter<K, V> {
-    items: crate::linked::owned_iter::IntoIter<Node<K, V>, crate::reclaim::domain::Global>,
+    entries: IntoValues<u64, Entry<K, V>, Global>,
 }
 
 impl<K, V> Iterator for IntoIter<K, V> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
-        self.items.find_map(|item| match item {
-            Item::Value(entry) => Some((entry.key, entry.value)),
-            Item::Anchor(_) => None,
-        })
+        self.entries.next().map(|entry| (entry.key, entry.value))
     }
 }
 
@@ -112,7 +110,7 @@ impl<K, V, S> IntoIterator for HashMap<K, V, S> {
 
     fn into_iter(self) -> IntoIter<K, V> {
         IntoIter {
-            items: self.chain.into_items(),
+            entries: self.chain.into_values(),
         }
     }
 }

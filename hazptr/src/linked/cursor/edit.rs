@@ -3,11 +3,28 @@
 //! place (invariant 4 of `link.rs`).
 
 use crate::linked::cursor::Cursor;
-use crate::linked::link::{Owned, is_marked, marked, retire};
+use crate::linked::link::{Node, Owned, is_marked, link_unpublished, marked, retire};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::{CachedHazard, StaticDomain};
 
 impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
+    /// [`insert`](Self::insert) for a node that is not an [`Owned`] (an anchor, which lives in
+    /// its chain's index, `anchor.rs`): whether it was published; if not, it is unpublished
+    /// still, and the caller may try again after a seek.
+    ///
+    /// # Safety
+    ///
+    /// `node` is allocated, initialized and unpublished; it stays allocated while the head
+    /// lives, is never deleted, and the caller keeps the head's drop (and `IntoIterator`) from
+    /// freeing it as a `Box`.
+    pub(crate) unsafe fn insert_unowned(&mut self, node: *mut Node<T, F>) -> bool {
+        // SAFETY: the caller's promise: unpublished, so this thread alone reaches it.
+        unsafe { link_unpublished(node, self.curr.0) };
+        // SAFETY: as in `insert`.
+        let prev = unsafe { &*self.prev.0 };
+        prev.compare_exchange(self.curr.0, node).is_ok()
+    }
+
     /// [`insert`](Self::insert), returning a guard of the inserted value: it stays readable
     /// for as long as the guard lives, even once another thread removes it. What a map's
     /// insert-if-absent returns.
