@@ -250,8 +250,8 @@ impl<V: Value> ConcurrentMap<V> for scc::HashMap<u64, V> {
     }
 }
 
-/// `flurry::HashMap` (a port of Java's `ConcurrentHashMap` on seize), one `pin()` per
-/// operation, its default hasher (ahash); its update is `compute_if_present`.
+/// `flurry::HashMap` (a port of Java's `ConcurrentHashMap` on seize) with its default
+/// collector and hasher (ahash), one `pin()` per operation; its update is `compute_if_present`.
 impl<V: Value> ConcurrentMap<V> for flurry::HashMap<u64, V> {
     const NAME: &'static str = "flurry";
     const HOLD: Option<&'static str> = Some("a `guard()`");
