@@ -304,12 +304,11 @@ where
             .or(from)
     }
 
-    /// Doubles the table while it holds more than [`LOAD_FACTOR`] entries per bucket.
+    /// Doubles the table, from `buckets`, while it holds more than [`LOAD_FACTOR`] of the `len`
+    /// entries per bucket.
     #[cold]
     #[inline(never)]
-    fn grow(&self) {
-        let len = self.len.sum();
-        let mut buckets = self.buckets.load(Ordering::Relaxed);
+    fn grow(&self, len: usize, mut buckets: usize) {
         while len > buckets.saturating_mul(LOAD_FACTOR) && buckets < 1 << (usize::BITS - 2) {
             match self.buckets.compare_exchange(
                 buckets,
@@ -323,14 +322,15 @@ where
         }
     }
 
-    /// Counts an insertion, and grows the table if it is due.
+    /// Counts an insertion, and grows the table if it is due (the length summed once).
     #[inline]
     fn inserted(&self) {
         let stripe = self.len.add(1);
-        if stripe % GROWTH_CHECK == 0 || self.buckets.load(Ordering::Relaxed) < SMALL {
-            let buckets = self.buckets.load(Ordering::Relaxed);
-            if self.len.sum() > buckets.saturating_mul(LOAD_FACTOR) {
-                self.grow();
+        let buckets = self.buckets.load(Ordering::Relaxed);
+        if stripe % GROWTH_CHECK == 0 || buckets < SMALL {
+            let len = self.len.sum();
+            if len > buckets.saturating_mul(LOAD_FACTOR) {
+                self.grow(len, buckets);
             }
         }
     }
