@@ -259,3 +259,52 @@ fn map_guards_outlive_every_change() {
     reclaim_global_until(|| counter.alive() == 0);
     assert_eq!(counter.dropped(), counter.made());
 }
+
+/// Summaries (the bits a chain keeps beside each anchor) are plain data: added to any slot,
+/// far or near, made or not, with any bits, they change no item and free nothing; a summary
+/// that panics leaves its slot being made, never lent, its anchor dropped once with the index.
+#[test]
+fn summaries_are_only_data() {
+    use hazptr::Indexed;
+    let counter = Counter::default();
+    {
+        let chain = chain(&counter, &[1, 2]);
+        for slot in [1, 2, 63, 1 << 40, usize::MAX] {
+            assert!(!chain.add_summary(slot, usize::MAX), "slot {slot} is empty");
+            assert!(matches!(chain.indexed(slot), Indexed::Empty));
+        }
+        assert!(chain.add_summary(0, 0b101));
+        assert!(chain.add_summary(0, usize::MAX << 1));
+        let Indexed::Ready { anchor, summary } = chain.indexed(0) else {
+            panic!("slot 0 is made");
+        };
+        let width = AnchoredHead::<u64, Counted>::SUMMARY_BITS;
+        assert_eq!(
+            summary,
+            usize::MAX >> (usize::BITS - width),
+            "every bit kept, none more"
+        );
+        assert_eq!(anchor.key(), &0);
+        assert!(panics(|| {
+            let _ = chain.make_anchor_summarized(
+                5,
+                7,
+                Some(anchor),
+                |i| key(i) >= 7,
+                || panic!("hostile summary"),
+            );
+        }));
+        assert!(chain.anchor(5).is_none(), "never lent");
+        assert!(matches!(chain.indexed(5), Indexed::Making { summary: 0 }));
+        assert!(chain.add_summary(5, 1), "being made: not empty");
+        let made = chain.make_anchor_summarized(6, 9, Some(anchor), |i| key(i) >= 9, || 0b11);
+        assert!(matches!(
+            chain.indexed(6),
+            Indexed::Ready { summary: 0b11, .. }
+        ));
+        assert_eq!(made.map(|a| *a.key()), Some(9));
+        let items: Vec<u64> = chain.iter().map(|i| key(&i)).collect();
+        assert_eq!(items, [0, 1, 2, 9]);
+    }
+    assert_eq!(counter.dropped(), counter.made());
+}

@@ -1,6 +1,6 @@
-//! Loom models of `hazptr::collections::HashMap`'s grow step and of its value replacement:
-//! every interleaving (up to the preemption bound) of two threads, with haphazard's and hazptr's
-//! atomics, fences and thread-locals switched to loom's. Run with `scripts/loom.sh`.
+//! Loom models of `hazptr::collections::HashMap`'s grow step, its buckets' filters and its value
+//! replacement: every interleaving (up to the preemption bound) of two threads, with haphazard's
+//! and hazptr's atomics, fences and thread-locals switched to loom's. Run with `scripts/loom.sh`.
 //!
 //! Keys hash to themselves, so the buckets are known: a table of two buckets holds 0 and 2 in
 //! bucket 0, and 1 and 3 belong to bucket 1, which the models make while other threads use it.
@@ -171,5 +171,76 @@ fn lookup_during_growth() {
         assert!(writer.join().unwrap());
         assert_eq!(map.get(&1).map(|v| v.id), Some(0));
         check_drops(map, &log, 2);
+    });
+}
+
+/// A key with `low` in its low bits (its buckets) and `high` in its top four (its filter bit).
+const fn key(low: u64, high: u64) -> u64 {
+    low | high << 60
+}
+
+/// The filters: an insertion that still sees a table of two buckets puts a key of bucket 1 into
+/// the chain while another thread doubles the table and makes bucket 3, which that key belongs
+/// to. Whichever comes first, the new bucket's filter counts the key (it copies bucket 1's once
+/// it is being made, or the insertion finds it being made and sets its bit there), so a lookup
+/// walking from bucket 3 is never told the key is absent.
+///
+/// Bounded at two preemptions, as the grow step above.
+#[test]
+fn filter_of_a_bucket_made_during_an_insertion() {
+    loom_model::model_bounded::<Global>(2, || {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
+            1,
+            BuildHasherDefault::default(),
+        ));
+        assert!(map.insert(0, Value::new(0, &log)).is_none());
+        assert!(map.insert(2, Value::new(1, &log)).is_none()); // the table doubles: 2 buckets
+        let (x, y1, y2) = (key(3, 1), key(1, 3), key(7, 2));
+        let inserter = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || map.insert(x, Value::new(2, &log)).is_none())
+        };
+        let grower = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || {
+                // The third entry doubles the table to four buckets; `y2` then makes bucket 3.
+                let first = map.insert(y1, Value::new(3, &log)).is_none();
+                first && map.insert(y2, Value::new(4, &log)).is_none()
+            })
+        };
+        assert!(inserter.join().unwrap());
+        assert!(grower.join().unwrap());
+        for (key, id) in [(0, 0), (2, 1), (x, 2), (y1, 3), (y2, 4)] {
+            assert_eq!(map.get(&key).map(|v| v.id), Some(id), "key {key:#x}");
+        }
+        assert!(map.get(&key(3, 5)).is_none());
+        check_drops(map, &log, 5);
+    });
+}
+
+/// The filters while a bucket is being made: an insertion that finds its bucket being made by
+/// another thread links its key from the bucket's parent and sets its bit in the new bucket's
+/// filter only. A lookup that then finds the bucket still being made must not trust the
+/// parent's filter (which never counted the key): the inserting thread finds its own key.
+#[test]
+fn lookup_while_its_bucket_is_being_made() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
+            2,
+            BuildHasherDefault::default(),
+        ));
+        assert!(map.insert(0, Value::new(0, &log)).is_none());
+        let (x, y) = (key(1, 1), key(3, 2));
+        let other = {
+            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
+            spawn(move || map.insert(y, Value::new(2, &log)).is_none())
+        };
+        assert!(map.insert(x, Value::new(1, &log)).is_none());
+        assert_eq!(map.get(&x).map(|v| v.id), Some(1), "a key just inserted");
+        assert!(other.join().unwrap());
+        assert_eq!(map.get(&y).map(|v| v.id), Some(2));
+        check_drops(map, &log, 3);
     });
 }

@@ -17,7 +17,7 @@ pub use crate::reclaim::reclaimer::set_background_reclaim;
 
 pub use crate::field::atomic_ptr::AtomicPtr;
 
-pub use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, IntoValues, Item};
+pub use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, Indexed, IntoValues, Item};
 pub use crate::linked::cursor::Cursor;
 pub use crate::linked::link::{Head, Owned};
 pub use crate::linked::owned_iter::{IntoIter, IterMut};

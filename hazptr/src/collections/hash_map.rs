@@ -22,10 +22,17 @@
 //!   segment directory; the length is a striped counter.
 //! - Entries with equal split-order keys (hashes equal in their 63 low bits) are kept in one run
 //!   and told apart by `Eq`.
+//! - Each bucket keeps a filter beside its anchor (the index slot's summary): one bit per key
+//!   inserted through it (picked by the hash's high bits), set before the entry is linked. A
+//!   lookup of a key whose bit is clear in its bucket's filter knows it absent without walking
+//!   (most lookups of absent keys). A bucket made when the table has grown starts with its
+//!   ancestors' filters, since entries inserted through them may follow its anchor; so a table
+//!   grown from small has fuller filters than one made `with_capacity`, and rules out fewer
+//!   absent keys. Bits are never cleared: under long churn a filter fills up, and lookups of
+//!   its absent keys walk, as without one.
 
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
-use core::sync::atomic::Ordering;
 use std::hash::RandomState;
 
 use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, Item};
@@ -33,6 +40,7 @@ use crate::linked::link::Owned;
 use crate::protect::guard::Protected;
 use crate::reclaim::sync::AtomicUsize;
 
+mod buckets;
 mod count;
 mod exclusive;
 mod guard;
@@ -74,24 +82,6 @@ struct Entry<K, V> {
 
 /// What the chain holds: bucket anchors (keyed by their split-order key) and entries.
 type Node<K, V> = Item<u64, Entry<K, V>>;
-
-/// The split-order key of an entry whose key hashes to `hash`: odd, after its bucket's anchor.
-#[inline]
-fn regular_key(hash: u64) -> u64 {
-    (hash | 1 << 63).reverse_bits()
-}
-
-/// The split-order key of bucket `bucket`'s anchor: even.
-#[inline]
-fn anchor_key(bucket: usize) -> u64 {
-    (bucket as u64).reverse_bits()
-}
-
-/// The bucket `bucket` splits from when the table doubles: `bucket` without its highest bit.
-#[inline]
-fn parent(bucket: usize) -> usize {
-    bucket & !(1 << (usize::BITS - 1 - bucket.leading_zeros()))
-}
 
 /// The split-order key of an item.
 #[inline]
@@ -256,94 +246,14 @@ where
     V: Send + Sync + 'static,
     S: BuildHasher,
 {
-    /// The split-order key of `key`, and where a walk for it starts: the anchor of its bucket,
-    /// made first if it is not yet and `make` (an insertion), else the nearest bucket made that
-    /// it splits from (a lookup or a removal allocates nothing, and an unmade bucket holds
-    /// only entries inserted before the table last doubled, which its parent's walk passes);
-    /// `None` for the head (no bucket made yet, or bucket 0 being made by another thread).
-    #[inline]
-    fn locate<Q: Hash + ?Sized>(&self, key: &Q, make: bool) -> Start<'_, K, V> {
-        let hash = self.hasher.hash_one(key);
-        let buckets = self.buckets.load(Ordering::Relaxed);
-        // Truncating the hash is intended: the mask keeps its low bits.
-        #[allow(clippy::cast_possible_truncation)]
-        let mut bucket = hash as usize & (buckets - 1);
-        let anchor = loop {
-            if let Some(anchor) = self.chain.anchor(bucket) {
-                break Some(anchor);
-            }
-            if make {
-                break self.make_bucket(bucket);
-            }
-            if bucket == 0 {
-                break None;
-            }
-            bucket = parent(bucket);
-        };
-        (regular_key(hash), anchor)
-    }
-
-    /// Makes bucket `bucket`'s anchor (its parents' first), linked after its parent's: the
-    /// anchor, or where to walk from instead while another thread is making it (its parent's
-    /// anchor; `None`, the head, for bucket 0).
-    #[cold]
-    #[inline(never)]
-    fn make_bucket(&self, bucket: usize) -> Option<Anchor<'_, u64, Entry<K, V>>> {
-        let from = if bucket == 0 {
-            None
-        } else {
-            let parent = parent(bucket);
-            match self.chain.anchor(parent) {
-                Some(anchor) => Some(anchor),
-                None => self.make_bucket(parent),
-            }
-        };
-        let key = anchor_key(bucket);
-        self.chain
-            .make_anchor(bucket, key, from, |item| order(item) >= key)
-            .or(from)
-    }
-
-    /// Doubles the table, from `buckets`, while it holds more than [`LOAD_FACTOR`] of the `len`
-    /// entries per bucket.
-    #[cold]
-    #[inline(never)]
-    fn grow(&self, len: usize, mut buckets: usize) {
-        while len > buckets.saturating_mul(LOAD_FACTOR) && buckets < 1 << (usize::BITS - 2) {
-            match self.buckets.compare_exchange(
-                buckets,
-                buckets * 2,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => buckets *= 2,
-                Err(now) => buckets = now,
-            }
-        }
-    }
-
-    /// Counts an insertion, and grows the table if it is due (the length summed once).
-    #[inline]
-    fn inserted(&self) {
-        let stripe = self.len.add(1);
-        let buckets = self.buckets.load(Ordering::Relaxed);
-        if stripe % GROWTH_CHECK == 0 || buckets < SMALL {
-            let len = self.len.sum();
-            if len > buckets.saturating_mul(LOAD_FACTOR) {
-                self.grow(len, buckets);
-            }
-        }
-    }
-
     /// A cursor standing at the entry of `key` (`true`), or where it would be inserted, walking
-    /// from where [`locate`](Self::locate) says (making the bucket if `make`).
+    /// from `start`.
     #[inline]
-    fn seek_from<Q>(&self, key: &Q, make: bool) -> Position<'_, K, V>
+    fn seek_from<'m, Q>(&'m self, key: &Q, (order, start): Start<'m, K, V>) -> Position<'m, K, V>
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Eq + ?Sized,
     {
-        let (order, start) = self.locate(key, make);
         let mut cursor = match start {
             Some(anchor) => self.chain.cursor_at(anchor),
             None => self.chain.cursor(),
@@ -360,7 +270,19 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.seek_from(key, true)
+        self.seek_from(key, self.locate_for_insert(key))
+    }
+
+    /// A cursor standing at the entry of `key`, for a change; `None` if the key is absent
+    /// (ruled out by its bucket's filter, or not found).
+    #[inline]
+    fn seek_present<Q>(&self, key: &Q) -> Option<Position<'_, K, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let position = self.seek_from(key, self.locate(key)?);
+        position.2.then_some(position)
     }
 
     /// The value of `key`, as a guard that keeps it readable; `None` if the key is absent.
@@ -379,7 +301,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (order, start) = self.locate(key, false);
+        let (order, start) = self.locate(key)?;
         let stop = |item: &Node<K, V>| stops_at(item, order, key);
         let item = match start {
             Some(anchor) => self.chain.find_from(anchor, stop),
@@ -568,7 +490,7 @@ where
         K: Borrow<Q> + Clone,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek_from(key, false);
+        let (mut cursor, order, mut present) = self.seek_present(key)?;
         loop {
             if !present {
                 return None;
@@ -606,7 +528,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (mut cursor, order, mut present) = self.seek_from(key, false);
+        let (mut cursor, order, mut present) = self.seek_present(key)?;
         loop {
             if !present {
                 return None;

@@ -12,26 +12,29 @@
 //! no hazard pointer, only a borrow of the chain ([`Anchor`]). The index numbers the anchors
 //! ([`AnchoredHead::anchor`]): a map's bucket table, which grows without moving what it holds.
 //!
-//! The index is a table of levels: level 0 holds slot 0, level `l > 0` holds the `2^(l-1)`
-//! slots from `2^(l-1)`; a level is allocated (zeroed, so the system maps its pages only as
-//! slots are used) the first time one of its slots is, by the thread whose compare-and-exchange
-//! installs it (the others free theirs). A slot *is* its anchor's node, with a state word
-//! beside it (empty, being made, ready): a lookup of a bucket reads one slot, not a pointer to
-//! an anchor elsewhere. Slots never move; the nodes in them are dropped with the index, after
-//! the chain's own nodes.
+//! The index (`anchor/index.rs`) is a table of levels: level 0 holds slot 0, level `l > 0`
+//! holds the `2^(l-1)` slots from `2^(l-1)`; a level is allocated (zeroed, so the system maps
+//! its pages only as slots are used) the first time one of its slots is. A slot *is* its
+//! anchor's node, with a state word beside it (empty, being made, ready): a lookup of a bucket
+//! reads one slot, not a pointer to an anchor elsewhere. The state word also keeps the slot's
+//! *summary*, bits the chain's user only ever sets ([`AnchoredHead::add_summary`]) and reads with
+//! the state ([`AnchoredHead::indexed`]): a hash map keeps there a filter of the keys that follow
+//! the anchor. Slots never move; the nodes in them are dropped with the index, after the chain's
+//! own nodes.
 
-use core::cell::UnsafeCell;
 use core::fmt;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::ManuallyDrop;
 use core::ptr;
-use core::sync::atomic::Ordering;
 
 use crate::linked::cursor::Cursor;
 use crate::linked::link::{Head, Link, Node, Owned, is_marked, unmarked};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::domain::Global;
-use crate::reclaim::sync::{AtomicPtr, AtomicUsize};
+
+mod index;
+
+use index::Index;
 
 /// What a node of an [`AnchoredHead`]'s chain holds: an anchor, never deleted, or a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,43 +65,8 @@ impl<A, T> Item<A, T> {
 /// A node of an anchored chain.
 type ItemNode<A, T, F> = Node<Item<A, T>, F>;
 
-/// A slot of the index: a state, and the anchor's node once the state leaves [`EMPTY`].
-/// All-zero bytes are an empty slot (the levels are allocated zeroed).
-struct Slot<A, T, F> {
-    state: AtomicUsize,
-    node: UnsafeCell<MaybeUninit<ItemNode<A, T, F>>>,
-}
-
-/// A slot whose anchor was never made.
-const EMPTY: usize = 0;
-/// A slot whose anchor one thread is making: its node is written, and linked or about to be.
-const MAKING: usize = 1;
-/// A slot whose anchor is linked: the index lends it.
-const READY: usize = 2;
-
 /// What an insertion that guards its node gives: the guard, or the node back.
 type Guarded<'h, A, T, F> = Result<Protected<'h, Item<A, T>, F>, Owned<Item<A, T>, F>>;
-
-/// How many levels the index has: level 0, and one per bit of a slot number, enough for every
-/// `usize` (the last levels can never be allocated: setting a slot there fails to allocate).
-const LEVELS: usize = usize::BITS as usize + 1;
-
-/// The level of slot `i`, and its place in the level.
-#[inline]
-fn locate(i: usize) -> (usize, usize) {
-    if i == 0 {
-        (0, 0)
-    } else {
-        let level = (usize::BITS - i.leading_zeros()) as usize;
-        (level, i - (1 << (level - 1)))
-    }
-}
-
-/// How many slots level `level` holds.
-#[inline]
-fn level_len(level: usize) -> usize {
-    if level == 0 { 1 } else { 1 << (level - 1) }
-}
 
 /// A chain of [`Item`]s with anchors, and an index of its anchors by number. See the module
 /// documentation of the toolkit's `anchor.rs` (in [`Head`]'s family): anchors are never
@@ -131,8 +99,8 @@ fn level_len(level: usize) -> usize {
 /// ```
 pub struct AnchoredHead<A, T, F = Global> {
     head: Head<Item<A, T>, F>,
-    /// Level `l` is null or the first of `level_len(l)` slots, from a zeroed `Box`.
-    levels: [AtomicPtr<Slot<A, T, F>>; LEVELS],
+    /// Dropped after the chain's nodes (the fields drop after the drop's body).
+    index: Index<A, T, F>,
 }
 
 /// An anchor of an [`AnchoredHead`]'s chain: a node that is never deleted, so a reference to it
@@ -193,7 +161,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
     pub fn new() -> Self {
         Self {
             head: Head::new(),
-            levels: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            index: Index::new(),
         }
     }
 
@@ -203,93 +171,84 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         self.head.is_empty()
     }
 
+    /// How many bits of a summary a slot keeps ([`add_summary`](Self::add_summary)): those
+    /// of a `usize` but two.
+    pub const SUMMARY_BITS: u32 = index::SUMMARY_BITS;
+
     /// The anchor in slot `i` of the index, `None` if it is not made (or not linked yet).
     #[inline]
     #[must_use]
     pub fn anchor(&self, i: usize) -> Option<Anchor<'_, A, T, F>> {
-        let (level, offset) = locate(i);
-        let slots = self.levels[level].load(Ordering::Acquire);
-        if slots.is_null() {
-            return None;
+        match self.indexed(i) {
+            Indexed::Ready { anchor, .. } => Some(anchor),
+            Indexed::Empty | Indexed::Making { .. } => None,
         }
-        // SAFETY: a non-null level is a live allocation of `level_len(level)` slots (freed only
-        // by the drop), and `offset < level_len(level)`.
-        let slot = unsafe { &*slots.add(offset) };
-        if slot.state.load(Ordering::Acquire) != READY {
-            return None;
-        }
-        // SAFETY: a ready slot holds an anchor of this chain, written before the state was
-        // (`Acquire` above), never deleted, so it stays allocated, and unchanged but for its
-        // atomic link, while the chain is borrowed.
-        let node = unsafe { &*slot.node.get().cast::<ItemNode<A, T, F>>() };
-        Some(Anchor {
-            node,
-            head: &self.head,
-        })
     }
 
-    /// Level `level` of the index, allocated if it was not.
-    fn level(&self, level: usize) -> *mut Slot<A, T, F> {
-        let slots = self.levels[level].load(Ordering::Acquire);
-        if !slots.is_null() {
-            return slots;
-        }
-        let fresh = new_level::<A, T, F>(level_len(level));
-        match self.levels[level].compare_exchange(
-            ptr::null_mut(),
-            fresh,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        ) {
-            Ok(_) => fresh,
-            Err(first) => {
-                // SAFETY: `fresh` came from `new_level` with this length, and was not
-                // installed: nobody else knows of it, and none of its slots was used.
-                unsafe { free_level(fresh, level_len(level)) };
-                first
+    /// What slot `i` of the index holds, with its summary, read at once: nothing, an anchor
+    /// being made, or a ready anchor.
+    #[inline]
+    #[must_use]
+    pub fn indexed(&self, i: usize) -> Indexed<'_, A, T, F> {
+        let Some(slot) = self.index.get(i) else {
+            return Indexed::Empty;
+        };
+        let (state, summary) = slot.read();
+        match state {
+            index::EMPTY => Indexed::Empty,
+            index::MAKING => Indexed::Making { summary },
+            _ => {
+                // SAFETY: a ready slot holds an anchor of this chain, written before the state
+                // was (read above, sequentially consistent, so acquiring), never deleted, so it
+                // stays allocated, and unchanged but for its atomic link, while the chain is
+                // borrowed.
+                let node = unsafe { &*slot.node.get().cast::<ItemNode<A, T, F>>() };
+                Indexed::Ready {
+                    anchor: Anchor {
+                        node,
+                        head: &self.head,
+                    },
+                    summary,
+                }
             }
         }
     }
-}
 
-/// A level of `len` empty slots.
-fn new_level<A, T, F>(len: usize) -> *mut Slot<A, T, F> {
-    #[cfg(not(loom))]
-    let slots: Box<[Slot<A, T, F>]> = {
-        let zeroed = Box::<[Slot<A, T, F>]>::new_zeroed_slice(len);
-        // SAFETY: all-zero bytes are a valid `Slot`: an atomic integer holding `EMPTY`, and a
-        // `MaybeUninit`, valid whatever its bytes.
-        unsafe { zeroed.assume_init() }
-    };
-    // Loom's atomics are objects of their own, not zeroable memory.
-    #[cfg(loom)]
-    let slots: Box<[Slot<A, T, F>]> = (0..len)
-        .map(|_| Slot {
-            state: AtomicUsize::new(EMPTY),
-            node: UnsafeCell::new(MaybeUninit::uninit()),
-        })
-        .collect();
-    Box::into_raw(slots).cast::<Slot<A, T, F>>()
-}
-
-/// Drops the anchors of a level (its slots that are not empty hold one, linked or not) and
-/// frees it.
-///
-/// # Safety
-///
-/// `slots` came from [`new_level`] with `len`, and nothing uses it any more: its chain's nodes
-/// were freed (or it was never installed).
-unsafe fn free_level<A, T, F>(slots: *mut Slot<A, T, F>, len: usize) {
-    // SAFETY: the caller's promise: the level's own `Box`, used by nobody else now.
-    let mut slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(slots, len)) };
-    for slot in &mut *slots {
-        if slot.state.load(Ordering::Relaxed) != EMPTY {
-            // SAFETY: a slot leaves `EMPTY` only just before its node is written, by the one
-            // thread that moved it (`make_anchor`), with nothing between that could stop it;
-            // each node is dropped once, here.
-            unsafe { slot.node.get_mut().assume_init_drop() };
-        }
+    /// Adds the low [`SUMMARY_BITS`](Self::SUMMARY_BITS) bits of `summary` to slot `i`'s
+    /// summary (a bitwise or), unless the slot is empty: whether it was not (being made or
+    /// ready). Summaries are only ever added to, and only to slots that are not empty: a slot
+    /// starts being made with none.
+    ///
+    /// An addition ends with a sequentially consistent fence, as the start of a slot's making
+    /// does ([`make_anchor_summarized`](Self::make_anchor_summarized)): a thread that adds to a
+    /// slot then finds another empty, and a thread that starts making that other slot then
+    /// reads the first one's summary, cannot both miss each other.
+    pub fn add_summary(&self, i: usize, summary: usize) -> bool {
+        self.index
+            .get(i)
+            .is_some_and(|slot| slot.add_summary(summary))
     }
+}
+
+/// What a slot of an [`AnchoredHead`]'s index holds ([`AnchoredHead::indexed`]), with the
+/// summary kept beside it.
+#[derive(Debug)]
+pub enum Indexed<'h, A, T, F = Global> {
+    /// No anchor was ever made in the slot.
+    Empty,
+    /// A thread is making the slot's anchor: it may be linked already, but the index does not
+    /// lend it yet.
+    Making {
+        /// The slot's summary so far.
+        summary: usize,
+    },
+    /// The slot's anchor, linked.
+    Ready {
+        /// The anchor.
+        anchor: Anchor<'h, A, T, F>,
+        /// The slot's summary.
+        summary: usize,
+    },
 }
 
 impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> AnchoredHead<A, T, F> {
@@ -317,23 +276,37 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
         i: usize,
         key: A,
         from: Option<Anchor<'h, A, T, F>>,
+        stop: impl FnMut(&Item<A, T>) -> bool,
+    ) -> Option<Anchor<'h, A, T, F>> {
+        self.make_anchor_summarized(i, key, from, stop, || 0)
+    }
+
+    /// [`make_anchor`](Self::make_anchor), which also adds `summary()` to the slot's summary:
+    /// called once the slot is being made (after its state changed, and a sequentially
+    /// consistent fence), before the anchor is linked and the slot ready. A thread that
+    /// [adds](Self::add_summary) to a slot and then finds this one empty, and this thread,
+    /// reading the first slot's summary in `summary`, cannot both miss each other.
+    ///
+    /// # Panics
+    ///
+    /// If `from` belongs to another chain; if `summary` panics, the slot stays "being made", as
+    /// when `stop` does.
+    pub fn make_anchor_summarized<'h>(
+        &'h self,
+        i: usize,
+        key: A,
+        from: Option<Anchor<'h, A, T, F>>,
         mut stop: impl FnMut(&Item<A, T>) -> bool,
+        summary: impl FnOnce() -> usize,
     ) -> Option<Anchor<'h, A, T, F>> {
         let mut cursor = match from {
             Some(from) => self.cursor_at(from),
             None => self.cursor(),
         };
-        let (level, offset) = locate(i);
-        let slots = self.level(level);
-        // SAFETY: `slots` is a live level of `level_len(level)` slots (see `level`), and
-        // `offset < level_len(level)`.
-        let slot = unsafe { &*slots.add(offset) };
-        match slot
-            .state
-            .compare_exchange(EMPTY, MAKING, Ordering::Acquire, Ordering::Acquire)
-        {
-            Ok(_) => {}
-            Err(READY) => return self.anchor(i),
+        let slot = self.index.get_or_allocate(i);
+        match slot.start_making() {
+            Ok(()) => {}
+            Err(index::READY) => return self.anchor(i),
             Err(_) => return None,
         }
         let node = slot.node.get().cast::<ItemNode<A, T, F>>();
@@ -345,6 +318,7 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
                 next: Link::new(ptr::null_mut()),
             });
         }
+        slot.add_summary(summary());
         loop {
             cursor.cursor.seek(&mut stop);
             // SAFETY: the node is written and unpublished (this thread alone knows it until the
@@ -355,8 +329,8 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
                 break;
             }
         }
-        // Publishes the node to the index's readers (`Acquire` in `anchor`).
-        slot.state.store(READY, Ordering::Release);
+        // Publishes the node to the index's readers.
+        slot.finish_making();
         Some(Anchor {
             // SAFETY: written above, linked, never deleted: allocated while the chain lives.
             node: unsafe { &*node },
@@ -545,14 +519,7 @@ impl<A, T, F> Drop for AnchoredHead<A, T, F> {
             }
             next = after;
         }
-        for (level, slots) in self.levels.iter().enumerate() {
-            let slots = slots.load(Ordering::Relaxed);
-            if !slots.is_null() {
-                // SAFETY: an installed level came from `new_level` with this length; the
-                // chain's nodes are freed, so nothing uses it.
-                unsafe { free_level(slots, level_len(level)) };
-            }
-        }
+        // Then the index drops, with the anchors.
     }
 }
 

@@ -6,7 +6,8 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::sync::atomic::Ordering;
 
-use super::{Entry, HashMap, parent, regular_key, stops_at};
+use super::buckets::{parent, regular_key};
+use super::{Entry, HashMap, stops_at};
 use crate::linked::anchor::IntoValues;
 use crate::reclaim::domain::Global;
 

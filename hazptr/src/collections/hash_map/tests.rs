@@ -1,6 +1,6 @@
 //! Unit tests of the split-order arithmetic.
 
-use super::{anchor_key, parent, regular_key};
+use super::buckets::{anchor_key, parent, regular_key};
 
 #[test]
 fn split_order_keys_sort_buckets_before_their_entries() {

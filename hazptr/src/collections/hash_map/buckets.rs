@@ -1,0 +1,201 @@
+//! The table of a [`HashMap`]: where a key's walk starts (its bucket, or the nearest one made
+//! it splits from), the buckets' making and filters, and the table's growth.
+
+use core::hash::{BuildHasher, Hash};
+use core::sync::atomic::Ordering;
+
+use super::{Entry, GROWTH_CHECK, HashMap, LOAD_FACTOR, SMALL, Start, order};
+use crate::linked::anchor::{Anchor, AnchoredHead, Indexed};
+
+/// The split-order key of an entry whose key hashes to `hash`: odd, after its bucket's anchor.
+#[inline]
+pub(super) fn regular_key(hash: u64) -> u64 {
+    (hash | 1 << 63).reverse_bits()
+}
+
+/// The bits of a hash a bucket number is taken from (its low bits, masked by the caller).
+#[inline]
+fn low_bits(hash: u64) -> usize {
+    // Truncating the hash is intended: callers keep its low bits.
+    #[allow(clippy::cast_possible_truncation)]
+    let bits = hash as usize;
+    bits
+}
+
+/// The filter bit of a key hashing to `hash`: one of the bucket filter's bits, picked by the
+/// hash's high 32 bits (a bucket number takes the low ones), scaled to the filter's width.
+#[inline]
+fn filter_bit(hash: u64) -> usize {
+    let width = u64::from(AnchoredHead::<u64, ()>::SUMMARY_BITS);
+    1 << (((hash >> 32) * width) >> 32)
+}
+
+/// The split-order key of bucket `bucket`'s anchor: even.
+#[inline]
+pub(super) fn anchor_key(bucket: usize) -> u64 {
+    (bucket as u64).reverse_bits()
+}
+
+/// The bucket `bucket` splits from when the table doubles: `bucket` without its highest bit.
+#[inline]
+pub(super) fn parent(bucket: usize) -> usize {
+    bucket & !(1 << (usize::BITS - 1 - bucket.leading_zeros()))
+}
+
+impl<K, V, S> HashMap<K, V, S>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+    S: BuildHasher,
+{
+    /// Where an insertion of `key` walks from: the anchor of its bucket, made first if it is not
+    /// yet (or, while another thread makes it, the nearest bucket made that it splits from; the
+    /// head for bucket 0), with its split-order key. The key's filter bit is set first (see
+    /// [`mark`](Self::mark)), before the insertion links anything.
+    #[inline]
+    pub(super) fn locate_for_insert<Q: Hash + ?Sized>(&self, key: &Q) -> Start<'_, K, V> {
+        let hash = self.hasher.hash_one(key);
+        let buckets = self.buckets.load(Ordering::Relaxed);
+        let bucket = low_bits(hash) & (buckets - 1);
+        let anchor = match self.chain.anchor(bucket) {
+            Some(anchor) => Some(anchor),
+            None => self.make_bucket(bucket),
+        };
+        self.mark(hash, bucket, buckets);
+        (regular_key(hash), anchor)
+    }
+
+    /// Where a lookup or a removal of `key` walks from, with its split-order key: the anchor of
+    /// its bucket, else of the nearest bucket made that it splits from (a lookup allocates
+    /// nothing, and an unmade bucket holds only entries inserted before the table last
+    /// doubled, which its parent's walk passes); `None` for the head (no bucket made yet, or
+    /// bucket 0 being made). `None` at all when the filter of the bucket it would walk from
+    /// rules the key out: the key is absent.
+    ///
+    /// The filter is used only if every bucket passed on the way was empty: while a bucket is
+    /// being made, an insertion may have linked an entry after it that only its filter counts.
+    #[inline]
+    pub(super) fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> Option<Start<'_, K, V>> {
+        let hash = self.hasher.hash_one(key);
+        let buckets = self.buckets.load(Ordering::Relaxed);
+        let mut bucket = low_bits(hash) & (buckets - 1);
+        let mut filtered = true;
+        loop {
+            match self.chain.indexed(bucket) {
+                Indexed::Ready { anchor, summary } => {
+                    if filtered && summary & filter_bit(hash) == 0 {
+                        return None;
+                    }
+                    return Some((regular_key(hash), Some(anchor)));
+                }
+                Indexed::Making { .. } => filtered = false,
+                Indexed::Empty => {}
+            }
+            if bucket == 0 {
+                return Some((regular_key(hash), None));
+            }
+            bucket = parent(bucket);
+        }
+    }
+
+    /// Sets `hash`'s filter bit in its bucket `bucket` (of a table of `buckets`) and in every
+    /// bucket it splits into on `hash`'s way that is made or being made (they are made
+    /// parent first, so the first one empty ends the way).
+    ///
+    /// Why no lookup misses an entry, as long as it walks from a bucket made whose filter it
+    /// may use (see [`locate`](Self::locate)): the entry's insertion set its bit (before
+    /// linking it) in its bucket, which a later lookup passes or walks from, and in every
+    /// bucket made by then that the lookup could walk from instead. A bucket made later, which
+    /// this loop found empty, copies its ancestors' filters once it is being made
+    /// ([`inherited`](Self::inherited)); and of "set the bit here, then find that bucket empty"
+    /// and "start making that bucket, then read the filter here", at least one sees the other
+    /// (the index fences both: [`AnchoredHead::add_summary`]).
+    fn mark(&self, hash: u64, bucket: usize, buckets: usize) {
+        let bit = filter_bit(hash);
+        self.chain.add_summary(bucket, bit);
+        let (mut mask, mut at) = (buckets - 1, bucket);
+        while mask != usize::MAX {
+            mask = mask << 1 | 1;
+            let next = low_bits(hash) & mask;
+            if next != at {
+                if !self.chain.add_summary(next, bit) {
+                    return;
+                }
+                at = next;
+            }
+        }
+    }
+
+    /// The filter a bucket being made starts with: its ancestors', up to the nearest one made
+    /// (their entries that follow its anchor count in its filter from then on).
+    fn inherited(&self, mut bucket: usize) -> usize {
+        let mut bits = 0;
+        while bucket != 0 {
+            bucket = parent(bucket);
+            match self.chain.indexed(bucket) {
+                Indexed::Ready { summary, .. } => return bits | summary,
+                Indexed::Making { summary } => bits |= summary,
+                Indexed::Empty => {}
+            }
+        }
+        bits
+    }
+
+    /// Makes bucket `bucket`'s anchor (its parents' first), linked after its parent's, with its
+    /// [inherited](Self::inherited) filter: the anchor, or where to walk from instead while
+    /// another thread is making it (its parent's anchor; `None`, the head, for bucket 0).
+    #[cold]
+    #[inline(never)]
+    fn make_bucket(&self, bucket: usize) -> Option<Anchor<'_, u64, Entry<K, V>>> {
+        let from = if bucket == 0 {
+            None
+        } else {
+            let parent = parent(bucket);
+            match self.chain.anchor(parent) {
+                Some(anchor) => Some(anchor),
+                None => self.make_bucket(parent),
+            }
+        };
+        let key = anchor_key(bucket);
+        self.chain
+            .make_anchor_summarized(
+                bucket,
+                key,
+                from,
+                |item| order(item) >= key,
+                || self.inherited(bucket),
+            )
+            .or(from)
+    }
+
+    /// Doubles the table, from `buckets`, while it holds more than [`LOAD_FACTOR`] of the `len`
+    /// entries per bucket.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn grow(&self, len: usize, mut buckets: usize) {
+        while len > buckets.saturating_mul(LOAD_FACTOR) && buckets < 1 << (usize::BITS - 2) {
+            match self.buckets.compare_exchange(
+                buckets,
+                buckets * 2,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => buckets *= 2,
+                Err(now) => buckets = now,
+            }
+        }
+    }
+
+    /// Counts an insertion, and grows the table if it is due (the length summed once).
+    #[inline]
+    pub(super) fn inserted(&self) {
+        let stripe = self.len.add(1);
+        let buckets = self.buckets.load(Ordering::Relaxed);
+        if stripe % GROWTH_CHECK == 0 || buckets < SMALL {
+            let len = self.len.sum();
+            if len > buckets.saturating_mul(LOAD_FACTOR) {
+                self.grow(len, buckets);
+            }
+        }
+    }
+}
