@@ -270,18 +270,18 @@ fn summaries_are_only_data() {
     {
         let chain = chain(&counter, &[1, 2]);
         for slot in [1, 2, 63, 1 << 40, usize::MAX] {
-            assert!(!chain.add_summary(slot, usize::MAX), "slot {slot} is empty");
+            assert!(!chain.add_summary(slot, u32::MAX), "slot {slot} is empty");
             assert!(matches!(chain.indexed(slot), Indexed::Empty));
         }
         assert!(chain.add_summary(0, 0b101));
-        assert!(chain.add_summary(0, usize::MAX << 1));
+        assert!(chain.add_summary(0, u32::MAX << 1));
         let Indexed::Ready { anchor, summary } = chain.indexed(0) else {
             panic!("slot 0 is made");
         };
         let width = AnchoredHead::<u64, Counted>::SUMMARY_BITS;
         assert_eq!(
             summary,
-            usize::MAX >> (usize::BITS - width),
+            u32::MAX >> (u32::BITS - width),
             "every bit kept, none more"
         );
         assert_eq!(anchor.key(), &0);

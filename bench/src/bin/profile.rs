@@ -75,6 +75,9 @@ fn main() {
         ("get", "dashmap") => linked::ns_per_map_get::<dashmap::DashMap<u64, u64>>(count),
         ("mapget", "hazptr") => map_gets::<hazptr::collections::HashMap<u64, u64>>(count),
         ("mapget", "papaya") => map_gets::<papaya::HashMap<u64, u64>>(count),
+        ("mapchurn", "hazptr") => map_churn::<hazptr::collections::HashMap<u64, u64>>(count),
+        ("mapchurn", "papaya") => map_churn::<papaya::HashMap<u64, u64>>(count),
+        ("mapchurn", "dashmap") => map_churn::<dashmap::DashMap<u64, u64>>(count),
         ("mapget", "dashmap") => map_gets::<dashmap::DashMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
         // COUNT is the run time in milliseconds, on two threads.
@@ -108,17 +111,36 @@ fn main() {
 /// through the maps benchmark's adapter trait: ns per get.
 #[allow(dead_code)]
 fn map_gets<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
+    let log2: u32 = std::env::var("MAP_LOG2").map_or(16, |v| v.parse().unwrap());
+    let map = M::with_capacity(1 << log2);
+    let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+    let filled = 3 << (log2 - 2);
+    for i in 0..filled {
+        map.insert(mix(i), i);
+    }
+    let start = std::time::Instant::now();
+    let mut hits = 0u64;
+    for n in 0..count {
+        let i = n.wrapping_mul(2_654_435_761) % (filled * 21 / 8);
+        hits += u64::from(map.get(mix(i)).is_some());
+    }
+    std::hint::black_box(hits);
+    start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// One thread: `count` insert/remove pairs on a map of 49,152 keys (a fresh key in, the oldest
+/// out, as the exchange mix's writes do): ns per pair.
+#[allow(dead_code)]
+fn map_churn<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
     let map = M::with_capacity(1 << 16);
     let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
     for i in 0..49_152 {
         map.insert(mix(i), i);
     }
     let start = std::time::Instant::now();
-    let mut hits = 0u64;
     for n in 0..count {
-        let i = n.wrapping_mul(2_654_435_761) % 129_000;
-        hits += u64::from(map.get(mix(i)).is_some());
+        map.insert(mix(49_152 + n), n);
+        map.remove(mix(n));
     }
-    std::hint::black_box(hits);
     start.elapsed().as_nanos() as f64 / count as f64
 }

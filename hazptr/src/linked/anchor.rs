@@ -171,8 +171,8 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         self.head.is_empty()
     }
 
-    /// How many bits of a summary a slot keeps ([`add_summary`](Self::add_summary)): those
-    /// of a `usize` but two.
+    /// How many bits of a summary a slot keeps ([`add_summary`](Self::add_summary)): 30, those
+    /// of its `u32` word but the state's two.
     pub const SUMMARY_BITS: u32 = index::SUMMARY_BITS;
 
     /// The anchor in slot `i` of the index, `None` if it is not made (or not linked yet).
@@ -202,7 +202,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
                 // was (read above, sequentially consistent, so acquiring), never deleted, so it
                 // stays allocated, and unchanged but for its atomic link, while the chain is
                 // borrowed.
-                let node = unsafe { &*slot.node.get().cast::<ItemNode<A, T, F>>() };
+                let node = unsafe { &*slot.node() };
                 Indexed::Ready {
                     anchor: Anchor {
                         node,
@@ -223,7 +223,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
     /// does ([`make_anchor_summarized`](Self::make_anchor_summarized)): a thread that adds to a
     /// slot then finds another empty, and a thread that starts making that other slot then
     /// reads the first one's summary, cannot both miss each other.
-    pub fn add_summary(&self, i: usize, summary: usize) -> bool {
+    pub fn add_summary(&self, i: usize, summary: u32) -> bool {
         self.index
             .get(i)
             .is_some_and(|slot| slot.add_summary(summary))
@@ -240,14 +240,14 @@ pub enum Indexed<'h, A, T, F = Global> {
     /// lend it yet.
     Making {
         /// The slot's summary so far.
-        summary: usize,
+        summary: u32,
     },
     /// The slot's anchor, linked.
     Ready {
         /// The anchor.
         anchor: Anchor<'h, A, T, F>,
         /// The slot's summary.
-        summary: usize,
+        summary: u32,
     },
 }
 
@@ -297,7 +297,7 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
         key: A,
         from: Option<Anchor<'h, A, T, F>>,
         mut stop: impl FnMut(&Item<A, T>) -> bool,
-        summary: impl FnOnce() -> usize,
+        summary: impl FnOnce() -> u32,
     ) -> Option<Anchor<'h, A, T, F>> {
         let mut cursor = match from {
             Some(from) => self.cursor_at(from),
@@ -309,7 +309,7 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
             Err(index::READY) => return self.anchor(i),
             Err(_) => return None,
         }
-        let node = slot.node.get().cast::<ItemNode<A, T, F>>();
+        let node = slot.node();
         // SAFETY: this thread moved the slot out of `EMPTY`, so it alone writes the node, once;
         // nothing runs between the state's change and this write.
         unsafe {

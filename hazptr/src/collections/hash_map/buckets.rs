@@ -25,7 +25,7 @@ fn low_bits(hash: u64) -> usize {
 /// The filter bit of a key hashing to `hash`: one of the bucket filter's bits, picked by the
 /// hash's high 32 bits (a bucket number takes the low ones), scaled to the filter's width.
 #[inline]
-fn filter_bit(hash: u64) -> usize {
+fn filter_bit(hash: u64) -> u32 {
     let width = u64::from(AnchoredHead::<u64, ()>::SUMMARY_BITS);
     1 << (((hash >> 32) * width) >> 32)
 }
@@ -128,7 +128,7 @@ where
 
     /// The filter a bucket being made starts with: its ancestors', up to the nearest one made
     /// (their entries that follow its anchor count in its filter from then on).
-    fn inherited(&self, mut bucket: usize) -> usize {
+    fn inherited(&self, mut bucket: usize) -> u32 {
         let mut bits = 0;
         while bucket != 0 {
             bucket = parent(bucket);

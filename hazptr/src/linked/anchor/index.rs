@@ -1,16 +1,22 @@
 //! The index of an [`AnchoredHead`](crate::AnchoredHead): a table of levels of slots, each slot
-//! an anchor's node with a state word beside it.
+//! a state word and an anchor's node.
 //!
-//! Level 0 holds slot 0, level `l > 0` holds the `2^(l-1)` slots from `2^(l-1)`; a level is
-//! allocated (zeroed, so the system maps its pages only as slots are used) the first time one of
-//! its slots is, by the thread whose compare-and-exchange installs it (the others free theirs).
-//! Slots never move; the nodes in them are dropped with the index, after the chain's own nodes.
+//! Level 0 holds slot 0, level `l > 0` holds the `2^(l-1)` slots from `2^(l-1)`. A level is two
+//! arrays, allocated zeroed (so the system maps their pages only as slots are used) the first
+//! time one of its slots is made, each by the thread whose compare-and-exchange installs it (the
+//! others free theirs): the slots' words, four bytes each, and their nodes. The words are apart
+//! from the nodes so that a lookup that reads only a word (a hash map ruling a key out with its
+//! bucket's filter) reads a dense array, a sixteenth of a map's bucket nodes: it stays in cache
+//! where the nodes do not. Slots never move; the nodes in them are dropped with the index, after
+//! the chain's own nodes.
 //!
-//! A slot's state word holds, in its two low bits, whether its anchor is [`EMPTY`], [`MAKING`]
-//! or [`READY`], and above them the slot's *summary*: [`SUMMARY_BITS`] bits that the chain's
-//! user sets (never clears) and reads with the state in one load, such as a filter of the keys
-//! that follow the anchor. Every change of the state keeps the summary, and a summary is only
-//! ever added to a slot that is not empty, so an empty slot's word is zero.
+//! A slot's word holds, in its two low bits, whether its anchor is [`EMPTY`], [`MAKING`] or
+//! [`READY`], and above them the slot's *summary*: [`SUMMARY_BITS`] bits that the chain's user
+//! sets (never clears) and reads with the state in one load, such as a filter of the keys that
+//! follow the anchor. Every change of the state keeps the summary, and a summary is only ever
+//! added to a slot that is not empty, so an empty slot's word is zero. A slot's node is written
+//! by the thread that moves it out of [`EMPTY`], and both of its level's arrays are installed
+//! before that.
 //!
 //! A summary protocol (a hash map's filters, which must never miss a key) may pair "add to one
 //! slot's summary, then look at another slot's state" in one thread with "start making that
@@ -28,31 +34,26 @@ use core::ptr;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Release, SeqCst};
 
 use crate::linked::anchor::ItemNode;
-use crate::reclaim::sync::{AtomicPtr, AtomicUsize, fence};
+use crate::reclaim::sync::{AtomicPtr, AtomicU32, fence};
 
-/// A slot of the index: a state word, and the anchor's node once the state leaves [`EMPTY`].
-/// All-zero bytes are an empty slot (the levels are allocated zeroed).
-pub(super) struct Slot<A, T, F> {
-    /// The state in the low bits ([`STATE`]), the summary above ([`SUMMARY_SHIFT`]).
-    word: AtomicUsize,
-    pub(super) node: UnsafeCell<MaybeUninit<ItemNode<A, T, F>>>,
-}
+/// Where a slot's anchor node lives (written once, by the thread that makes the slot).
+type NodeCell<A, T, F> = UnsafeCell<MaybeUninit<ItemNode<A, T, F>>>;
 
 /// A slot whose anchor was never made.
-pub(super) const EMPTY: usize = 0;
+pub(super) const EMPTY: u32 = 0;
 /// A slot whose anchor one thread is making: its node is written, and linked or about to be.
-pub(super) const MAKING: usize = 1;
+pub(super) const MAKING: u32 = 1;
 /// A slot whose anchor is linked: the index lends it.
-pub(super) const READY: usize = 2;
+pub(super) const READY: u32 = 2;
 /// The bits of a word that hold the state.
-const STATE: usize = 0b11;
+const STATE: u32 = 0b11;
 /// Where the summary starts in a word.
 const SUMMARY_SHIFT: u32 = 2;
-/// How many bits a slot's summary has: those of a `usize` but the state's two.
-pub(super) const SUMMARY_BITS: u32 = usize::BITS - SUMMARY_SHIFT;
+/// How many bits a slot's summary has: those of a word but the state's two.
+pub(super) const SUMMARY_BITS: u32 = u32::BITS - SUMMARY_SHIFT;
 
 /// How many levels the index has: level 0, and one per bit of a slot number, enough for every
-/// `usize` (the last levels can never be allocated: setting a slot there fails to allocate).
+/// `usize` (the last levels can never be allocated: making a slot there fails to allocate).
 const LEVELS: usize = usize::BITS as usize + 1;
 
 /// The level of slot `i`, and its place in the level.
@@ -72,18 +73,37 @@ fn level_len(level: usize) -> usize {
     if level == 0 { 1 } else { 1 << (level - 1) }
 }
 
-impl<A, T, F> Slot<A, T, F> {
+/// A slot of the index: its word, and where its node is.
+pub(super) struct Slot<'i, A, T, F> {
+    word: &'i AtomicU32,
+    /// The level's nodes: installed before any of its slots leaves [`EMPTY`], so that once this
+    /// slot's word is read not empty, they are (loaded after the word, never before).
+    nodes: &'i AtomicPtr<NodeCell<A, T, F>>,
+    offset: usize,
+}
+
+impl<A, T, F> Slot<'_, A, T, F> {
     /// The state ([`EMPTY`], [`MAKING`] or [`READY`]) and the summary, read at once.
     #[inline]
-    pub(super) fn read(&self) -> (usize, usize) {
+    pub(super) fn read(&self) -> (u32, u32) {
         // Acquiring: a ready slot's node was written before its state.
         let word = self.word.load(Acquire);
         (word & STATE, word >> SUMMARY_SHIFT)
     }
 
+    /// The slot's node, once this thread read the slot not empty ([`read`](Self::read)) or
+    /// moved it out of [`EMPTY`] ([`start_making`](Self::start_making)): valid to write for the
+    /// thread that did the latter, before it makes the slot ready, and to read once it is.
+    #[inline]
+    pub(super) fn node(&self) -> *mut ItemNode<A, T, F> {
+        let nodes = self.nodes.load(Acquire);
+        debug_assert!(!nodes.is_null(), "a slot that is not empty has its node");
+        UnsafeCell::raw_get(nodes.wrapping_add(self.offset)).cast()
+    }
+
     /// Moves an empty slot to [`MAKING`]: `Ok` for the one thread that did (after a
     /// sequentially consistent fence: see the module documentation), else the state.
-    pub(super) fn start_making(&self) -> Result<(), usize> {
+    pub(super) fn start_making(&self) -> Result<(), u32> {
         // An empty slot's word is zero: summaries are only added to slots that are not empty.
         self.word
             .compare_exchange(EMPTY, MAKING, AcqRel, Acquire)
@@ -103,7 +123,7 @@ impl<A, T, F> Slot<A, T, F> {
     /// Adds `summary` (its low [`SUMMARY_BITS`] bits) to the slot's, unless the slot is empty,
     /// then issues a sequentially consistent fence (see the module documentation): whether it
     /// was not empty.
-    pub(super) fn add_summary(&self, summary: usize) -> bool {
+    pub(super) fn add_summary(&self, summary: u32) -> bool {
         if self.word.load(Acquire) & STATE == EMPTY {
             return false;
         }
@@ -116,108 +136,124 @@ impl<A, T, F> Slot<A, T, F> {
 
 /// The table of levels.
 pub(super) struct Index<A, T, F> {
-    /// Level `l` is null or the first of `level_len(l)` slots, from a zeroed `Box`.
-    levels: [AtomicPtr<Slot<A, T, F>>; LEVELS],
+    /// Level `l`'s words: null, or `level_len(l)` words from a zeroed `Box`.
+    words: [AtomicPtr<AtomicU32>; LEVELS],
+    /// Level `l`'s nodes: null, or `level_len(l)` cells from a `Box` (installed before any of
+    /// the level's slots leaves [`EMPTY`]).
+    nodes: [AtomicPtr<NodeCell<A, T, F>>; LEVELS],
 }
 
 impl<A, T, F> Index<A, T, F> {
     /// An empty index, which allocates nothing.
     pub(super) fn new() -> Self {
         Self {
-            levels: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            words: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            nodes: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
         }
     }
 
-    /// Slot `i`, if its level is allocated (`None`: the slot is empty).
+    /// Slot `i`, if its level's words are allocated (`None`: the slot is empty).
     #[inline]
-    pub(super) fn get(&self, i: usize) -> Option<&Slot<A, T, F>> {
+    pub(super) fn get(&self, i: usize) -> Option<Slot<'_, A, T, F>> {
         let (level, offset) = locate(i);
-        let slots = self.levels[level].load(Acquire);
-        if slots.is_null() {
+        let words = self.words[level].load(Acquire);
+        if words.is_null() {
             return None;
         }
-        // SAFETY: a non-null level is a live allocation of `level_len(level)` slots (freed only
+        // SAFETY: a non-null level is a live allocation of `level_len(level)` words (freed only
         // by the drop, which `&self` excludes), and `offset < level_len(level)`.
-        Some(unsafe { &*slots.add(offset) })
+        let word = unsafe { &*words.add(offset) };
+        Some(Slot {
+            word,
+            nodes: &self.nodes[level],
+            offset,
+        })
     }
 
-    /// Slot `i`, its level allocated first if it was not.
-    pub(super) fn get_or_allocate(&self, i: usize) -> &Slot<A, T, F> {
+    /// Slot `i`, its level's arrays allocated first if they were not.
+    pub(super) fn get_or_allocate(&self, i: usize) -> Slot<'_, A, T, F> {
         let (level, offset) = locate(i);
-        let mut slots = self.levels[level].load(Acquire);
-        if slots.is_null() {
-            let fresh = new_level::<A, T, F>(level_len(level));
-            slots = match self.levels[level].compare_exchange(
-                ptr::null_mut(),
-                fresh,
-                AcqRel,
-                Acquire,
-            ) {
-                Ok(_) => fresh,
-                Err(first) => {
-                    // SAFETY: `fresh` came from `new_level` with this length, and was not
-                    // installed: nobody else knows of it, and none of its slots was used.
-                    unsafe { free_level(fresh, level_len(level)) };
-                    first
-                }
-            };
+        let len = level_len(level);
+        let words = install(&self.words[level], len, zeroed_words);
+        install(&self.nodes[level], len, node_cells::<A, T, F>);
+        Slot {
+            // SAFETY: `install` returns a live level of `len` words, and `offset < len`.
+            word: unsafe { &*words.add(offset) },
+            nodes: &self.nodes[level],
+            offset,
         }
-        // SAFETY: as in `get`: `slots` is a live level of `level_len(level)` slots.
-        unsafe { &*slots.add(offset) }
     }
+}
+
+/// The array in `level`, allocated by `fresh` (with `len` elements) and installed first if it
+/// was null.
+fn install<X>(level: &AtomicPtr<X>, len: usize, fresh: fn(usize) -> Box<[X]>) -> *mut X {
+    let installed = level.load(Acquire);
+    if !installed.is_null() {
+        return installed;
+    }
+    let fresh = Box::into_raw(fresh(len)).cast::<X>();
+    match level.compare_exchange(ptr::null_mut(), fresh, AcqRel, Acquire) {
+        Ok(_) => fresh,
+        Err(first) => {
+            // SAFETY: `fresh` is the `Box` of `len` elements made above, never installed:
+            // nobody else knows of it.
+            drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(fresh, len)) });
+            first
+        }
+    }
+}
+
+/// `len` words holding [`EMPTY`] and no summary.
+fn zeroed_words(len: usize) -> Box<[AtomicU32]> {
+    #[cfg(not(loom))]
+    {
+        let zeroed = Box::<[AtomicU32]>::new_zeroed_slice(len);
+        // SAFETY: all-zero bytes are a valid `AtomicU32`, holding 0.
+        unsafe { zeroed.assume_init() }
+    }
+    // Loom's atomics are objects of their own, not zeroable memory.
+    #[cfg(loom)]
+    (0..len).map(|_| AtomicU32::new(EMPTY)).collect()
+}
+
+/// `len` unwritten node cells (not zeroed: a node is written before it is read).
+fn node_cells<A, T, F>(len: usize) -> Box<[NodeCell<A, T, F>]> {
+    let cells = Box::<[NodeCell<A, T, F>]>::new_uninit_slice(len);
+    // SAFETY: a `MaybeUninit` in an `UnsafeCell` is valid whatever its bytes (`UnsafeCell` has
+    // its contents' layout and validity).
+    unsafe { cells.assume_init() }
 }
 
 impl<A, T, F> Drop for Index<A, T, F> {
     fn drop(&mut self) {
         // The chain drops its own nodes first (its drop's body runs before its fields drop),
         // so nothing links to an anchor any more.
-        for (level, slots) in self.levels.iter().enumerate() {
-            let slots = slots.load(Acquire);
-            if !slots.is_null() {
-                // SAFETY: an installed level came from `new_level` with this length; `&mut
-                // self`, and the chain's nodes are freed: nothing uses it.
-                unsafe { free_level(slots, level_len(level)) };
+        for level in 0..LEVELS {
+            let len = level_len(level);
+            let words = self.words[level].load(Acquire);
+            let nodes = self.nodes[level].load(Acquire);
+            if words.is_null() {
+                // No slot of the level was made: its nodes hold nothing.
+                debug_assert!(nodes.is_null(), "words are installed before nodes");
+                continue;
             }
-        }
-    }
-}
-
-/// A level of `len` empty slots.
-fn new_level<A, T, F>(len: usize) -> *mut Slot<A, T, F> {
-    #[cfg(not(loom))]
-    let slots: Box<[Slot<A, T, F>]> = {
-        let zeroed = Box::<[Slot<A, T, F>]>::new_zeroed_slice(len);
-        // SAFETY: all-zero bytes are a valid `Slot`: an atomic integer holding `EMPTY` with no
-        // summary, and a `MaybeUninit`, valid whatever its bytes.
-        unsafe { zeroed.assume_init() }
-    };
-    // Loom's atomics are objects of their own, not zeroable memory.
-    #[cfg(loom)]
-    let slots: Box<[Slot<A, T, F>]> = (0..len)
-        .map(|_| Slot {
-            word: AtomicUsize::new(EMPTY),
-            node: UnsafeCell::new(MaybeUninit::uninit()),
-        })
-        .collect();
-    Box::into_raw(slots).cast::<Slot<A, T, F>>()
-}
-
-/// Drops the anchors of a level (its slots that are not empty hold one, linked or not) and
-/// frees it.
-///
-/// # Safety
-///
-/// `slots` came from [`new_level`] with `len`, and nothing uses it any more: its chain's nodes
-/// were freed (or it was never installed).
-unsafe fn free_level<A, T, F>(slots: *mut Slot<A, T, F>, len: usize) {
-    // SAFETY: the caller's promise: the level's own `Box`, used by nobody else now.
-    let mut slots = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(slots, len)) };
-    for slot in &mut *slots {
-        if slot.read().0 != EMPTY {
-            // SAFETY: a slot leaves `EMPTY` only just before its node is written, by the one
-            // thread that moved it (`make_anchor`), with nothing between that could stop it;
-            // each node is dropped once, here.
-            unsafe { slot.node.get_mut().assume_init_drop() };
+            // SAFETY: installed arrays of `len` elements, from `Box`es (see `install`); `&mut
+            // self`, and the chain's nodes are freed: nothing uses them.
+            let words = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(words, len)) };
+            if nodes.is_null() {
+                continue;
+            }
+            // SAFETY: as above.
+            let mut nodes = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(nodes, len)) };
+            for (word, node) in words.iter().zip(nodes.iter_mut()) {
+                if word.load(Acquire) & STATE != EMPTY {
+                    // SAFETY: a slot leaves `EMPTY` only just before its node is written, by
+                    // the one thread that moved it (`make_anchor`), with nothing between that
+                    // could stop it; each node is dropped once, here.
+                    unsafe { node.get_mut().assume_init_drop() };
+                }
+            }
         }
     }
 }
