@@ -311,6 +311,72 @@ fn extend_debug_and_defaults() {
     assert_eq!(set.len(), 5);
 }
 
+/// std's shapes: `for entry in &map` and `&set`, equality by contents (whatever the insertion
+/// order or the table's size), and `capacity` / `reserve`, which only grow the table.
+#[test]
+fn iteration_by_reference_equality_and_capacity() {
+    let map: HashMap<u32, u32> = (0..100).map(|k| (k, k * 2)).collect();
+    let mut seen = BTreeMap::new();
+    for entry in &map {
+        assert!(
+            seen.insert(*entry.key(), *entry.value()).is_none(),
+            "each entry once"
+        );
+    }
+    assert_eq!(
+        seen,
+        (0..100).map(|k| (k, k * 2)).collect::<BTreeMap<_, _>>()
+    );
+    let other: HashMap<u32, u32> = HashMap::with_capacity(1000);
+    for k in (0..100).rev() {
+        other.insert(k, k * 2);
+    }
+    assert!(
+        map == other,
+        "the same entries, inserted in another order, in a larger table"
+    );
+    other.insert(7, 0);
+    assert!(map != other, "a value differs");
+    other.insert(7, 14);
+    other.insert(100, 200);
+    assert!(map != other, "a key more");
+    other.remove(&100);
+    assert!(map == other);
+
+    let small: HashMap<u32, u32> = HashMap::new();
+    assert!(small.capacity() >= 1);
+    small.reserve(5000);
+    assert!(small.capacity() >= 5000, "reserved: {}", small.capacity());
+    let reserved = small.capacity();
+    small.reserve(1);
+    assert_eq!(
+        small.capacity(),
+        reserved,
+        "reserve never shrinks nor grows needlessly"
+    );
+    for k in 0..5000 {
+        small.insert(k, k);
+    }
+    assert_eq!(
+        small.capacity(),
+        reserved,
+        "no doubling within the reservation"
+    );
+    assert_eq!(small.len(), 5000);
+
+    let set: HashSet<u32> = (0..50).collect();
+    let mut count = 0;
+    for value in &set {
+        assert!(*value < 50);
+        count += 1;
+    }
+    assert_eq!(count, 50);
+    assert!(set == (0..50).rev().collect::<HashSet<u32>>());
+    assert!(set != (0..49).collect::<HashSet<u32>>());
+    set.reserve(1000);
+    assert!(set.capacity() >= 1050);
+}
+
 /// Threads insert disjoint keys, remove some, and replace others concurrently: afterwards
 /// exactly the keys inserted and not removed are present, with their last values, and every
 /// value is dropped once.

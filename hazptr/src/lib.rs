@@ -19,6 +19,7 @@ pub use crate::field::atomic_ptr::AtomicPtr;
 
 pub use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, Indexed, IntoValues, Item};
 pub use crate::linked::cursor::Cursor;
+pub use crate::linked::iter::Iter;
 pub use crate::linked::link::{Head, Owned};
 pub use crate::linked::owned_iter::{IntoIter, IterMut};
 pub use crate::linked::{queue::Queue, stack::Stack};

@@ -78,6 +78,12 @@ fn main() {
         ("mapchurn", "hazptr") => map_churn::<hazptr::collections::HashMap<u64, u64>>(count),
         ("mapchurn", "papaya") => map_churn::<papaya::HashMap<u64, u64>>(count),
         ("mapchurn", "dashmap") => map_churn::<dashmap::DashMap<u64, u64>>(count),
+        ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
+        ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
+        ("mapfill", "hazptr") => map_fill::<hazptr::collections::HashMap<u64, u64>>(count),
+        ("mapfill", "fixed") => map_fill::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
+        ("mapfill", "papaya") => map_fill::<papaya::HashMap<u64, u64>>(count),
+        ("mapfill", "dashmap") => map_fill::<dashmap::DashMap<u64, u64>>(count),
         ("mapget", "dashmap") => map_gets::<dashmap::DashMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
         // COUNT is the run time in milliseconds, on two threads.
@@ -141,6 +147,36 @@ fn map_churn<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
     for n in 0..count {
         map.insert(mix(49_152 + n), n);
         map.remove(mix(n));
+    }
+    start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// One thread: `count` lookups on an ordered map of 100,000 keys (every other key of 0..200,000,
+/// so half miss): ns per lookup.
+#[allow(dead_code)]
+fn skip_gets<M: hazptr_bench::skip_maps::OrderedMap<u64>>(count: u64) -> f64 {
+    let map = M::new();
+    for i in 0..100_000 {
+        map.insert(i * 2, i);
+    }
+    let start = std::time::Instant::now();
+    let mut hits = 0u64;
+    for n in 0..count {
+        hits += u64::from(map.contains(n.wrapping_mul(2_654_435_761) % 200_000));
+    }
+    std::hint::black_box(hits);
+    start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// One thread: `count` insertions of fresh keys into a map made with capacity `count` (the
+/// rapid-grow mix's inserts): ns per insertion.
+#[allow(dead_code)]
+fn map_fill<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
+    let map = M::with_capacity(usize::try_from(count).unwrap());
+    let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+    let start = std::time::Instant::now();
+    for i in 0..count {
+        map.insert(mix(i), i);
     }
     start.elapsed().as_nanos() as f64 / count as f64
 }

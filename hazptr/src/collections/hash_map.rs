@@ -33,17 +33,18 @@
 
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
+use core::sync::atomic::Ordering;
 use std::hash::RandomState;
 
 use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, Item};
 use crate::linked::link::Owned;
-use crate::protect::guard::Protected;
 use crate::reclaim::sync::AtomicUsize;
 
 mod buckets;
 mod count;
 mod exclusive;
 mod guard;
+mod iter;
 #[cfg(test)]
 mod tests;
 mod traits;
@@ -51,6 +52,7 @@ mod traits;
 use count::Count;
 pub use exclusive::IntoIter;
 pub use guard::{OccupiedError, Ref};
+pub use iter::{Iter, Keys, Values};
 
 /// The most entries per bucket, on average, before the table doubles.
 const LOAD_FACTOR: usize = 1;
@@ -162,9 +164,10 @@ fn found<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: Option<&Node<K, V>>, order: u64,
 /// on whichever thread reclaims.
 ///
 /// Each bucket of the table is a node of the list, as large as an entry's node (keys and values
-/// are stored in the nodes): for values of more than a few dozen bytes, store a `Box<V>`. The
-/// table has one bucket per entry at most (fewer while its buckets are made lazily), and never
-/// shrinks.
+/// are stored in the nodes; for values of more than a few dozen bytes, store a `Box<V>`), and a
+/// 4-byte word in a dense array: its state and a 30-bit filter of the keys inserted through it,
+/// which lets most lookups of an absent key stop there. The table has one bucket per entry at
+/// most (fewer while its buckets are made lazily), and never shrinks.
 ///
 /// # Consistency
 ///
@@ -588,25 +591,44 @@ where
     }
 
     /// The entries, as guards, in no particular order (the order of the split-ordered list):
-    /// weakly consistent (see the type's documentation).
+    /// weakly consistent (see the type's documentation). `for entry in &map` does the same.
     ///
     /// Each guard holds a hazard pointer, from the thread's cache while it has some, else a new
     /// one of the domain, which keeps it for reuse: read each entry and drop its guard before
     /// the next, rather than collecting the guards (copy or clone the values out instead).
-    pub fn iter(&self) -> impl Iterator<Item = Ref<'_, K, V>> {
-        self.chain
-            .iter()
-            .filter(|item| !item.is_anchor())
-            .map(Ref::new)
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            chain: self.chain.iter(),
+        }
     }
 
     /// The keys, each as a guard of its entry (a [`Ref`], whose [`key`](Ref::key) is it).
-    pub fn keys(&self) -> impl Iterator<Item = Protected<'_, K>> {
-        self.iter().map(Ref::into_key)
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys(self.iter())
     }
 
     /// The values, each as a guard.
-    pub fn values(&self) -> impl Iterator<Item = Protected<'_, V>> {
-        self.iter().map(Ref::into_value)
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values(self.iter())
+    }
+
+    /// How many entries the table takes before it next doubles (std's `capacity`; the table
+    /// grows without blocking anyone, and makes its buckets as they are first used).
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.buckets
+            .load(Ordering::Relaxed)
+            .saturating_mul(LOAD_FACTOR)
+    }
+
+    /// Grows the table so that it takes `additional` more entries than it holds now before it
+    /// next doubles (std's `reserve`): a hint, capped as [`with_capacity`](Self::with_capacity)'s
+    /// is, since the index allocates half a table's buckets at the first use of one of them.
+    pub fn reserve(&self, additional: usize) {
+        let wanted = self
+            .len()
+            .saturating_add(additional)
+            .min(MAX_INITIAL_BUCKETS.saturating_mul(LOAD_FACTOR));
+        self.grow(wanted, self.buckets.load(Ordering::Relaxed));
     }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use std::hash::RandomState;
 
-use crate::collections::hash_map::{HashMap, Ref};
+use crate::collections::hash_map::{HashMap, Keys, Ref};
 use crate::protect::guard::Protected;
 
 /// A lock-free concurrent hash set whose table grows without blocking, with the memory bound of
@@ -158,9 +158,74 @@ where
     }
 
     /// The values, as guards, in no particular order; weakly consistent ([`HashMap::iter`]).
-    pub fn iter(&self) -> impl Iterator<Item = Protected<'_, T>> {
-        self.map.keys()
+    /// `for value in &set` does the same.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter(self.map.keys())
     }
+
+    /// How many values the table takes before it next doubles ([`HashMap::capacity`]).
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.map.capacity()
+    }
+
+    /// Grows the table for `additional` more values ([`HashMap::reserve`]).
+    pub fn reserve(&self, additional: usize) {
+        self.map.reserve(additional);
+    }
+}
+
+/// The values of a [`HashSet`], each as a guard: [`HashSet::iter`]. Weakly consistent; not
+/// `Send`.
+pub struct Iter<'a, T>(Keys<'a, T, ()>);
+
+impl<'a, T: Send + Sync + 'static> Iterator for Iter<'a, T> {
+    type Item = Protected<'a, T>;
+
+    fn next(&mut self) -> Option<Protected<'a, T>> {
+        self.0.next()
+    }
+}
+
+impl<T: Send + Sync + 'static> core::iter::FusedIterator for Iter<'_, T> {}
+
+impl<T> fmt::Debug for Iter<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter").finish_non_exhaustive()
+    }
+}
+
+/// `for value in &set`: [`HashSet::iter`].
+impl<'a, T, S> IntoIterator for &'a HashSet<T, S>
+where
+    T: Hash + Eq + Send + Sync + 'static,
+    S: BuildHasher,
+{
+    type Item = Protected<'a, T>;
+    type IntoIter = Iter<'a, T>;
+
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+/// Two sets are equal when they hold equal values ([`HashMap`]'s `PartialEq`: exact when
+/// neither changes during the comparison).
+impl<T, S> PartialEq for HashSet<T, S>
+where
+    T: Hash + Eq + Send + Sync + 'static,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
+    }
+}
+
+impl<T, S> Eq for HashSet<T, S>
+where
+    T: Hash + Eq + Send + Sync + 'static,
+    S: BuildHasher,
+{
 }
 
 /// The guard of an entry's key.
@@ -214,7 +279,7 @@ where
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut set = f.debug_set();
-        for value in self.iter() {
+        for value in self {
             set.entry(&*value);
         }
         set.finish()

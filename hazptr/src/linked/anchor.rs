@@ -27,6 +27,7 @@ use core::mem::ManuallyDrop;
 use core::ptr;
 
 use crate::linked::cursor::Cursor;
+use crate::linked::iter::Iter;
 use crate::linked::link::{Head, Link, Node, Owned, is_marked, unmarked};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::StaticDomain;
@@ -379,8 +380,20 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
     }
 
     /// The items of the chain, in order, each as a guard: [`Head::iter`].
-    pub fn iter(&self) -> impl Iterator<Item = Protected<'_, Item<A, T>, F>> {
+    pub fn iter(&self) -> Iter<'_, Item<A, T>, F> {
         self.head.iter()
+    }
+}
+
+/// `for item in &chain`: [`AnchoredHead::iter`].
+impl<'h, A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> IntoIterator
+    for &'h AnchoredHead<A, T, F>
+{
+    type Item = Protected<'h, Item<A, T>, F>;
+    type IntoIter = Iter<'h, Item<A, T>, F>;
+
+    fn into_iter(self) -> Iter<'h, Item<A, T>, F> {
+        self.iter()
     }
 }
 

@@ -47,7 +47,7 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     /// assert_eq!(*first, 1);
     /// assert_eq!(list.iter().count(), 2);
     /// ```
-    pub fn iter(&self) -> impl Iterator<Item = Protected<'_, T, F>> {
+    pub fn iter(&self) -> Iter<'_, T, F> {
         Iter {
             cursor: self.cursor(),
             at: At::Start,
@@ -57,8 +57,9 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     }
 }
 
-/// The iterator of [`Head::iter`].
-struct Iter<'h, T, F: StaticDomain> {
+/// The iterator of [`Head::iter`]: a guard per value, weakly consistent. Not `Send` (it walks
+/// with a [`Cursor`]).
+pub struct Iter<'h, T, F: StaticDomain> {
     cursor: Cursor<'h, T, F>,
     at: At,
     /// The address of the value of each node yielded, in the order yielded until the walk
@@ -82,6 +83,12 @@ enum At {
 /// The address of a value, which names its node while the node is allocated.
 fn address<T>(value: &T) -> usize {
     core::ptr::from_ref(value).addr()
+}
+
+impl<T, F: StaticDomain> core::fmt::Debug for Iter<'_, T, F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Iter").finish_non_exhaustive()
+    }
 }
 
 impl<T, F: StaticDomain> Iter<'_, T, F> {
@@ -149,5 +156,15 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> 
                 }
             }
         }
+    }
+}
+
+/// `for value in &head`: [`Head::iter`].
+impl<'h, T: Send + Sync + 'static, F: StaticDomain> IntoIterator for &'h Head<T, F> {
+    type Item = Protected<'h, T, F>;
+    type IntoIter = Iter<'h, T, F>;
+
+    fn into_iter(self) -> Iter<'h, T, F> {
+        self.iter()
     }
 }

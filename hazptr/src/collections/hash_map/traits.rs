@@ -1,4 +1,5 @@
-//! std's traits for the map: `Default`, `Debug`, `Extend`, `FromIterator`, `From<[_; N]>`.
+//! std's traits for the map: `Default`, `Debug`, `PartialEq`, `Eq`, `Extend`, `FromIterator`,
+//! `From<[_; N]>`.
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
@@ -20,11 +21,36 @@ where
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
-        for entry in self.iter() {
+        for entry in self {
             map.entry(entry.key(), entry.value());
         }
         map.finish()
     }
+}
+
+/// Two maps are equal when they hold the same keys with equal values (as std's maps). Exact
+/// when neither changes during the comparison; while other threads change them, each entry is
+/// compared at some moment of it.
+impl<K, V, S> PartialEq for HashMap<K, V, S>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static + PartialEq,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|entry| other.get(entry.key()).is_some_and(|v| *v == *entry.value()))
+    }
+}
+
+impl<K, V, S> Eq for HashMap<K, V, S>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static + Eq,
+    S: BuildHasher,
+{
 }
 
 impl<K, V, S> Extend<(K, V)> for HashMap<K, V, S>
