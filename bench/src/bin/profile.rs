@@ -124,10 +124,16 @@ fn map_gets<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
     for i in 0..filled {
         map.insert(mix(i), i);
     }
+    let span = match std::env::var("MAP_KEYS").as_deref() {
+        Ok("present") => filled,
+        Ok("absent") => 1 << 40,
+        _ => filled * 21 / 8,
+    };
     let start = std::time::Instant::now();
     let mut hits = 0u64;
     for n in 0..count {
-        let i = n.wrapping_mul(2_654_435_761) % (filled * 21 / 8);
+        let i = n.wrapping_mul(2_654_435_761) % span;
+        let i = if span == 1 << 40 { i + filled } else { i };
         hits += u64::from(map.get(mix(i)).is_some());
     }
     std::hint::black_box(hits);

@@ -74,7 +74,8 @@ where
     ///
     /// The filter is used only if every bucket passed on the way was empty: while a bucket is
     /// being made, an insertion may have linked an entry after it that only its filter counts.
-    #[inline]
+    #[allow(clippy::inline_always)] // into `get`, `remove` and `update`: every lookup's start
+    #[inline(always)]
     pub(super) fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> Option<Start<'_, K, V>> {
         let hash = self.hasher.hash_one(key);
         let buckets = self.buckets.load(Ordering::Relaxed);
