@@ -22,10 +22,11 @@
 //!   segment directory; the length is a striped counter.
 //! - Entries with equal split-order keys (hashes equal in their 63 low bits) are kept in one run
 //!   and told apart by `Eq`.
-//! - Each bucket keeps a filter beside its anchor (the index slot's summary): one bit per key
-//!   inserted through it (picked by the hash's high bits), set before the entry is linked. A
-//!   lookup of a key whose bit is clear in its bucket's filter knows it absent without walking
-//!   (most lookups of absent keys). A bucket made when the table has grown starts with its
+//! - Each bucket keeps a filter beside its anchor (the index slot's summary, 30 bits): two bits
+//!   per key inserted through it (picked by the hash's high bits), set before the entry is
+//!   linked. A lookup of a key whose bits are not both set in its bucket's filter knows it
+//!   absent without walking (at one key per bucket, all but about one lookup of an absent key
+//!   in two hundred). A bucket made when the table has grown starts with its
 //!   ancestors' filters, since entries inserted through them may follow its anchor; so a table
 //!   grown from small has fuller filters than one made `with_capacity`, and rules out fewer
 //!   absent keys. Bits are never cleared: under long churn a filter fills up, and lookups of

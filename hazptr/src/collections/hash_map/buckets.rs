@@ -22,12 +22,16 @@ fn low_bits(hash: u64) -> usize {
     bits
 }
 
-/// The filter bit of a key hashing to `hash`: one of the bucket filter's bits, picked by the
-/// hash's high 32 bits (a bucket number takes the low ones), scaled to the filter's width.
+/// The filter bits of a key hashing to `hash`: two of the bucket filter's bits (a Bloom filter
+/// with two probes), picked by the hash's high 16-bit halves (a bucket number takes the low
+/// bits), each scaled to the filter's width; they may coincide. Two probes rule out about four
+/// times as many absent keys as one while a bucket holds a few keys (the common case at one
+/// key per bucket), and fewer once it holds more than about twenty.
 #[inline]
-fn filter_bit(hash: u64) -> u32 {
+fn filter_bits(hash: u64) -> u32 {
     let width = u64::from(AnchoredHead::<u64, ()>::SUMMARY_BITS);
-    1 << (((hash >> 32) * width) >> 32)
+    let probe = |half: u64| 1 << (((half & 0xffff) * width) >> 16);
+    probe(hash >> 32) | probe(hash >> 48)
 }
 
 /// The split-order key of bucket `bucket`'s anchor: even.
@@ -50,7 +54,7 @@ where
 {
     /// Where an insertion of `key` walks from: the anchor of its bucket, made first if it is not
     /// yet (or, while another thread makes it, the nearest bucket made that it splits from; the
-    /// head for bucket 0), with its split-order key. The key's filter bit is set first (see
+    /// head for bucket 0), with its split-order key. The key's filter bits are set first (see
     /// [`mark`](Self::mark)), before the insertion links anything.
     #[inline]
     pub(super) fn locate_for_insert<Q: Hash + ?Sized>(&self, key: &Q) -> Start<'_, K, V> {
@@ -84,7 +88,8 @@ where
         loop {
             match self.chain.indexed(bucket) {
                 Indexed::Ready { anchor, summary } => {
-                    if filtered && summary & filter_bit(hash) == 0 {
+                    let bits = filter_bits(hash);
+                    if filtered && summary & bits != bits {
                         return None;
                     }
                     return Some((regular_key(hash), Some(anchor)));
@@ -99,27 +104,27 @@ where
         }
     }
 
-    /// Sets `hash`'s filter bit in its bucket `bucket` (of a table of `buckets`) and in every
+    /// Sets `hash`'s filter bits in its bucket `bucket` (of a table of `buckets`) and in every
     /// bucket it splits into on `hash`'s way that is made or being made (they are made
     /// parent first, so the first one empty ends the way).
     ///
     /// Why no lookup misses an entry, as long as it walks from a bucket made whose filter it
-    /// may use (see [`locate`](Self::locate)): the entry's insertion set its bit (before
+    /// may use (see [`locate`](Self::locate)): the entry's insertion set its bits (before
     /// linking it) in its bucket, which a later lookup passes or walks from, and in every
     /// bucket made by then that the lookup could walk from instead. A bucket made later, which
     /// this loop found empty, copies its ancestors' filters once it is being made
-    /// ([`inherited`](Self::inherited)); and of "set the bit here, then find that bucket empty"
+    /// ([`inherited`](Self::inherited)); and of "set the bits here, then find that bucket empty"
     /// and "start making that bucket, then read the filter here", at least one sees the other
     /// (the index fences both: [`AnchoredHead::add_summary`]).
     fn mark(&self, hash: u64, bucket: usize, buckets: usize) {
-        let bit = filter_bit(hash);
-        self.chain.add_summary(bucket, bit);
+        let bits = filter_bits(hash);
+        self.chain.add_summary(bucket, bits);
         let (mut mask, mut at) = (buckets - 1, bucket);
         while mask != usize::MAX {
             mask = mask << 1 | 1;
             let next = low_bits(hash) & mask;
             if next != at {
-                if !self.chain.add_summary(next, bit) {
+                if !self.chain.add_summary(next, bits) {
                     return;
                 }
                 at = next;
