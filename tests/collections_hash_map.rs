@@ -160,8 +160,16 @@ proptest! {
     }
 
     #[test]
+    fn behaves_as_std_hash_map_from_a_larger_table(ops in proptest::collection::vec(op(), 1..200)) {
+        // 64 buckets to start, most never made: lookups of their keys end at their empty
+        // buckets; more than 64 keys grow the table past them.
+        run_model(&HashMap::with_capacity(64), &ops);
+    }
+
+    #[test]
     fn behaves_as_std_hash_map_with_colliding_hashes(ops in proptest::collection::vec(op(), 1..120)) {
         run_model(&HashMap::with_hasher(Colliding), &ops);
+        run_model(&HashMap::with_capacity_and_hasher(16, Colliding), &ops);
     }
 
     #[test]

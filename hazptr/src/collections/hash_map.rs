@@ -182,6 +182,9 @@ pub struct HashMap<K, V, S = RandomState> {
     chain: AnchoredHead<u64, Entry<K, V>>,
     /// The number of buckets: a power of two, which only grows.
     buckets: AtomicUsize,
+    /// The number of buckets the table started with: every insertion saw at least as many, so
+    /// made its bucket in a table at least this large (see `buckets.rs`'s `locate`).
+    initial: usize,
     len: Count,
     hasher: S,
 }
@@ -219,6 +222,7 @@ impl<K, V, S> HashMap<K, V, S> {
         Self {
             chain: AnchoredHead::new(),
             buckets: AtomicUsize::new(buckets),
+            initial: buckets,
             len: Count::new(),
             hasher,
         }

@@ -13,14 +13,14 @@
 //! ([`AnchoredHead::anchor`]): a map's bucket table, which grows without moving what it holds.
 //!
 //! The index (`anchor/index.rs`) is a table of levels: level 0 holds slot 0, level `l > 0`
-//! holds the `2^(l-1)` slots from `2^(l-1)`; a level is allocated (zeroed, so the system maps
-//! its pages only as slots are used) the first time one of its slots is. A slot *is* its
-//! anchor's node, with a state word beside it (empty, being made, ready): a lookup of a bucket
-//! reads one slot, not a pointer to an anchor elsewhere. The state word also keeps the slot's
-//! *summary*, bits the chain's user only ever sets ([`AnchoredHead::add_summary`]) and reads with
-//! the state ([`AnchoredHead::indexed`]): a hash map keeps there a filter of the keys that follow
-//! the anchor. Slots never move; the nodes in them are dropped with the index, after the chain's
-//! own nodes.
+//! holds the `2^(l-1)` slots from `2^(l-1)`; a level is allocated the first time one of its
+//! slots is made. A slot is a 4-byte word (empty, being made, ready), in a dense array of the
+//! level's words, and the anchor's node itself, in an array of the level's nodes: a lookup of a
+//! bucket reads a word, then the node, not a pointer to an anchor elsewhere. The word also keeps
+//! the slot's *summary*, bits the chain's user only ever sets ([`AnchoredHead::add_summary`])
+//! and reads with the state ([`AnchoredHead::indexed`]): a hash map keeps there a filter of the
+//! keys that follow the anchor. Slots never move; the nodes in them are dropped with the index,
+//! after the chain's own nodes.
 
 use core::fmt;
 use core::mem::ManuallyDrop;
@@ -199,10 +199,10 @@ impl<A, T, F> AnchoredHead<A, T, F> {
             index::EMPTY => Indexed::Empty,
             index::MAKING => Indexed::Making { summary },
             _ => {
-                // SAFETY: a ready slot holds an anchor of this chain, written before the state
-                // was (read above, sequentially consistent, so acquiring), never deleted, so it
-                // stays allocated, and unchanged but for its atomic link, while the chain is
-                // borrowed.
+                // SAFETY: a ready slot holds an anchor of this chain, written (and its level's
+                // nodes installed) before the state was made ready (read above, acquiring),
+                // never deleted, so it stays allocated, and unchanged but for its atomic link,
+                // while the chain is borrowed.
                 let node = unsafe { &*slot.node() };
                 Indexed::Ready {
                     anchor: Anchor {

@@ -78,6 +78,12 @@ where
     ///
     /// The filter is used only if every bucket passed on the way was empty: while a bucket is
     /// being made, an insertion may have linked an entry after it that only its filter counts.
+    ///
+    /// A bucket found empty that the table had from the start ends the lookup too: every
+    /// insertion saw a table at least that large, so made the bucket its key's hash ends in
+    /// there, with every bucket it splits from, this one included if the key's hash ends in
+    /// it; no entry of such a key was ever inserted. (A lookup of an absent key whose bucket is
+    /// not made, half of them in a table a quarter empty, then reads one word, not two.)
     #[allow(clippy::inline_always)] // into `get`, `remove` and `update`: every lookup's start
     #[inline(always)]
     pub(super) fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> Option<Start<'_, K, V>> {
@@ -95,6 +101,7 @@ where
                     return Some((regular_key(hash), Some(anchor)));
                 }
                 Indexed::Making { .. } => filtered = false,
+                Indexed::Empty if filtered && bucket < self.initial => return None,
                 Indexed::Empty => {}
             }
             if bucket == 0 {

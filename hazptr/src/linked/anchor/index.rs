@@ -2,9 +2,10 @@
 //! a state word and an anchor's node.
 //!
 //! Level 0 holds slot 0, level `l > 0` holds the `2^(l-1)` slots from `2^(l-1)`. A level is two
-//! arrays, allocated zeroed (so the system maps their pages only as slots are used) the first
-//! time one of its slots is made, each by the thread whose compare-and-exchange installs it (the
-//! others free theirs): the slots' words, four bytes each, and their nodes. The words are apart
+//! arrays, allocated the first time one of its slots is made, each by the thread whose
+//! compare-and-exchange installs it (the others free theirs): the slots' words, four bytes each,
+//! zeroed, and their nodes, uninitialised (for a large level, both are fresh pages that the
+//! system maps only as slots are used). The words are apart
 //! from the nodes so that a lookup that reads only a word (a hash map ruling a key out with its
 //! bucket's filter) reads a dense array, a sixteenth of a map's bucket nodes: it stays in cache
 //! where the nodes do not. Slots never move; the nodes in them are dropped with the index, after
