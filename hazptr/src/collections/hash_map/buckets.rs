@@ -140,8 +140,15 @@ where
     }
 
     /// The filter a bucket being made starts with: its ancestors', up to the nearest one made
-    /// (their entries that follow its anchor count in its filter from then on).
+    /// (their entries that follow its anchor count in its filter from then on). None for a
+    /// bucket the table had from the start: every insertion saw a table at least that large,
+    /// so an entry whose hash ends in this bucket was inserted through it or a bucket that
+    /// splits from it, never through an ancestor (whose own entries' bits would only make the
+    /// filter rule out fewer keys).
     fn inherited(&self, mut bucket: usize) -> u32 {
+        if bucket < self.initial {
+            return 0;
+        }
         let mut bits = 0;
         while bucket != 0 {
             bucket = parent(bucket);
