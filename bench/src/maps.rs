@@ -426,7 +426,8 @@ pub struct Workload {
 }
 
 /// splitmix64's output function: a bijection of `u64`, so distinct inputs give distinct keys.
-fn mix64(mut z: u64) -> u64 {
+#[must_use]
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

@@ -6,14 +6,20 @@
 //! and for `fields`: protected-block, three-guards, arc-swap. `ordinary` runs the read called
 //! from ordinary code ([`hazptr_bench::ordinary`]; the inclusive count of `ns_per_call`) for
 //! hazptr-derive, hazptr-macro, raw-reused, epoch, seize, arc-swap and plain.
+//!
+//! The collections, one thread: `mapget`, `mapchurn` and `mapfill` for hazptr, papaya and dashmap
+//! (and `fixed`, the suite's fixed-bucket map, for `mapfill`), `skipget` for hazptr and crossbeam;
+//! `MAP_LOG2=20 MAP_KEYS=absent target/release/profile mapget hazptr 1000000`, say.
 
 use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
     RwLockCell, SeizeCell,
 };
 use hazptr_bench::linked;
+use hazptr_bench::maps::{ConcurrentMap, mix64};
 use hazptr_bench::ordinary;
 use hazptr_bench::payload::Payload;
+use hazptr_bench::skip_maps::OrderedMap;
 use hazptr_bench::three_fields::{
     ArcSwapFields, OneProtectedBlock, ThreeFields, ThreeGuards, ns_per_read_all,
 };
@@ -44,7 +50,7 @@ fn run_fields<S: ThreeFields>(count: u64) -> f64 {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary|list|map|get CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|skipget CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -73,18 +79,19 @@ fn main() {
             linked::ns_per_map_get::<hazptr_suite::hash_map::HashMap<u64, u64>>(count)
         }
         ("get", "dashmap") => linked::ns_per_map_get::<dashmap::DashMap<u64, u64>>(count),
+        // One thread; COUNT operations (see each function).
         ("mapget", "hazptr") => map_gets::<hazptr::collections::HashMap<u64, u64>>(count),
         ("mapget", "papaya") => map_gets::<papaya::HashMap<u64, u64>>(count),
+        ("mapget", "dashmap") => map_gets::<dashmap::DashMap<u64, u64>>(count),
         ("mapchurn", "hazptr") => map_churn::<hazptr::collections::HashMap<u64, u64>>(count),
         ("mapchurn", "papaya") => map_churn::<papaya::HashMap<u64, u64>>(count),
         ("mapchurn", "dashmap") => map_churn::<dashmap::DashMap<u64, u64>>(count),
-        ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
-        ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("mapfill", "hazptr") => map_fill::<hazptr::collections::HashMap<u64, u64>>(count),
         ("mapfill", "fixed") => map_fill::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
         ("mapfill", "papaya") => map_fill::<papaya::HashMap<u64, u64>>(count),
         ("mapfill", "dashmap") => map_fill::<dashmap::DashMap<u64, u64>>(count),
-        ("mapget", "dashmap") => map_gets::<dashmap::DashMap<u64, u64>>(count),
+        ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
+        ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
         // COUNT is the run time in milliseconds, on two threads.
         ("map", "hazptr") => map::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
@@ -113,28 +120,28 @@ fn main() {
     }
 }
 
-/// One thread: `count` gets on a map of 49,152 keys of which 62% miss (read_heavy's share),
-/// through the maps benchmark's adapter trait: ns per get.
-#[allow(dead_code)]
-fn map_gets<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
+/// One thread: `count` gets on a map made with capacity `2^MAP_LOG2` (default 16) and filled to
+/// three quarters, through the maps benchmark's adapter trait: ns per get. `MAP_KEYS=present` or
+/// `absent` looks up only keys inserted or only keys never inserted; by default 62% miss
+/// (read_heavy's share).
+fn map_gets<M: ConcurrentMap<u64>>(count: u64) -> f64 {
     let log2: u32 = std::env::var("MAP_LOG2").map_or(16, |v| v.parse().unwrap());
     let map = M::with_capacity(1 << log2);
-    let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
     let filled = 3 << (log2 - 2);
     for i in 0..filled {
-        map.insert(mix(i), i);
+        map.insert(mix64(i), i);
     }
-    let span = match std::env::var("MAP_KEYS").as_deref() {
-        Ok("present") => filled,
-        Ok("absent") => 1 << 40,
-        _ => filled * 21 / 8,
+    // Key indices `first..first + span`: the inserted ones are `0..filled`.
+    let (first, span) = match std::env::var("MAP_KEYS").as_deref() {
+        Ok("present") => (0, filled),
+        Ok("absent") => (filled, 1 << 40),
+        _ => (0, filled * 21 / 8),
     };
     let start = std::time::Instant::now();
     let mut hits = 0u64;
     for n in 0..count {
-        let i = n.wrapping_mul(2_654_435_761) % span;
-        let i = if span == 1 << 40 { i + filled } else { i };
-        hits += u64::from(map.get(mix(i)).is_some());
+        let i = first + n.wrapping_mul(2_654_435_761) % span;
+        hits += u64::from(map.get(mix64(i)).is_some());
     }
     std::hint::black_box(hits);
     start.elapsed().as_nanos() as f64 / count as f64
@@ -142,25 +149,22 @@ fn map_gets<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
 
 /// One thread: `count` insert/remove pairs on a map of 49,152 keys (a fresh key in, the oldest
 /// out, as the exchange mix's writes do): ns per pair.
-#[allow(dead_code)]
-fn map_churn<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
+fn map_churn<M: ConcurrentMap<u64>>(count: u64) -> f64 {
     let map = M::with_capacity(1 << 16);
-    let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
     for i in 0..49_152 {
-        map.insert(mix(i), i);
+        map.insert(mix64(i), i);
     }
     let start = std::time::Instant::now();
     for n in 0..count {
-        map.insert(mix(49_152 + n), n);
-        map.remove(mix(n));
+        map.insert(mix64(49_152 + n), n);
+        map.remove(mix64(n));
     }
     start.elapsed().as_nanos() as f64 / count as f64
 }
 
 /// One thread: `count` lookups on an ordered map of 100,000 keys (every other key of 0..200,000,
 /// so half miss): ns per lookup.
-#[allow(dead_code)]
-fn skip_gets<M: hazptr_bench::skip_maps::OrderedMap<u64>>(count: u64) -> f64 {
+fn skip_gets<M: OrderedMap<u64>>(count: u64) -> f64 {
     let map = M::new();
     for i in 0..100_000 {
         map.insert(i * 2, i);
@@ -176,13 +180,11 @@ fn skip_gets<M: hazptr_bench::skip_maps::OrderedMap<u64>>(count: u64) -> f64 {
 
 /// One thread: `count` insertions of fresh keys into a map made with capacity `count` (the
 /// rapid-grow mix's inserts): ns per insertion.
-#[allow(dead_code)]
-fn map_fill<M: hazptr_bench::maps::ConcurrentMap<u64>>(count: u64) -> f64 {
+fn map_fill<M: ConcurrentMap<u64>>(count: u64) -> f64 {
     let map = M::with_capacity(usize::try_from(count).unwrap());
-    let mix = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
     let start = std::time::Instant::now();
     for i in 0..count {
-        map.insert(mix(i), i);
+        map.insert(mix64(i), i);
     }
     start.elapsed().as_nanos() as f64 / count as f64
 }
