@@ -71,6 +71,24 @@ impl Drop for Value {
     }
 }
 
+/// An empty map whose table starts with `buckets` buckets (keys hash to themselves), and the log
+/// of its values' drops.
+fn map_and_log(buckets: usize) -> (Arc<Map>, std::sync::Arc<DropLog>) {
+    let map = HashMap::with_capacity_and_hasher(buckets, BuildHasherDefault::default());
+    (Arc::new(map), std::sync::Arc::new(DropLog::default()))
+}
+
+/// Inserts `key` with value `id` on another thread: whether the key was absent.
+fn spawn_insert(
+    map: &Arc<Map>,
+    log: &std::sync::Arc<DropLog>,
+    key: u64,
+    id: usize,
+) -> JoinHandle<bool> {
+    let (map, log) = (Arc::clone(map), std::sync::Arc::clone(log));
+    spawn(move || map.insert(key, Value::new(id, &log)).is_none())
+}
+
 /// Drops the map, reclaims, and checks that each of the `made` values was dropped once.
 fn check_drops(map: Arc<Map>, log: &DropLog, made: usize) {
     drop(Arc::try_unwrap(map).ok().expect("the threads have ended"));
@@ -88,19 +106,12 @@ fn check_drops(map: Arc<Map>, log: &DropLog, made: usize) {
 #[test]
 fn two_threads_make_the_same_bucket() {
     loom_model::model_bounded::<Global>(2, || {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
-            1,
-            BuildHasherDefault::default(),
-        ));
+        let (map, log) = map_and_log(1);
         assert!(map.insert(0, Value::new(0, &log)).is_none());
         assert!(map.insert(2, Value::new(1, &log)).is_none()); // the table doubles: 2 buckets
         let threads: Vec<_> = [(1, 2), (3, 3)]
             .into_iter()
-            .map(|(key, id)| {
-                let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-                spawn(move || map.insert(key, Value::new(id, &log)).is_none())
-            })
+            .map(|(key, id)| spawn_insert(&map, &log, key, id))
             .collect();
         for thread in threads {
             assert!(thread.join().unwrap(), "each key was absent");
@@ -124,8 +135,7 @@ fn two_threads_make_the_same_bucket() {
 #[test]
 fn replace_races_remove() {
     model(|| {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map: Arc<Map> = Arc::new(HashMap::with_hasher(BuildHasherDefault::default()));
+        let (map, log) = map_and_log(0);
         assert!(map.insert(1, Value::new(0, &log)).is_none());
         let replacer = {
             let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
@@ -155,18 +165,11 @@ fn replace_races_remove() {
 #[test]
 fn lookup_during_growth() {
     model(|| {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
-            1,
-            BuildHasherDefault::default(),
-        ));
+        let (map, log) = map_and_log(1);
         assert!(map.insert(1, Value::new(0, &log)).is_none());
-        let writer = {
-            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-            // Doubles the table; the lookup of 1 then starts from bucket 0, which bucket 1 (not
-            // made: a lookup makes none) splits from.
-            spawn(move || map.insert(2, Value::new(1, &log)).is_none())
-        };
+        // Doubles the table; the lookup of 1 then starts from bucket 0, which bucket 1 (not
+        // made: a lookup makes none) splits from.
+        let writer = spawn_insert(&map, &log, 2, 1);
         assert_eq!(map.get(&1).map(|v| v.id), Some(0));
         assert!(writer.join().unwrap());
         assert_eq!(map.get(&1).map(|v| v.id), Some(0));
@@ -189,18 +192,11 @@ const fn key(low: u64, high: u64) -> u64 {
 #[test]
 fn filter_of_a_bucket_made_during_an_insertion() {
     loom_model::model_bounded::<Global>(2, || {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
-            1,
-            BuildHasherDefault::default(),
-        ));
+        let (map, log) = map_and_log(1);
         assert!(map.insert(0, Value::new(0, &log)).is_none());
         assert!(map.insert(2, Value::new(1, &log)).is_none()); // the table doubles: 2 buckets
         let (x, y1, y2) = (key(3, 1), key(1, 3), key(7, 2));
-        let inserter = {
-            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-            spawn(move || map.insert(x, Value::new(2, &log)).is_none())
-        };
+        let inserter = spawn_insert(&map, &log, x, 2);
         let grower = {
             let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
             spawn(move || {
@@ -226,17 +222,10 @@ fn filter_of_a_bucket_made_during_an_insertion() {
 #[test]
 fn lookup_while_its_bucket_is_being_made() {
     model(|| {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map: Arc<Map> = Arc::new(HashMap::with_capacity_and_hasher(
-            2,
-            BuildHasherDefault::default(),
-        ));
+        let (map, log) = map_and_log(2);
         assert!(map.insert(0, Value::new(0, &log)).is_none());
         let (x, y) = (key(1, 1), key(3, 2));
-        let other = {
-            let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-            spawn(move || map.insert(y, Value::new(2, &log)).is_none())
-        };
+        let other = spawn_insert(&map, &log, y, 2);
         assert!(map.insert(x, Value::new(1, &log)).is_none());
         assert_eq!(map.get(&x).map(|v| v.id), Some(1), "a key just inserted");
         assert!(other.join().unwrap());
