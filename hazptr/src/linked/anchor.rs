@@ -319,7 +319,13 @@ impl<A: Send + Sync + 'static, T: Send + Sync + 'static, F: StaticDomain> Anchor
                 next: Link::new(ptr::null_mut()),
             });
         }
-        slot.add_summary(summary());
+        // The fence that ends an addition is for the threads that add to made slots (see
+        // `add_summary`); this thread fenced when it started making the slot, and a summary of
+        // nothing (most makings) needs no addition at all.
+        let summary = summary();
+        if summary != 0 {
+            slot.add_summary(summary);
+        }
         loop {
             cursor.cursor.seek(&mut stop);
             // SAFETY: the node is written and unpublished (this thread alone knows it until the
