@@ -7,15 +7,18 @@
 #![cfg(loom)]
 
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hazptr::collections::HashMap;
 use hazptr::{Domain, Global};
 use loom::sync::Arc;
 use loom::thread::JoinHandle;
 
+#[path = "common/loom_drops.rs"]
+mod loom_drops;
 #[path = "common/loom_model.rs"]
 mod loom_model;
+
+use loom_drops::{DropLog, Value};
 
 fn model(body: impl Fn() + Sync + Send + 'static) {
     loom_model::model::<Global>(body);
@@ -45,32 +48,6 @@ impl Hasher for Identity {
 
 type Map = HashMap<u64, Value, BuildHasherDefault<Identity>>;
 
-/// How many times each value (by id) was dropped.
-#[derive(Default)]
-struct DropLog([AtomicUsize; 8]);
-
-/// A value that logs its drop, and fails on a second one.
-struct Value {
-    id: usize,
-    log: std::sync::Arc<DropLog>,
-}
-
-impl Value {
-    fn new(id: usize, log: &std::sync::Arc<DropLog>) -> Self {
-        Self {
-            id,
-            log: std::sync::Arc::clone(log),
-        }
-    }
-}
-
-impl Drop for Value {
-    fn drop(&mut self) {
-        let before = self.log.0[self.id].fetch_add(1, Ordering::SeqCst);
-        assert_eq!(before, 0, "value {} dropped twice", self.id);
-    }
-}
-
 /// An empty map whose table starts with `buckets` buckets (keys hash to themselves), and the log
 /// of its values' drops.
 fn map_and_log(buckets: usize) -> (Arc<Map>, std::sync::Arc<DropLog>) {
@@ -94,7 +71,7 @@ fn check_drops(map: Arc<Map>, log: &DropLog, made: usize) {
     drop(Arc::try_unwrap(map).ok().expect("the threads have ended"));
     Domain::global().reclaim();
     for id in 0..made {
-        assert_eq!(log.0[id].load(Ordering::SeqCst), 1, "value {id}");
+        assert_eq!(log.drops(id), 1, "value {id}");
     }
 }
 
@@ -117,7 +94,7 @@ fn two_threads_make_the_same_bucket() {
             assert!(thread.join().unwrap(), "each key was absent");
         }
         for (key, id) in [(0, 0), (2, 1), (1, 2), (3, 3)] {
-            assert_eq!(map.get(&key).map(|v| v.id), Some(id), "key {key}");
+            assert_eq!(map.get(&key).map(|v| v.slot), Some(id), "key {key}");
         }
         assert_eq!(map.len(), 4);
         assert_eq!(
@@ -139,15 +116,15 @@ fn replace_races_remove() {
         assert!(map.insert(1, Value::new(0, &log)).is_none());
         let replacer = {
             let (map, log) = (Arc::clone(&map), std::sync::Arc::clone(&log));
-            spawn(move || map.insert(1, Value::new(1, &log)).map(|old| old.id))
+            spawn(move || map.insert(1, Value::new(1, &log)).map(|old| old.slot))
         };
         let remover = {
             let map = Arc::clone(&map);
-            spawn(move || map.remove(&1).map(|old| old.id))
+            spawn(move || map.remove(&1).map(|old| old.slot))
         };
         let replaced = replacer.join().unwrap();
         let removed = remover.join().unwrap();
-        let now = map.get(&1).map(|v| v.id);
+        let now = map.get(&1).map(|v| v.slot);
         match (replaced, removed) {
             // The replacement first, then the removal of the new value.
             (Some(0), Some(1)) => assert_eq!(now, None),
@@ -170,9 +147,9 @@ fn lookup_during_growth() {
         // Doubles the table; the lookup of 1 then starts from bucket 0, which bucket 1 (not
         // made: a lookup makes none) splits from.
         let writer = spawn_insert(&map, &log, 2, 1);
-        assert_eq!(map.get(&1).map(|v| v.id), Some(0));
+        assert_eq!(map.get(&1).map(|v| v.slot), Some(0));
         assert!(writer.join().unwrap());
-        assert_eq!(map.get(&1).map(|v| v.id), Some(0));
+        assert_eq!(map.get(&1).map(|v| v.slot), Some(0));
         check_drops(map, &log, 2);
     });
 }
@@ -208,7 +185,7 @@ fn filter_of_a_bucket_made_during_an_insertion() {
         assert!(inserter.join().unwrap());
         assert!(grower.join().unwrap());
         for (key, id) in [(0, 0), (2, 1), (x, 2), (y1, 3), (y2, 4)] {
-            assert_eq!(map.get(&key).map(|v| v.id), Some(id), "key {key:#x}");
+            assert_eq!(map.get(&key).map(|v| v.slot), Some(id), "key {key:#x}");
         }
         assert!(map.get(&key(3, 5)).is_none());
         check_drops(map, &log, 5);
@@ -227,9 +204,9 @@ fn lookup_while_its_bucket_is_being_made() {
         let (x, y) = (key(1, 1), key(3, 2));
         let other = spawn_insert(&map, &log, y, 2);
         assert!(map.insert(x, Value::new(1, &log)).is_none());
-        assert_eq!(map.get(&x).map(|v| v.id), Some(1), "a key just inserted");
+        assert_eq!(map.get(&x).map(|v| v.slot), Some(1), "a key just inserted");
         assert!(other.join().unwrap());
-        assert_eq!(map.get(&y).map(|v| v.id), Some(2));
+        assert_eq!(map.get(&y).map(|v| v.slot), Some(2));
         check_drops(map, &log, 3);
     });
 }

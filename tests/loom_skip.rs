@@ -10,16 +10,18 @@
 //! dropped exactly once in the end (after an eager reclamation and the map's drop).
 #![cfg(loom)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use hazptr::collections::SkipMap;
 use hazptr::{Domain, Global};
 use loom::sync::Arc;
 use loom::thread::{self, JoinHandle};
 
+#[path = "common/loom_drops.rs"]
+mod loom_drops;
 #[path = "common/loom_model.rs"]
 #[allow(dead_code)] // its `model`: these models are bounded (see `model` below)
 mod loom_model;
+
+use loom_drops::{DropLog, Value};
 
 /// [`loom_model::model_bounded`] at 2 preemptions: a tower operation makes a few hundred atomic
 /// accesses (its search from the top, hazard-record traffic, the batch), so at 3 a model runs
@@ -33,40 +35,6 @@ fn model(body: impl Fn() + Sync + Send + 'static) {
 
 fn spawn<R: 'static>(f: impl FnOnce() -> R + 'static) -> JoinHandle<R> {
     loom_model::spawn::<Global, R>(f)
-}
-
-/// How many times each value (by slot) was dropped.
-#[derive(Default)]
-struct DropLog {
-    drops: [AtomicUsize; 4],
-}
-
-impl DropLog {
-    fn drops(&self, slot: usize) -> usize {
-        self.drops[slot].load(Ordering::SeqCst)
-    }
-}
-
-/// A value that logs its drop in its slot, and fails a test dropping it twice.
-struct Value {
-    slot: usize,
-    log: std::sync::Arc<DropLog>,
-}
-
-impl Value {
-    fn new(slot: usize, log: &std::sync::Arc<DropLog>) -> Self {
-        Self {
-            slot,
-            log: std::sync::Arc::clone(log),
-        }
-    }
-}
-
-impl Drop for Value {
-    fn drop(&mut self) {
-        let before = self.log.drops[self.slot].fetch_add(1, Ordering::SeqCst);
-        assert_eq!(before, 0, "value {} dropped twice", self.slot);
-    }
 }
 
 fn reclaim_global() {
