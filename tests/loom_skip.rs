@@ -170,3 +170,49 @@ fn removal_races_an_insert_next_to_it() {
         assert_eq!((log.drops(0), log.drops(2)), (1, 1));
     });
 }
+
+/// Two removals race for a two-level tower: one by key (`remove`) and one from the back
+/// (`pop_back`: a lookup's entry, then its removal, which pops 1 instead if 2 is gone): 2 is
+/// removed once, and each removed entry, which holds a unit of its tower's count, is cloned and
+/// dropped while the other thread searches, unlinks and reclaims; a clone's value is not dropped
+/// while it lives, and every value is dropped exactly once in the end (the unit given back last
+/// lets the tower be retired).
+#[test]
+fn removed_entry_clone_outlives_a_racing_removal() {
+    model(|| {
+        let log = std::sync::Arc::new(DropLog::default());
+        let map = Arc::new(SkipMap::new());
+        map.insert(1, Value::new(0, &log)); // height 1
+        map.insert(2, Value::new(1, &log)); // height 2
+        let hold = |entry: Option<hazptr::collections::skip_map::Entry<'_, u32, Value>>| {
+            let entry = entry?;
+            let clone = entry.clone();
+            drop(entry);
+            let _ = Domain::global().reclaim();
+            let slot = clone.value().slot;
+            assert_eq!(clone.value().log.drops(slot), 0, "dropped under a clone");
+            Some(slot)
+        };
+        let by_key = {
+            let map = Arc::clone(&map);
+            spawn(move || hold(map.remove(&2)))
+        };
+        let from_back = {
+            let map = Arc::clone(&map);
+            spawn(move || hold(map.pop_back()))
+        };
+        let (a, b) = (by_key.join().unwrap(), from_back.join().unwrap());
+        // Either the removal by key wins, and `pop_back` then takes 1, or `pop_back` takes 2
+        // first, and the removal by key finds nothing.
+        let keys: Vec<u32> = map.iter().map(|e| *e.key()).collect();
+        match (a, b) {
+            (Some(1), Some(0)) => assert_eq!(keys, [] as [u32; 0]),
+            (None, Some(1)) => assert_eq!(keys, [1]),
+            other => panic!("2 removed once, and only 2 or 1 popped: {other:?}"),
+        }
+        reclaim_global();
+        assert_eq!(log.drops(1), 1, "the removed tower is reclaimed once");
+        drop(map);
+        assert_eq!(log.drops(0), 1);
+    });
+}

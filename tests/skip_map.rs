@@ -14,7 +14,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
-use common::{CountedKey, Counter, XorShift, linked_scale, reclaim_global_until};
+use common::{CountedKey, Counter, XorShift, linked_scale, reclaim_global, reclaim_global_until};
 use hazptr::collections::{SkipMap, SkipSet};
 use proptest::prelude::*;
 
@@ -666,14 +666,54 @@ fn entries_move_reposition_and_clone() {
     assert_eq!(*one.clone(), 1);
 }
 
-/// Cloning an entry that was removed and retired panics (a new hazard pointer on it could not
-/// be validated), and nothing is freed early.
+/// The entries a removal returns hold a unit of the entry's count, so they and their clones
+/// can be cloned after the entry left the map, down to the last one; the value is freed once,
+/// after the last guard of it is dropped, and not before. Only a lookup's entry of a key that
+/// another call removed and retired since cannot be cloned: that panics, and frees nothing
+/// early.
 #[test]
-fn cloning_a_retired_entry_panics() {
+fn entries_of_removed_keys_clone_until_the_last_is_dropped() {
+    let values = Counter::default();
     let map = SkipMap::new();
-    map.insert(1, "one".to_string());
+    for key in 0..4 {
+        map.insert(key, values.make(key));
+    }
     let removed = map.remove(&1).unwrap();
-    let clone = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| removed.clone()));
+    let first = removed.clone();
+    drop(removed);
+    let second = first.clone();
+    drop(first);
+    let popped = map.pop_front().unwrap();
+    let back = map.pop_back().unwrap();
+    let (front_copy, back_copy) = (popped.clone(), back.clone());
+    drop((popped, back));
+    reclaim_global();
+    assert_eq!(values.dropped(), 0, "a guard's value was freed");
+    assert_eq!(
+        (
+            second.value().value,
+            front_copy.value().value,
+            back_copy.value().value
+        ),
+        (1, 0, 3)
+    );
+    assert!(second.is_removed() && front_copy.is_removed() && back_copy.is_removed());
+    let third = second.clone();
+    drop(second);
+    assert!(third.value().is_intact());
+    drop((third, front_copy, back_copy));
+    reclaim_global_until(|| values.dropped() == 3);
+    assert_eq!(values.dropped(), 3);
+
+    // A lookup's entry, whose key another call removes (and whose guard it drops).
+    let looked_up = map.get(&2).unwrap();
+    drop(map.remove(&2));
+    let clone = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| looked_up.clone()));
     assert!(clone.is_err());
-    assert_eq!(removed.value(), "one");
+    reclaim_global();
+    assert!(looked_up.value().is_intact());
+    assert_eq!(values.dropped(), 3);
+    drop(looked_up);
+    reclaim_global_until(|| values.dropped() == 4);
+    assert_eq!(values.alive(), 0);
 }

@@ -265,8 +265,8 @@ impl<K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> SkipMap<K, V> {
     pub fn pop_back(&self) -> Option<Entry<'_, K, V>> {
         loop {
             let entry = self.back()?;
-            if entry.remove() {
-                return Some(entry);
+            if let Some(removed) = self.list.remove_entry(&entry.entry) {
+                return Some(self.entry(removed));
             }
         }
     }
@@ -405,11 +405,17 @@ impl<K, V> fmt::Debug for IntoIter<K, V> {
 /// guard lives, even once the entry is removed or replaced (it is then freed after the last
 /// guard of it is dropped). Borrows the map.
 ///
-/// `Send` and `Sync` when `K` and `V` are `Sync` (it lends only `&K` and `&V`).
+/// `Send` and `Sync` when `K` and `V` are `Send` and `Sync`, as the map is: it lends `&K` and
+/// `&V`, and the last guard of a removed entry, wherever it is dropped, lets the entry be freed
+/// by a reclamation on any thread.
 ///
-/// `Clone` takes a second hazard pointer, which can be validated only while the entry is not
-/// retired: cloning an entry that was removed *and* unlinked everywhere (as `remove` leaves the
-/// entry it returns) panics. Clone before removing, or look the key up again.
+/// A lookup's entry (`get`, `front`, an iteration) is protected by a hazard pointer: reading it
+/// writes nothing to the map. The entries `remove`, `pop_front`, `pop_back` and `clone` return
+/// hold a unit of the entry's reference count instead, as crossbeam-skiplist's entries do. So
+/// every entry can be cloned, except a lookup's entry of a key that another call has since
+/// removed and unlinked from every level: no new protection can be validated on a value
+/// already retired, and that `clone` panics. Clone such an entry before it is removed, or look
+/// the key up again.
 pub struct Entry<'a, K, V> {
     list: &'a TowerList<K, V>,
     entry: TowerRef<'a, K, V>,
@@ -440,7 +446,7 @@ impl<'a, K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> Entry<'a, K, 
     /// removed already).
     #[allow(clippy::must_use_candidate)] // called for the effect as often as for the answer
     pub fn remove(&self) -> bool {
-        self.list.remove_entry(&self.entry)
+        self.list.remove_entry(&self.entry).is_some()
     }
 
     /// The entry after this one (the first with a greater key).
@@ -486,17 +492,17 @@ impl<'a, K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> Entry<'a, K, 
 }
 
 impl<K, V> Clone for Entry<'_, K, V> {
-    /// A second guard of the same entry.
+    /// A second guard of the same entry: it takes a unit of the entry's reference count.
     ///
     /// # Panics
     ///
-    /// If the entry was already retired (removed, and unlinked from every level): a new hazard
-    /// pointer on it could not be validated (see the type's documentation).
+    /// If the entry came from a lookup or an iteration, and another call has since removed it
+    /// and unlinked it from every level (see the type's documentation).
     fn clone(&self) -> Self {
-        let Some(entry) = self.entry.try_clone() else {
+        let Some(entry) = self.entry.try_count() else {
             panic!(
-                "hazptr: cannot clone an entry that was removed and retired; clone it before \
-                 removing it, or look its key up again"
+                "hazptr: cannot clone an entry that another call removed and retired; clone it \
+                 before, or look its key up again"
             );
         };
         Self {

@@ -213,7 +213,7 @@ impl<T> Iterator for IntoIter<T> {
 
 /// A value of a [`SkipSet`], protected: readable for as long as the guard lives, even once
 /// removed. Borrows the set; derefs to the value. `Clone` as [`skip_map::Entry`]'s (it panics
-/// on an entry already removed and retired).
+/// only on a lookup's entry that another call removed and retired since).
 pub struct Entry<'a, T>(skip_map::Entry<'a, T, ()>);
 
 impl<T> Clone for Entry<'_, T> {

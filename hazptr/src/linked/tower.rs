@@ -11,7 +11,9 @@
 //! - **Retirement by count.** A tower's `refs` starts at `height + 1`: one per level, and one
 //!   for its inserter. The thread whose exchange unlinks it from a level takes one off; the
 //!   inserter, when it is done, takes off its own and one for each level it never linked (it
-//!   stops linking once the tower is marked). The thread that takes the count to zero retires
+//!   stops linking once the tower is marked). A guard may hold one too ([`TowerRef`]: the
+//!   guards a removal returns, and clones), taken only while the count is not zero and given
+//!   back when it is dropped. The thread that takes the count to zero retires
 //!   the tower: then it is linked at no level, and never will be again (each level is linked
 //!   at most once, by its inserter, before the inserter lets go), so no new protection of it can
 //!   be validated. This is the hazard libcds's `SkipListMap` and crossbeam-skiplist's `base.rs`
@@ -60,7 +62,8 @@
 //! then `p` had not left level `l`, so `n` was linked at `l`, not retired, and stays allocated
 //! while the hazard protects it.
 
-use core::ptr;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering;
 
 use haphazard::HazardPointer;
@@ -317,46 +320,89 @@ unsafe fn retire_tower<K: Send + 'static, V: Send + 'static>(tower: *mut ()) {
 /// long as the guard lives, even once the tower is removed and retired. It borrows the list, so
 /// the list cannot be dropped meanwhile.
 ///
-/// It may move to another thread (its hazard pointer is then returned to that thread's cache)
-/// when `K` and `V` are `Sync`: it only lends `&K` and `&V`.
+/// What protects the tower is either a hazard pointer (a lookup's guard: no write to the tower)
+/// or one unit of the tower's count (`refs`), taken while the count was not zero, i.e. before
+/// the tower was retired, and given back when the guard is dropped: the tower is then not
+/// retired before that. The guards a removal returns, and every clone, hold a unit, so that a
+/// guard of a removed tower can still be cloned (a hazard pointer could not be validated on a
+/// tower already retired).
+///
+/// It may move to another thread (its hazard pointer is then returned to that thread's cache,
+/// and its unit given back there) when `K` and `V` are `Send` and `Sync`: it lends `&K` and
+/// `&V`, and a tower that its drop lets be retired is dropped by a reclamation on any thread.
 pub(crate) struct TowerRef<'a, K, V> {
-    tower: &'a Tower<K, V>,
-    _hazard: CachedHazard<Global>,
+    /// The tower, as the list's links hold it: the pointer its `Box` was turned into, which the
+    /// retirement that frees it needs (one derived from a `&Tower` could not free it).
+    tower: NonNull<Tower<K, V>>,
+    /// The hazard pointer that protects the tower; `None`: the guard holds a unit of its count.
+    hazard: Option<CachedHazard<Global>>,
+    /// The list's `release`, which gives a unit back (retiring the tower at zero).
+    release: unsafe fn(*mut Tower<K, V>, usize),
+    /// Borrows the list, which owns the tower, for `'a`, and lends `&K` and `&V`.
+    _list: PhantomData<&'a Tower<K, V>>,
+}
+
+// SAFETY: a guard lends `&K` and `&V` to the thread that holds it (`Sync`); its drop may give
+// back the last unit of a tower's count, and so have the tower retired, and dropped by a later
+// reclamation on any thread (`Send`). Its hazard pointer goes back to the cache of the thread
+// that drops it, which any thread may.
+unsafe impl<K: Send + Sync, V: Send + Sync> Send for TowerRef<'_, K, V> {}
+
+// SAFETY: `&TowerRef` only reads the key and the value (`Sync`), and clones, which take a unit
+// of the count; the last unit may be given back by another thread (`Send`, as above).
+unsafe impl<K: Send + Sync, V: Send + Sync> Sync for TowerRef<'_, K, V> {}
+
+/// The most a tower's count may reach through clones of its guards: beyond, the process
+/// aborts, as `Arc::clone` does, rather than let the count wrap and free a tower in use.
+const MAX_COUNT: u32 = u32::MAX / 2;
+
+/// Adds a unit to `tower`'s count unless it is zero (the tower retired, or about to be);
+/// whether it did. The unit keeps the tower from retirement until it is given back.
+fn take_count<K, V>(tower: &Tower<K, V>) -> bool {
+    let mut n = tower.refs.load(Ordering::Relaxed);
+    loop {
+        if n == 0 {
+            return false;
+        }
+        if n >= MAX_COUNT {
+            std::process::abort();
+        }
+        // `Relaxed`, as `Arc::clone`'s increment: the unit is given back by a `release`, whose
+        // decrement orders everything this thread did with the tower before its retirement.
+        match tower
+            .refs
+            .compare_exchange_weak(n, n + 1, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => return true,
+            Err(actual) => n = actual,
+        }
+    }
 }
 
 impl<K, V> TowerRef<'_, K, V> {
-    /// Wraps a tower `hazard` protects.
-    ///
-    /// # Safety
-    ///
-    /// `hazard` has protected `tower` since before a moment at which it was not retired, and
-    /// `tower` belongs to a list borrowed for `'a`.
+    /// The tower.
     #[inline]
-    unsafe fn new(tower: *mut Tower<K, V>, hazard: CachedHazard<Global>) -> Self {
-        Self {
-            // SAFETY: the caller's promise: protected, so allocated while `hazard` lives, which
-            // is as long as `self`.
-            tower: unsafe { &*tower },
-            _hazard: hazard,
-        }
+    pub(super) fn tower(&self) -> &Tower<K, V> {
+        // SAFETY: protected (by the hazard pointer or the unit) for as long as `self` lives.
+        unsafe { self.tower.as_ref() }
     }
 
     /// The key.
     #[inline]
     pub(crate) fn key(&self) -> &K {
-        &self.tower.key
+        &self.tower().key
     }
 
     /// The value.
     #[inline]
     pub(crate) fn value(&self) -> &V {
-        &self.tower.value
+        &self.tower().value
     }
 
     /// Whether the entry was removed (its bottom link is marked).
     #[inline]
     pub(crate) fn is_removed(&self) -> bool {
-        is_marked(self.tower.next(0).load())
+        is_marked(self.tower().next(0).load())
     }
 
     /// A second guard of the same tower, with a hazard pointer of its own; `None` if the tower
@@ -366,15 +412,40 @@ impl<K, V> TowerRef<'_, K, V> {
     /// the tower was not retired then (it is retired only after its count reached zero), so
     /// every reclamation that may free it runs its scan after this publication.
     pub(crate) fn try_clone(&self) -> Option<Self> {
-        let tower = ptr::from_ref(self.tower).cast_mut();
         let mut hazard = CachedHazard::acquire();
-        hazard.hazard_pointer().protect_raw(tower);
+        hazard.hazard_pointer().protect_raw(self.tower.as_ptr());
         LightFence::for_walk().after_publish();
-        if self.tower.refs.load(Ordering::Acquire) == 0 {
+        if self.tower().refs.load(Ordering::Acquire) == 0 {
             return None;
         }
-        // SAFETY: `hazard` was published while the tower was not retired (see above); the list
-        // stays borrowed for `'a`, as `self`'s.
-        Some(unsafe { Self::new(tower, hazard) })
+        Some(Self {
+            tower: self.tower,
+            hazard: Some(hazard),
+            release: self.release,
+            _list: PhantomData,
+        })
+    }
+
+    /// A second guard of the same tower that holds a unit of its count; `None` if the count is
+    /// zero: the tower was retired (this guard, then, is a lookup's, of a tower another call
+    /// removed and unlinked everywhere since). A guard that holds a unit itself always gets one.
+    pub(crate) fn try_count(&self) -> Option<Self> {
+        take_count(self.tower()).then(|| Self {
+            tower: self.tower,
+            hazard: None,
+            release: self.release,
+            _list: PhantomData,
+        })
+    }
+}
+
+impl<K, V> Drop for TowerRef<'_, K, V> {
+    fn drop(&mut self) {
+        if self.hazard.is_none() {
+            // SAFETY: this guard holds a unit of the tower's count (taken while the count was
+            // not zero, so the tower is allocated), given back once, here, with the list's own
+            // `release`; the tower is not used after it.
+            unsafe { (self.release)(self.tower.as_ptr(), 1) };
+        }
     }
 }

@@ -51,7 +51,7 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 let [a, b] = hazards;
                 let hazard = if c == 0 { a } else { b };
                 // SAFETY: `hazard` protects `existing`, validated at level 0.
-                return (unsafe { TowerRef::new(existing, hazard) }, false);
+                return (unsafe { Self::guard(existing, hazard) }, false);
             }
             let tower = pending.take_tower(height);
             // Not published: a plain store would do; the atomic's store is what there is.
@@ -73,7 +73,7 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         let mut on_tower = CachedHazard::acquire();
         publish(on_tower.hazard_pointer(), tower.cast(), fence);
         // SAFETY: protected, and not retired before `release` below.
-        let entry = unsafe { TowerRef::new(tower, on_tower) };
+        let entry = unsafe { Self::guard(tower, on_tower) };
         let mut inserted = true;
         if let Some(old) = old {
             // SAFETY: `hazards` still protect `old` (the successor at level 0).
@@ -93,15 +93,15 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 // SAFETY: `old` is protected by `hazards`, and marked by this thread; the new
                 // tower by `entry`, the kept predecessors by their own hazard pointers.
                 if !unsafe { self.unlink_with(old, pred_at) } {
-                    self.unlink_everywhere(&entry.tower.key);
+                    self.unlink_everywhere(&entry.tower().key);
                 }
                 inserted = false;
             }
         }
         let linked = self.link_upper_levels(tower, &mut hazards, path, fence);
-        if linked > 1 && Self::removed_after_link(entry.tower) {
+        if linked > 1 && Self::removed_after_link(entry.tower()) {
             // A remover may have searched past the levels linked after its mark.
-            self.unlink_everywhere(&entry.tower.key);
+            self.unlink_everywhere(&entry.tower().key);
         }
         // SAFETY: the inserter's share: itself, and the levels it never linked.
         unsafe { Self::release(tower, 1 + height - linked) };
