@@ -8,8 +8,9 @@
 //! hazptr-derive, hazptr-macro, raw-reused, epoch, seize, arc-swap and plain.
 //!
 //! The collections, one thread: `mapget`, `mapchurn` and `mapfill` for hazptr, papaya and dashmap
-//! (and `fixed`, the suite's fixed-bucket map, for `mapfill`), `skipget` for hazptr and crossbeam;
-//! `MAP_LOG2=20 MAP_KEYS=absent target/release/profile mapget hazptr 1000000`, say.
+//! (and `fixed`, the suite's fixed-bucket map, for `mapfill`), `skipget` and `skipchurn` for
+//! hazptr and crossbeam; `MAP_LOG2=20 MAP_KEYS=absent target/release/profile mapget hazptr
+//! 1000000`, say.
 
 use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
@@ -50,7 +51,7 @@ fn run_fields<S: ThreeFields>(count: u64) -> f64 {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|skipget CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|skipget|skipchurn CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -92,6 +93,8 @@ fn main() {
         ("mapfill", "dashmap") => map_fill::<dashmap::DashMap<u64, u64>>(count),
         ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
         ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
+        ("skipchurn", "hazptr") => skip_churn::<hazptr::collections::SkipMap<u64, u64>>(count),
+        ("skipchurn", "crossbeam") => skip_churn::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
         // COUNT is the run time in milliseconds, on two threads.
         ("map", "hazptr") => map::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
@@ -175,6 +178,22 @@ fn skip_gets<M: OrderedMap<u64>>(count: u64) -> f64 {
         hits += u64::from(map.contains(n.wrapping_mul(2_654_435_761) % 200_000));
     }
     std::hint::black_box(hits);
+    start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// One thread: `count` pairs of an insertion and a removal on an ordered map of 100,000 keys (a
+/// key of 0..200,000 inserted, another removed; the write half of the skip-map mixes): ns per
+/// pair.
+fn skip_churn<M: OrderedMap<u64>>(count: u64) -> f64 {
+    let map = M::new();
+    for i in 0..100_000 {
+        map.insert(i * 2, i);
+    }
+    let start = std::time::Instant::now();
+    for n in 0..count {
+        map.insert(n.wrapping_mul(2_654_435_761) % 200_000, n);
+        map.remove(n.wrapping_mul(40_503) % 200_000);
+    }
     start.elapsed().as_nanos() as f64 / count as f64
 }
 
