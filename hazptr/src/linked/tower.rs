@@ -382,7 +382,7 @@ fn take_count<K, V>(tower: &Tower<K, V>) -> bool {
 impl<K, V> TowerRef<'_, K, V> {
     /// The tower.
     #[inline]
-    pub(super) fn tower(&self) -> &Tower<K, V> {
+    fn tower(&self) -> &Tower<K, V> {
         // SAFETY: protected (by the hazard pointer or the unit) for as long as `self` lives.
         unsafe { self.tower.as_ref() }
     }
@@ -430,10 +430,27 @@ impl<K, V> TowerRef<'_, K, V> {
     /// zero: the tower was retired (this guard, then, is a lookup's, of a tower another call
     /// removed and unlinked everywhere since). A guard that holds a unit itself always gets one.
     pub(crate) fn try_count(&self) -> Option<Self> {
-        take_count(self.tower()).then(|| Self {
-            tower: self.tower,
+        // SAFETY: `self` protects the tower, a tower of the list it borrows for `'a`.
+        unsafe { Self::counted(self.tower, self.release) }
+    }
+
+    /// A guard of `tower` that holds a unit of its count, given back with `release`; `None` if
+    /// the count is zero.
+    ///
+    /// # Safety
+    ///
+    /// `tower` is protected by this thread (a hazard pointer, or a guard's unit) and belongs to
+    /// a list borrowed for `'a`, whose `release` is `release`.
+    unsafe fn counted(
+        tower: NonNull<Tower<K, V>>,
+        release: unsafe fn(*mut Tower<K, V>, usize),
+    ) -> Option<Self> {
+        // SAFETY: the caller's promise: protected, so allocated now; with the unit, until the
+        // guard gives it back.
+        take_count(unsafe { tower.as_ref() }).then(|| Self {
+            tower,
             hazard: None,
-            release: self.release,
+            release,
             _list: PhantomData,
         })
     }

@@ -8,7 +8,7 @@ use core::sync::atomic::Ordering;
 
 use super::{
     INLINE, Kept, MAX_HEIGHT, Restart, Tower, TowerLink, TowerRef, Walker, protect, publish,
-    publish_in, retire, small, take_count,
+    publish_in, retire, small,
 };
 use crate::linked::link::{is_marked, unmarked};
 use crate::protect::hazard_cache::CachedHazard;
@@ -175,14 +175,9 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
     /// unit), of a list borrowed for `'a`.
     #[inline]
     unsafe fn counted<'a>(tower: *mut Tower<K, V>) -> Option<TowerRef<'a, K, V>> {
-        // SAFETY: the caller's promise: protected, so allocated now; with the unit, until the
-        // guard gives it back.
-        take_count(unsafe { &*tower }).then(|| TowerRef {
-            tower: NonNull::new(tower).unwrap_or_else(|| unreachable!("a tower is not null")),
-            hazard: None,
-            release: Self::release,
-            _list: PhantomData,
-        })
+        let tower = NonNull::new(tower).unwrap_or_else(|| unreachable!("a tower is not null"));
+        // SAFETY: the caller's promise; `release` is this list's.
+        unsafe { TowerRef::counted(tower, Self::release) }
     }
 
     /// Walks level `l` from where `w` stands: past marked towers, unlinking them, and past

@@ -87,7 +87,8 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
             for level in &mut kept {
                 level.curr = ptr::null_mut();
             }
-            let (pred, curr, c) =
+            // `on_curr`: which of `hazards` protects `curr` (the other protects `pred`).
+            let (pred, curr, _on_curr) =
                 self.search(&mut hazards, &mut go_right, fence, |l, pred, curr| {
                     // SAFETY: `curr` is null or protected by the walk.
                     let candidate =
@@ -108,19 +109,21 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                         Err(Restart)
                     }
                 });
-            // SAFETY: `curr` is null or protected by `hazards[c]`, validated at level 0.
+            // SAFETY: `curr` is null or protected by one of `hazards`, validated at level 0.
             let tower = unsafe { curr.as_ref() }?;
             if !is_key(&tower.key) {
                 return None;
             }
-            // A unit of its count for the guard returned, taken before the mark: its count is
-            // not zero while it is linked at level 0, as it was when validated (zero only once
-            // it left every level, so after another thread's mark, which fails this one's).
+            // A unit of its count for the guard returned, taken before the mark. Its count is not
+            // zero while it is linked at level 0, as it was when validated; zero only once it
+            // left every level, so after another thread's mark: removed since, look again.
             // SAFETY: as just said.
-            let counted = unsafe { Self::counted(curr) };
+            let Some(removed) = (unsafe { Self::counted(curr) }) else {
+                continue;
+            };
             // SAFETY: as just said.
             if !unsafe { Self::mark(curr) } {
-                // Removed by another thread since (`counted` gives its unit back): look again.
+                // Removed by another thread since (`removed` gives its unit back): look again.
                 continue;
             }
             self.len.fetch_sub(1, Ordering::AcqRel);
@@ -128,19 +131,14 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
                 0 => Some(pred),
                 _ => kept.get(l - 1).filter(|k| k.curr == curr).map(|k| k.pred),
             };
-            // SAFETY: `curr` is protected by `hazards[c]` and was marked by this thread; `pred`
-            // by `hazards[1 - c]`, the kept predecessors by their own hazard pointers.
+            // SAFETY: `curr` is protected by one of `hazards` (and `removed`'s unit) and was
+            // marked by this thread; `pred` by the other, the kept predecessors by their own
+            // hazard pointers.
             let unlinked = unsafe { self.unlink_with(curr, pred_at) };
             if !unlinked {
                 self.unlink_everywhere(&tower.key);
             }
-            if counted.is_some() {
-                return counted;
-            }
-            let [a, b] = hazards;
-            let hazard = if c == 0 { a } else { b };
-            // SAFETY: `hazard` protects `curr`, validated at level 0 before it was marked.
-            return Some(unsafe { Self::guard(curr, hazard) });
+            return Some(removed);
         }
     }
 
