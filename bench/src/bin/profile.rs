@@ -168,10 +168,7 @@ fn map_churn<M: ConcurrentMap<u64>>(count: u64) -> f64 {
 /// One thread: `count` lookups on an ordered map of 100,000 keys (every other key of 0..200,000,
 /// so half miss): ns per lookup.
 fn skip_gets<M: OrderedMap<u64>>(count: u64) -> f64 {
-    let map = M::new();
-    for i in 0..100_000 {
-        map.insert(i * 2, i);
-    }
+    let map = skip_map_of_100_000_keys::<M>();
     let start = std::time::Instant::now();
     let mut hits = 0u64;
     for n in 0..count {
@@ -185,16 +182,22 @@ fn skip_gets<M: OrderedMap<u64>>(count: u64) -> f64 {
 /// key of 0..200,000 inserted, another removed; the write half of the skip-map mixes): ns per
 /// pair.
 fn skip_churn<M: OrderedMap<u64>>(count: u64) -> f64 {
-    let map = M::new();
-    for i in 0..100_000 {
-        map.insert(i * 2, i);
-    }
+    let map = skip_map_of_100_000_keys::<M>();
     let start = std::time::Instant::now();
     for n in 0..count {
         map.insert(n.wrapping_mul(2_654_435_761) % 200_000, n);
         map.remove(n.wrapping_mul(40_503) % 200_000);
     }
     start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// An ordered map of the even keys of 0..200,000.
+fn skip_map_of_100_000_keys<M: OrderedMap<u64>>() -> M {
+    let map = M::new();
+    for i in 0..100_000 {
+        map.insert(i * 2, i);
+    }
+    map
 }
 
 /// One thread: `count` insertions of fresh keys into a map made with capacity `count` (the
