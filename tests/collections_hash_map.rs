@@ -558,9 +558,13 @@ fn stalled_reader_keeps_garbage_bounded() {
         peak = peak.max(counter.alive());
     }
     assert!(stalled.is_intact());
-    // The hazard-pointer bound (about a thousand values per domain) plus the per-thread batch.
+    // The hazard-pointer bound (about a thousand values per domain, or twice the hazard
+    // records) plus the per-thread batch. The other tests of this binary run at the same time
+    // and retire into the same global domain, with hazard records of their own, which raises
+    // the engine's threshold: a peak of 4,465 was seen in CI. Unbounded garbage would keep all
+    // 100,000.
     assert!(
-        peak <= 4_096,
+        peak <= 8_192,
         "peak {peak} values alive with a stalled reader"
     );
     drop(stalled);
