@@ -126,6 +126,55 @@ fn anchors_are_dropped_once_with_the_index() {
     );
 }
 
+/// A chain made at once in split order: its anchors in that order, a walk from any of them, the
+/// slots refused for a second making, values inserted between them freed once; a key function
+/// that panics part way leaves the anchors made so far to the index, each dropped once.
+#[test]
+fn a_split_ordered_chain_is_an_ordinary_chain() {
+    let counter = Counter::default();
+    {
+        let slots: AnchoredHead<u64, Counted> = AnchoredHead::split_ordered(3, |slot| slot as u64);
+        let order: Vec<u64> = slots.iter().map(|i| key(&i)).collect();
+        assert_eq!(order, [0, 4, 2, 6, 1, 5, 3, 7], "bit-reversed slot numbers");
+        // Keyed by split order from here on: the anchors of a map's table.
+        let chain: AnchoredHead<u64, Counted> =
+            AnchoredHead::split_ordered(3, |slot| (slot as u64).reverse_bits());
+        for slot in 0..8 {
+            let anchor = chain.anchor(slot).expect("every slot is ready");
+            let key = *anchor.key();
+            assert!(
+                chain
+                    .make_anchor(slot, 99, None, |_| true)
+                    .is_some_and(|a| *a.key() == key)
+            );
+            let mut cursor = chain.cursor_at(anchor);
+            cursor.seek(|i| self::key(i) > key);
+            cursor
+                .insert(Owned::new(Item::Value(counter.make(key + 1))))
+                .unwrap();
+        }
+        let keys: Vec<u64> = chain.iter().map(|i| key(&i)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "in key order");
+        assert_eq!(keys.len(), 16);
+        let made = std::cell::Cell::new(0);
+        assert!(panics(|| {
+            let _: AnchoredHead<Counted, u64> = AnchoredHead::split_ordered(4, |slot| {
+                assert!(slot < 5, "hostile key");
+                made.set(made.get() + 1);
+                counter.make(slot as u64)
+            });
+        }));
+        assert_eq!(made.get(), 5);
+    }
+    assert_eq!(
+        counter.dropped(),
+        counter.made(),
+        "each value and anchor dropped once"
+    );
+}
+
 #[test]
 fn an_anchor_of_another_chain_is_refused() {
     let counter = Counter::default();

@@ -203,10 +203,19 @@ fn skip_map_of_100_000_keys<M: OrderedMap<u64>>() -> M {
 /// One thread: `count` insertions of fresh keys into a map made with capacity `count` (the
 /// rapid-grow mix's inserts): ns per insertion.
 fn map_fill<M: ConcurrentMap<u64>>(count: u64) -> f64 {
+    let made = std::time::Instant::now();
     let map = M::with_capacity(usize::try_from(count).unwrap());
+    eprintln!(
+        "with_capacity({count}): {:.2} ms",
+        made.elapsed().as_secs_f64() * 1e3
+    );
     let start = std::time::Instant::now();
     for i in 0..count {
         map.insert(mix64(i), i);
     }
-    start.elapsed().as_nanos() as f64 / count as f64
+    let ns = start.elapsed().as_nanos() as f64 / count as f64;
+    let dropped = std::time::Instant::now();
+    drop(map);
+    eprintln!("drop: {:.2} ms", dropped.elapsed().as_secs_f64() * 1e3);
+    ns
 }

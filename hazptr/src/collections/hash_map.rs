@@ -11,7 +11,10 @@
 //! counter, and a new bucket is made lazily, by the first insertion into it (from its parent
 //! bucket: `b` without its highest bit), so growing blocks no one. A lookup or a removal never
 //! allocates: until its bucket is made, it walks from the nearest bucket made that it splits
-//! from.
+//! from. The buckets `with_capacity` asks for are made at construction instead (up to about
+//! 64 MiB of them), all linked in split order with one write each
+//! ([`AnchoredHead::split_ordered`]), as std's `with_capacity` allocates its table: the first
+//! insertion into each of them would otherwise walk from its parent to make it.
 //!
 //! Where this departs from the paper:
 //! - Replacing a value is one compare-and-exchange ([`Cursor::replace`](crate::Cursor::replace)):
@@ -65,6 +68,10 @@ const GROWTH_CHECK: isize = 8;
 /// The largest table `with_capacity` starts with: the index allocates a level of buckets at the
 /// first insertion into it, up to half the table at once.
 const MAX_INITIAL_BUCKETS: usize = 1 << 24;
+
+/// How much memory `with_capacity` spends on making its table's buckets at once (their nodes);
+/// beyond, they are made as they are first used. None under loom, whose models check that path.
+const EAGER_BYTES: usize = if cfg!(loom) { 0 } else { 64 << 20 };
 
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
@@ -168,7 +175,8 @@ fn found<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: Option<&Node<K, V>>, order: u64,
 /// are stored in the nodes; for values of more than a few dozen bytes, store a `Box<V>`), and a
 /// 4-byte word in a dense array: its state and a 30-bit filter of the keys inserted through it,
 /// which lets most lookups of an absent key stop there. The table has one bucket per entry at
-/// most (fewer while its buckets are made lazily), and never shrinks.
+/// most (fewer while its buckets are made lazily), or the buckets
+/// [`with_capacity`](Self::with_capacity) made, and never shrinks.
 ///
 /// # Consistency
 ///
@@ -197,7 +205,8 @@ impl<K, V> HashMap<K, V, RandomState> {
     }
 
     /// An empty map whose table starts with room for `capacity` entries (it grows beyond as
-    /// needed; its buckets are filled in as they are first used).
+    /// needed). Its buckets are made at once, as std's table is allocated at once, up to about
+    /// 64 MiB of them; the table's others are made as they are first used.
     #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, RandomState::new())
@@ -212,7 +221,8 @@ impl<K, V, S> HashMap<K, V, S> {
     }
 
     /// An empty map with room for `capacity` entries, hashing keys with `hasher` (a table of
-    /// at most 2^24 buckets to start; it grows beyond as entries come).
+    /// at most 2^24 buckets to start, made as [`with_capacity`](HashMap::with_capacity) says;
+    /// it grows beyond as entries come).
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
         let buckets = capacity
@@ -220,7 +230,7 @@ impl<K, V, S> HashMap<K, V, S> {
             .clamp(1, MAX_INITIAL_BUCKETS)
             .next_power_of_two();
         Self {
-            chain: AnchoredHead::new(),
+            chain: buckets::made_at_start(capacity, buckets),
             buckets: AtomicUsize::new(buckets),
             initial: buckets,
             len: Count::new(),
@@ -618,7 +628,7 @@ where
     }
 
     /// How many entries the table takes before it next doubles (std's `capacity`; the table
-    /// grows without blocking anyone, and makes its buckets as they are first used).
+    /// grows without blocking anyone, and makes its new buckets as they are first used).
     #[must_use]
     pub fn capacity(&self) -> usize {
         self.buckets

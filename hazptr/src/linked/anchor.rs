@@ -166,6 +166,37 @@ impl<A, T, F> AnchoredHead<A, T, F> {
         }
     }
 
+    /// The chain of a split-ordered table of `2^bits` buckets, made at once: slot `i` holds an
+    /// anchor keyed `key(i)`, every slot is ready with an empty summary, and the anchors are
+    /// linked in split order: slot 0 first, then each slot after the one whose `bits` low bits,
+    /// reversed, come just before its own reversed (the order of a split-ordered map's anchor
+    /// keys, its bucket numbers bit-reversed). What making them one by one would give, at the
+    /// cost of one write each, in the order of the slots: nobody else can see the chain yet.
+    ///
+    /// # Panics
+    ///
+    /// If `bits` is `usize::BITS` or more; if `key` panics (the anchors made before are dropped
+    /// with the index).
+    ///
+    /// ```
+    /// use hazptr::{AnchoredHead, Item};
+    ///
+    /// let chain: AnchoredHead<u8, ()> = AnchoredHead::split_ordered(2, |slot| slot as u8);
+    /// let slots: Vec<_> = chain.iter().map(|i| i.clone()).collect();
+    /// assert_eq!(slots, [0, 2, 1, 3].map(Item::Anchor)); // 00, 10, 01, 11 reversed
+    /// assert_eq!(chain.anchor(3).map(|a| *a.key()), Some(3));
+    /// ```
+    #[must_use]
+    pub fn split_ordered(bits: u32, key: impl FnMut(usize) -> A) -> Self {
+        assert!(bits < usize::BITS, "hazptr: a table of 2^{bits} slots");
+        let mut chain = Self::new();
+        let first = chain.index.make_split_ordered(bits, key);
+        // SAFETY: `first`, slot 0's anchor, is written and in the index (which frees it), and
+        // every anchor it links to is written too; `chain` is this function's alone, and empty.
+        unsafe { chain.head.set_first_unpublished(first) };
+        chain
+    }
+
     /// Whether no node is linked now.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -391,6 +391,21 @@ impl<T, F> Head<T, F> {
         &self.link
     }
 
+    /// Links `first` from the root of a chain nobody else can see yet (`&mut`).
+    ///
+    /// # Safety
+    ///
+    /// The chain is empty, and `first` is allocated, initialized and unpublished: its owner
+    /// frees it, and the nodes it links, the way it frees this chain's (an anchored chain's
+    /// index holds its anchors).
+    pub(crate) unsafe fn set_first_unpublished(&mut self, first: *mut Node<T, F>) {
+        debug_assert!(
+            self.is_empty(),
+            "only an empty chain gets a first node this way"
+        );
+        self.link.set_unpublished(first);
+    }
+
     /// Whether no node is linked now (marked nodes not yet unlinked count as linked).
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -4,7 +4,7 @@
 use core::hash::{BuildHasher, Hash};
 use core::sync::atomic::Ordering;
 
-use super::{Entry, GROWTH_CHECK, HashMap, LOAD_FACTOR, SMALL, Start, order};
+use super::{EAGER_BYTES, Entry, GROWTH_CHECK, HashMap, LOAD_FACTOR, SMALL, Start, order};
 use crate::linked::anchor::{Anchor, AnchoredHead, Indexed};
 
 /// The split-order key of an entry whose key hashes to `hash`: odd, after its bucket's anchor.
@@ -44,6 +44,23 @@ pub(super) fn anchor_key(bucket: usize) -> u64 {
 #[inline]
 pub(super) fn parent(bucket: usize) -> usize {
     bucket & !(1 << (usize::BITS - 1 - bucket.leading_zeros()))
+}
+
+/// The chain of a table of `buckets` made for `capacity` entries: the anchors of its first
+/// buckets (all of them, as many as [`EAGER_BYTES`] pays for), in split order, each bucket's
+/// after the one before; none for a capacity of 0 (`new` allocates nothing).
+pub(super) fn made_at_start<K, V>(
+    capacity: usize,
+    buckets: usize,
+) -> AnchoredHead<u64, Entry<K, V>> {
+    let anchor = core::mem::size_of::<super::Node<K, V>>() + core::mem::size_of::<usize>();
+    let affordable = EAGER_BYTES / anchor;
+    if capacity == 0 || affordable == 0 {
+        return AnchoredHead::new();
+    }
+    // A power of two: the buckets of a table that size, which every larger table's split from.
+    let made = buckets.min(1 << affordable.ilog2());
+    AnchoredHead::split_ordered(made.trailing_zeros(), anchor_key)
 }
 
 impl<K, V, S> HashMap<K, V, S>

@@ -32,9 +32,10 @@
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 use core::ptr;
-use core::sync::atomic::Ordering::{AcqRel, Acquire, Release, SeqCst};
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
-use crate::linked::anchor::ItemNode;
+use crate::linked::anchor::{Item, ItemNode};
+use crate::linked::link::{Link, Node};
 use crate::reclaim::sync::{AtomicPtr, AtomicU32, fence};
 
 /// Where a slot's anchor node lives (written once, by the thread that makes the slot).
@@ -183,6 +184,67 @@ impl<A, T, F> Index<A, T, F> {
             nodes: &self.nodes[level],
             offset,
         }
+    }
+}
+
+impl<A, T, F> Index<A, T, F> {
+    /// Makes slots `0..2^bits` of an index nobody else can see yet (`&mut`, every slot empty)
+    /// ready at once, slot `i`'s node holding an anchor keyed `key(i)` and linked to the slot
+    /// after it in split order (see [`AnchoredHead::split_ordered`](super::AnchoredHead)): slot
+    /// 0's node, which the caller links from the chain's head once every node is written.
+    /// The nodes are written in the order of the slots, each with the address of the next.
+    pub(super) fn make_split_ordered(
+        &mut self,
+        bits: u32,
+        mut key: impl FnMut(usize) -> A,
+    ) -> *mut ItemNode<A, T, F> {
+        let len = 1usize << bits;
+        let levels = locate(len - 1).0 + 1;
+        // Every level's arrays first, so that any slot's node has its address.
+        let nodes: [*mut NodeCell<A, T, F>; LEVELS] = core::array::from_fn(|level| {
+            if level < levels {
+                let first = if level == 0 { 0 } else { 1 << (level - 1) };
+                let _ = self.get_or_allocate(first);
+                self.nodes[level].load(Acquire)
+            } else {
+                ptr::null_mut()
+            }
+        });
+        let node_of = |i: usize| -> *mut ItemNode<A, T, F> {
+            let (level, offset) = locate(i);
+            UnsafeCell::raw_get(nodes[level].wrapping_add(offset)).cast()
+        };
+        // The place of slot `i` in split order, and back: its `bits` bits reversed.
+        let reversed = |i: usize| {
+            i.reverse_bits()
+                .checked_shr(usize::BITS - bits)
+                .unwrap_or(0)
+        };
+        for i in 0..len {
+            let after = reversed(i) + 1;
+            let next = if after == len {
+                ptr::null_mut()
+            } else {
+                node_of(reversed(after))
+            };
+            let slot = self.get_or_allocate(i);
+            debug_assert_eq!(slot.word.load(Relaxed), EMPTY, "a fresh index");
+            // SAFETY: the slot is empty (the index is fresh), so its node is unwritten and
+            // nobody reads it; `&mut self` excludes every other access to the index. The word
+            // is set after the write, so the drop, which drops the nodes of slots that are not
+            // empty, finds it written; it never follows their links, and neither does anyone
+            // else before the caller links slot 0's node, once all are written (`next` is a
+            // node of this index, written by this loop before it returns).
+            unsafe {
+                node_of(i).write(Node {
+                    value: Item::Anchor(key(i)),
+                    next: Link::new(next),
+                });
+            }
+            // Relaxed: whatever later shares the index with other threads orders this first.
+            slot.word.store(READY, Relaxed);
+        }
+        node_of(0)
     }
 }
 
