@@ -175,6 +175,28 @@ fn a_split_ordered_chain_is_an_ordinary_chain() {
     );
 }
 
+/// A chain dropped with a slot left being made (its anchor's walk panicked) and values on both
+/// sides of where that anchor would go frees each value once.
+#[test]
+fn a_chain_with_a_stopped_making_frees_its_values_once() {
+    let counter = Counter::default();
+    {
+        let chain = chain(&counter, &[1, 2, 3]);
+        assert!(panics(|| {
+            let _ = chain.make_anchor(1, 2, None, |i| {
+                assert!(key(i) < 2, "hostile stop");
+                false
+            });
+        }));
+        assert!(chain.anchor(1).is_none());
+        chain.make_anchor(2, 3, None, |i| key(i) >= 3).unwrap();
+        let items: Vec<u64> = chain.iter().map(|i| key(&i)).collect();
+        assert_eq!(items, [0, 1, 2, 3, 3]);
+    }
+    assert_eq!(counter.made(), 3);
+    assert_eq!(counter.dropped(), 3, "each value dropped once");
+}
+
 #[test]
 fn an_anchor_of_another_chain_is_refused() {
     let counter = Counter::default();

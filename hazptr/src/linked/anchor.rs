@@ -171,7 +171,7 @@ impl<A, T, F> AnchoredHead<A, T, F> {
     /// linked in split order: slot 0 first, then each slot after the one whose `bits` low bits,
     /// reversed, come just before its own reversed (the order of a split-ordered map's anchor
     /// keys, its bucket numbers bit-reversed). What making them one by one would give, at the
-    /// cost of one write each, in the order of the slots: nobody else can see the chain yet.
+    /// cost of two writes each, in the order of the slots: nobody else can see the chain yet.
     ///
     /// # Panics
     ///
@@ -556,19 +556,10 @@ impl<A, T, F> Drop for AnchoredHead<A, T, F> {
         // free every node as a `Box`, never runs on this chain: `ManuallyDrop`, even if a
         // value's drop panics.)
         let head = ManuallyDrop::new(core::mem::take(&mut self.head));
-        let mut next = unmarked(head.link().load());
-        while !next.is_null() {
-            // SAFETY: every node of the chain is allocated until freed here, once (each is held
-            // by one link of the chain: invariants 2 and 4 of `link.rs`).
-            let node = unsafe { &*next };
-            let after = unmarked(node.next.load());
-            if !node.value.is_anchor() {
-                // SAFETY: a value node came from `Owned::new` (a `Box`): anchors are only made
-                // by `make_anchor`, in the index, and the cursor refuses anchor items.
-                drop(unsafe { Box::from_raw(next) });
-            }
-            next = after;
-        }
+        // SAFETY: `&mut self`; the head's link and those after it hold every node of the chain
+        // once (invariants 2 and 4 of `link.rs`); a value node came from `Owned::new` (a
+        // `Box`): anchors are only made in the index, and the cursor refuses anchor items.
+        unsafe { self.index.free_values(unmarked(head.link().load())) };
         // Then the index drops, with the anchors.
     }
 }

@@ -35,7 +35,7 @@ use core::ptr;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 use crate::linked::anchor::{Item, ItemNode};
-use crate::linked::link::{Link, Node};
+use crate::linked::link::{Link, Node, link_unpublished, unmarked};
 use crate::reclaim::sync::{AtomicPtr, AtomicU32, fence};
 
 /// Where a slot's anchor node lives (written once, by the thread that makes the slot).
@@ -191,8 +191,8 @@ impl<A, T, F> Index<A, T, F> {
     /// Makes slots `0..2^bits` of an index nobody else can see yet (`&mut`, every slot empty)
     /// ready at once, slot `i`'s node holding an anchor keyed `key(i)` and linked to the slot
     /// after it in split order (see [`AnchoredHead::split_ordered`](super::AnchoredHead)): slot
-    /// 0's node, which the caller links from the chain's head once every node is written.
-    /// The nodes are written in the order of the slots, each with the address of the next.
+    /// 0's node, which the caller links from the chain's head. The nodes are written, then
+    /// linked, in the order of the slots: each link is the address of a node of the index.
     pub(super) fn make_split_ordered(
         &mut self,
         bits: u32,
@@ -220,29 +220,31 @@ impl<A, T, F> Index<A, T, F> {
                 .checked_shr(usize::BITS - bits)
                 .unwrap_or(0)
         };
+        // Written first, each unlinked: if `key` panics, every ready slot's node links
+        // nothing, as the drop (`free_values`) needs.
         for i in 0..len {
-            let after = reversed(i) + 1;
-            let next = if after == len {
-                ptr::null_mut()
-            } else {
-                node_of(reversed(after))
-            };
             let slot = self.get_or_allocate(i);
             debug_assert_eq!(slot.word.load(Relaxed), EMPTY, "a fresh index");
             // SAFETY: the slot is empty (the index is fresh), so its node is unwritten and
             // nobody reads it; `&mut self` excludes every other access to the index. The word
             // is set after the write, so the drop, which drops the nodes of slots that are not
-            // empty, finds it written; it never follows their links, and neither does anyone
-            // else before the caller links slot 0's node, once all are written (`next` is a
-            // node of this index, written by this loop before it returns).
+            // empty, finds it written.
             unsafe {
                 node_of(i).write(Node {
                     value: Item::Anchor(key(i)),
-                    next: Link::new(next),
+                    next: Link::new(ptr::null_mut()),
                 });
             }
             // Relaxed: whatever later shares the index with other threads orders this first.
             slot.word.store(READY, Relaxed);
+        }
+        // Then linked, in the order of the slots again, each to the next in split order.
+        for i in 0..len {
+            let after = reversed(i) + 1;
+            if after < len {
+                // SAFETY: both nodes are written above, and nobody else reads them yet.
+                unsafe { link_unpublished(node_of(i), node_of(reversed(after))) };
+            }
         }
         node_of(0)
     }
@@ -286,6 +288,122 @@ fn node_cells<A, T, F>(len: usize) -> Box<[NodeCell<A, T, F>]> {
     // SAFETY: a `MaybeUninit` in an `UnsafeCell` is valid whatever its bytes (`UnsafeCell` has
     // its contents' layout and validity).
     unsafe { cells.assume_init() }
+}
+
+/// How many walks [`Index::free_values`] runs side by side.
+const LANES: usize = 16;
+
+impl<A, T, F> Index<A, T, F> {
+    /// Whether a slot is being made: its making stopped (a panic in its walk), and its anchor
+    /// may or may not be linked.
+    fn any_making(&self) -> bool {
+        (0..LEVELS).any(|level| {
+            let words = self.words[level].load(Acquire);
+            // SAFETY: a non-null level is a live allocation of `level_len(level)` words (freed
+            // only by the drop, which `&self` excludes).
+            !words.is_null()
+                && unsafe { core::slice::from_raw_parts(words, level_len(level)) }
+                    .iter()
+                    .any(|word| word.load(Acquire) & STATE == MAKING)
+        })
+    }
+
+    /// The nodes of the ready slots, in the order of the slots.
+    fn ready_nodes(&self) -> impl Iterator<Item = *mut ItemNode<A, T, F>> + '_ {
+        (0..LEVELS).flat_map(move |level| {
+            let words = self.words[level].load(Acquire);
+            let len = if words.is_null() { 0 } else { level_len(level) };
+            let nodes = self.nodes[level].load(Acquire);
+            (0..len).filter_map(move |offset| {
+                // SAFETY: as in `any_making`; `offset < len`.
+                let word = unsafe { &*words.add(offset) };
+                (word.load(Acquire) & STATE == READY)
+                    .then(|| UnsafeCell::raw_get(nodes.wrapping_add(offset)).cast())
+            })
+        })
+    }
+
+    /// Frees the value nodes of the chain whose first node is `first` (null if none), and none
+    /// of its anchors (the index's drop drops them). The chain is cut into runs, one from its
+    /// head and one from each ready anchor, each up to the next anchor, and [`LANES`] runs are
+    /// walked side by side: their nodes' loads do not wait for each other, as one walk's do
+    /// (the chain is in hash order, the nodes in allocation order: each step is a cache
+    /// miss). Every anchor of the chain is a ready slot's unless a slot's making stopped; then
+    /// the chain is walked from its head alone.
+    ///
+    /// # Safety
+    ///
+    /// Nothing else uses the chain or the index (their owner is being dropped); `first` and the
+    /// links that follow it hold every node of the chain once (invariants 2 and 4 of
+    /// `link.rs`), every ready slot's anchor among them unless `first` is null; each node is an
+    /// anchor of this index or a value node from `Owned::new` (a `Box`). If a value's drop
+    /// panics, the nodes not yet freed are leaked.
+    pub(super) unsafe fn free_values(&mut self, first: *mut ItemNode<A, T, F>) {
+        /// Frees `node` if it holds a value: the node after it, or `None` at an anchor (the end
+        /// of a run).
+        ///
+        /// # Safety
+        ///
+        /// `node` is a node of the chain not freed yet, as `free_values` promises.
+        unsafe fn step<A, T, F>(node: *mut ItemNode<A, T, F>) -> Option<*mut ItemNode<A, T, F>> {
+            // SAFETY: the caller's promise: allocated until freed here, once.
+            let at = unsafe { &*node };
+            if at.value.is_anchor() {
+                return None;
+            }
+            let after = unmarked(at.next.load());
+            // SAFETY: a value node, from `Owned::new`; its one link is passed.
+            drop(unsafe { Box::from_raw(node) });
+            Some(after)
+        }
+        if first.is_null() {
+            // Nothing is linked: the chain's nodes went elsewhere (`into_values` took the
+            // head), or it never got any; its ready anchors' links are not its own.
+            return;
+        }
+        if self.any_making() {
+            let mut next = first;
+            while !next.is_null() {
+                // SAFETY: every node of the chain is visited once, in order.
+                next = match unsafe { step(next) } {
+                    Some(after) => after,
+                    // SAFETY: an anchor, which stays allocated (the index holds it).
+                    None => unmarked(unsafe { &*next }.next.load()),
+                };
+            }
+            return;
+        }
+        // Every anchor in the chain is a ready slot's node, and every ready slot's node is
+        // linked: each value node is in exactly one run, which starts at the head or just
+        // after the nearest anchor before it.
+        let mut runs = core::iter::once(first).chain(self.ready_nodes().map(|anchor| {
+            // SAFETY: a ready slot's node, written and linked, allocated with the index.
+            unmarked(unsafe { &*anchor }.next.load())
+        }));
+        let mut lanes: [*mut ItemNode<A, T, F>; LANES] = [ptr::null_mut(); LANES];
+        let mut more = true;
+        loop {
+            let mut busy = false;
+            for lane in &mut lanes {
+                if lane.is_null() && more {
+                    match runs.next() {
+                        Some(run) => *lane = run,
+                        None => more = false,
+                    }
+                }
+                if lane.is_null() {
+                    continue;
+                }
+                busy = true;
+                // SAFETY: a node of the chain not freed yet: the runs are disjoint, and each
+                // lane walks its run once, forward.
+                *lane = unsafe { step(*lane) }.unwrap_or(ptr::null_mut());
+            }
+            if !busy && !more {
+                return;
+            }
+        }
+    }
 }
 
 impl<A, T, F> Drop for Index<A, T, F> {
