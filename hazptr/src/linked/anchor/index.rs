@@ -294,20 +294,6 @@ fn node_cells<A, T, F>(len: usize) -> Box<[NodeCell<A, T, F>]> {
 const LANES: usize = 16;
 
 impl<A, T, F> Index<A, T, F> {
-    /// Whether a slot is being made: its making stopped (a panic in its walk), and its anchor
-    /// may or may not be linked.
-    fn any_making(&self) -> bool {
-        (0..LEVELS).any(|level| {
-            let words = self.words[level].load(Acquire);
-            // SAFETY: a non-null level is a live allocation of `level_len(level)` words (freed
-            // only by the drop, which `&self` excludes).
-            !words.is_null()
-                && unsafe { core::slice::from_raw_parts(words, level_len(level)) }
-                    .iter()
-                    .any(|word| word.load(Acquire) & STATE == MAKING)
-        })
-    }
-
     /// The nodes of the ready slots, in the order of the slots.
     fn ready_nodes(&self) -> impl Iterator<Item = *mut ItemNode<A, T, F>> + '_ {
         (0..LEVELS).flat_map(move |level| {
@@ -315,7 +301,8 @@ impl<A, T, F> Index<A, T, F> {
             let len = if words.is_null() { 0 } else { level_len(level) };
             let nodes = self.nodes[level].load(Acquire);
             (0..len).filter_map(move |offset| {
-                // SAFETY: as in `any_making`; `offset < len`.
+                // SAFETY: a non-null level is a live allocation of `level_len(level)` words
+                // (freed only by the drop, which `&self` excludes), and `offset < len`.
                 let word = unsafe { &*words.add(offset) };
                 (word.load(Acquire) & STATE == READY)
                     .then(|| UnsafeCell::raw_get(nodes.wrapping_add(offset)).cast())
@@ -328,8 +315,12 @@ impl<A, T, F> Index<A, T, F> {
     /// head and one from each ready anchor, each up to the next anchor, and [`LANES`] runs are
     /// walked side by side: their nodes' loads do not wait for each other, as one walk's do
     /// (the chain is in hash order, the nodes in allocation order: each step is a cache
-    /// miss). Every anchor of the chain is a ready slot's unless a slot's making stopped; then
-    /// the chain is walked from its head alone.
+    /// miss).
+    ///
+    /// Every anchor of the chain is a ready slot's: a slot still being made here is one whose
+    /// making panicked, in its walk or its summary, before its anchor was linked (the link and
+    /// the slot's move to ready have nothing between them). Were such an anchor linked, the
+    /// values after it up to the next anchor would be in no run: leaked, never freed twice.
     ///
     /// # Safety
     ///
@@ -359,18 +350,6 @@ impl<A, T, F> Index<A, T, F> {
         if first.is_null() {
             // Nothing is linked: the chain's nodes went elsewhere (`into_values` took the
             // head), or it never got any; its ready anchors' links are not its own.
-            return;
-        }
-        if self.any_making() {
-            let mut next = first;
-            while !next.is_null() {
-                // SAFETY: every node of the chain is visited once, in order.
-                next = match unsafe { step(next) } {
-                    Some(after) => after,
-                    // SAFETY: an anchor, which stays allocated (the index holds it).
-                    None => unmarked(unsafe { &*next }.next.load()),
-                };
-            }
             return;
         }
         // Every anchor in the chain is a ready slot's node, and every ready slot's node is
