@@ -511,8 +511,15 @@ fn grows_from_one_to_a_million_keys_under_readers() {
 /// the whole iteration, once.
 #[test]
 fn iteration_sees_every_stable_key_once() {
+    // A table grown from empty, and one made large enough to walk its runs side by side.
+    for capacity in [0, 512] {
+        iterate_while_others_change(capacity);
+    }
+}
+
+fn iterate_while_others_change(capacity: usize) {
     let stable: u64 = if cfg!(miri) { 20 } else { 2_000 };
-    let map = HashMap::new();
+    let map = HashMap::with_capacity(capacity);
     for k in 0..stable {
         map.insert(k * 2, k); // even keys stay
     }
@@ -529,17 +536,32 @@ fn iteration_sees_every_stable_key_once() {
                 }
             }
         });
+        // Stops the churn however this thread leaves the scope: a failed assertion must fail
+        // the test, not leave the scope waiting for the churn forever.
+        let _stop = StopOnDrop(&done);
         for _ in 0..if cfg!(miri) { 1 } else { 20 } {
             let mut seen = BTreeSet::new();
             for entry in map.iter() {
                 if entry.key() % 2 == 0 {
-                    assert!(seen.insert(*entry.key()), "{} yielded twice", entry.key());
+                    assert!(
+                        seen.insert(*entry.key()),
+                        "{} yielded twice (capacity {capacity})",
+                        entry.key()
+                    );
                 }
             }
             assert_eq!(seen.len(), usize::try_from(stable).unwrap());
         }
-        done.store(true, Ordering::Release);
     });
+}
+
+/// Sets its flag when dropped, unwinding included.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// A reader that holds one guard for the whole run does not hold back the reclamation of the

@@ -197,6 +197,113 @@ fn a_chain_with_a_stopped_making_frees_its_values_once() {
     assert_eq!(counter.dropped(), 3, "each value dropped once");
 }
 
+/// A split iteration yields each value once whatever slots it is given (none, repeated, not
+/// made, out of range), and never an anchor; when the values a run has yielded and stands on
+/// are removed under it, its walk starts again from its own anchor and ends at the next: every
+/// value never removed once, none twice, the removed ones freed once.
+#[test]
+fn a_split_iteration_yields_each_value_once() {
+    let counter = Counter::default();
+    {
+        // Eight buckets in split order, two values after each anchor.
+        let chain: AnchoredHead<u64, Counted> =
+            AnchoredHead::split_ordered(3, |slot| (slot as u64).reverse_bits());
+        for slot in 0..8 {
+            let anchor = chain.anchor(slot).unwrap();
+            let at = *anchor.key();
+            let mut cursor = chain.cursor_at(anchor);
+            for offset in [2, 1] {
+                cursor.seek(|i| key(i) > at);
+                cursor
+                    .insert(Owned::new(Item::Value(counter.make(at + offset))))
+                    .unwrap();
+            }
+        }
+        let sorted = |mut keys: Vec<u64>| {
+            keys.sort_unstable();
+            keys
+        };
+        let all = sorted(
+            chain
+                .iter()
+                .filter(|i| !i.is_anchor())
+                .map(|i| key(&i))
+                .collect(),
+        );
+        assert_eq!(all.len(), 16);
+        for slots in [
+            vec![],
+            (0..8).collect(),
+            vec![7, 7, 3, 100, usize::MAX],
+            vec![5],
+        ] {
+            let seen = chain.iter_split(slots).map(|i| key(&i)).collect::<Vec<_>>();
+            assert_eq!(sorted(seen), all, "each value once");
+        }
+        // Each run yields its first value and steps on to its second; then both are removed
+        // in the first four buckets.
+        let mut iter = chain.iter_split(0..8);
+        let mut seen: Vec<u64> = iter.by_ref().take(8).map(|i| key(&i)).collect();
+        let removed: Vec<u64> = (0..4_usize)
+            .flat_map(|slot| {
+                let at = (slot as u64).reverse_bits();
+                [at + 1, at + 2]
+            })
+            .collect();
+        let mut cursor = chain.cursor();
+        for &value in &removed {
+            cursor.seek(|i| key(i) >= value);
+            assert!(cursor.remove());
+        }
+        drop(cursor);
+        seen.extend(iter.map(|i| key(&i)));
+        let kept: Vec<u64> = all
+            .iter()
+            .copied()
+            .filter(|v| !removed.contains(v))
+            .collect();
+        let seen = sorted(seen);
+        let mut once = seen.clone();
+        once.dedup();
+        assert_eq!(once, seen, "none twice");
+        assert!(
+            kept.iter().all(|v| seen.contains(v)),
+            "none never removed missed"
+        );
+        reclaim_global_until(|| counter.dropped() == removed.len());
+        assert_eq!(chain.iter().filter(|i| !i.is_anchor()).count(), kept.len());
+    }
+    assert_eq!(counter.dropped(), counter.made(), "each value dropped once");
+}
+
+/// An iteration that must start again from the last anchor it passed, where an anchor made
+/// since stands before a value it yielded, does not yield that value again: the iteration
+/// yields 10 and steps on to 20; 15 is inserted before 20 and 20 removed, so the walk cannot
+/// unlink 20 from 10's link and starts again from the anchor keyed 0, meeting the new anchor
+/// keyed 5 before 10.
+#[test]
+fn a_restarted_iteration_passing_a_new_anchor_yields_nothing_twice() {
+    let counter = Counter::default();
+    {
+        let chain = chain(&counter, &[10, 20, 30]);
+        let mut iter = chain.iter_split(std::iter::empty());
+        let mut seen = vec![key(&iter.next().unwrap())];
+        assert_eq!(seen, [10]);
+        let mut cursor = chain.cursor();
+        cursor.seek(|i| key(i) >= 15);
+        cursor
+            .insert(Owned::new(Item::Value(counter.make(15))))
+            .unwrap();
+        cursor.seek(|i| key(i) >= 20);
+        assert!(cursor.remove());
+        drop(cursor);
+        chain.make_anchor(1, 5, None, |i| key(i) >= 5).unwrap();
+        seen.extend(iter.map(|i| key(&i)));
+        assert_eq!(seen, [10, 15, 30], "10 once, 20 removed before it was read");
+    }
+    reclaim_global_until(|| counter.dropped() == counter.made());
+}
+
 #[test]
 fn an_anchor_of_another_chain_is_refused() {
     let counter = Counter::default();

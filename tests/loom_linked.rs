@@ -1,4 +1,4 @@
-//! Loom models of the linked-structure toolkit through `ListSet`, `HashMap`, `Head::iter`,
+//! Loom models of the linked-structure toolkit through `ListSet`, `HashMap`, `Head::iter`, `AnchoredHead::iter_split`,
 //! `hazptr::Queue` and `hazptr::Stack`: every interleaving (up to the preemption bound) of two threads on a list of
 //! two or three nodes or a queue or stack of one or two values,
 //! with haphazard's and hazptr's atomics, fences and thread-locals switched to loom's. Run with
@@ -440,5 +440,82 @@ fn iter_races_two_removes_and_a_reclaim() {
         );
         drop(head);
         assert_eq!(log.drops(1), 1);
+    });
+}
+
+/// A split iteration over two runs, from the head (anchor 0, passed, then value 1) and from
+/// anchor 1 (values 2 and 3), while another thread removes 2 and 3 and reclaims: the second run
+/// may step on to a removed value, or start again from its anchor, but never leaves its run. 1
+/// is yielded once, 2 and 3 at most once, no anchor, none dropped while its guard lives; every
+/// value is dropped once.
+///
+/// Bounded at 1 preemption: two runs hold twice the hazard pointers of `Head::iter`'s model
+/// (whose walk this one shares, checked there at 2), and every one is a step of the
+/// reclamation's scan, so the search at 2 runs for more than ten minutes on two cores.
+#[test]
+fn split_iter_races_two_removes_and_a_reclaim() {
+    use hazptr::{AnchoredHead, Item};
+    loom_model::model_bounded::<Global>(1, || {
+        let log = std::sync::Arc::new(DropLog::default());
+        // Anchors keyed 0 (slot 0) and 10 (slot 1), values by id: 1, then 12 and 13, logged in
+        // slots 1, 2 and 3.
+        let chain: Arc<AnchoredHead<u64, Key>> =
+            Arc::new(AnchoredHead::split_ordered(1, |slot| 10 * slot as u64));
+        let key = |item: &Item<u64, Key>| match item {
+            Item::Anchor(at) => *at,
+            Item::Value(key) => key.id,
+        };
+        for (anchor, values) in [(0, &[(1, 1)][..]), (1, &[(13, 3), (12, 2)][..])] {
+            let mut cursor = chain.cursor_at(chain.anchor(anchor).unwrap());
+            for &(id, slot) in values {
+                cursor.seek(|i| key(i) > id);
+                cursor
+                    .insert(Owned::new(Item::Value(Key::logged_at(id, slot, &log))))
+                    .unwrap_or_else(|_| unreachable!("one thread"));
+            }
+        }
+
+        let reader = {
+            let chain = Arc::clone(&chain);
+            spawn(move || {
+                let mut ids = Vec::new();
+                for item in chain.iter_split([1]) {
+                    let Item::Value(key) = &*item else {
+                        panic!("an anchor yielded");
+                    };
+                    let log = key.log.as_ref().unwrap();
+                    assert_eq!(log.drops(key.slot), 0, "dropped under a guard");
+                    ids.push(key.slot);
+                }
+                ids
+            })
+        };
+        let remover = {
+            let chain = Arc::clone(&chain);
+            spawn(move || {
+                let mut cursor = chain.cursor();
+                for id in [12, 13] {
+                    cursor.seek(|i| key(i) >= id);
+                    assert!(cursor.remove());
+                }
+                drop(cursor);
+                let _ = Domain::global().reclaim();
+            })
+        };
+        let mut ids = reader.join().unwrap();
+        remover.join().unwrap();
+        ids.sort_unstable();
+        let mut once = ids.clone();
+        once.dedup();
+        assert_eq!(once, ids, "none twice");
+        assert!(ids.contains(&1), "the stable value was missed: {ids:?}");
+        reclaim_global();
+        assert_eq!(
+            (log.drops(2), log.drops(3)),
+            (1, 1),
+            "removed, dropped once"
+        );
+        drop(chain);
+        assert_eq!(log.drops(1), 1, "dropped with the chain");
     });
 }

@@ -17,7 +17,9 @@ pub use crate::reclaim::reclaimer::set_background_reclaim;
 
 pub use crate::field::atomic_ptr::AtomicPtr;
 
-pub use crate::linked::anchor::{Anchor, AnchoredCursor, AnchoredHead, Indexed, IntoValues, Item};
+pub use crate::linked::anchor::{
+    Anchor, AnchoredCursor, AnchoredHead, Indexed, IntoValues, Item, SplitIter,
+};
 pub use crate::linked::cursor::Cursor;
 pub use crate::linked::iter::Iter;
 pub use crate::linked::link::{Head, Owned};

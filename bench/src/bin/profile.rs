@@ -7,7 +7,7 @@
 //! from ordinary code ([`hazptr_bench::ordinary`]; the inclusive count of `ns_per_call`) for
 //! hazptr-derive, hazptr-macro, raw-reused, epoch, seize, arc-swap and plain.
 //!
-//! The collections, one thread: `mapget`, `mapchurn` and `mapfill` for hazptr, papaya and dashmap
+//! The collections, one thread: `mapget`, `mapchurn`, `mapfill` and `mapiter` for hazptr, papaya and dashmap
 //! (and `fixed`, the suite's fixed-bucket map, for `mapfill`), `skipget` and `skipchurn` for
 //! hazptr and crossbeam; `MAP_LOG2=20 MAP_KEYS=absent target/release/profile mapget hazptr
 //! 1000000`, say.
@@ -51,7 +51,7 @@ fn run_fields<S: ThreeFields>(count: u64) -> f64 {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|skipget|skipchurn CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|mapiter|skipget|skipchurn CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -91,6 +91,7 @@ fn main() {
         ("mapfill", "fixed") => map_fill::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
         ("mapfill", "papaya") => map_fill::<papaya::HashMap<u64, u64>>(count),
         ("mapfill", "dashmap") => map_fill::<dashmap::DashMap<u64, u64>>(count),
+        ("mapiter", contender @ ("hazptr" | "papaya" | "dashmap")) => map_iter(contender, count),
         ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
         ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("skipchurn", "hazptr") => skip_churn::<hazptr::collections::SkipMap<u64, u64>>(count),
@@ -201,10 +202,16 @@ fn skip_map_of_100_000_keys<M: OrderedMap<u64>>() -> M {
 }
 
 /// One thread: `count` insertions of fresh keys into a map made with capacity `count` (the
-/// rapid-grow mix's inserts): ns per insertion.
+/// rapid-grow mix's inserts; with `MAP_NEW=1`, into a map made empty): ns per insertion.
 fn map_fill<M: ConcurrentMap<u64>>(count: u64) -> f64 {
     let made = std::time::Instant::now();
-    let map = M::with_capacity(usize::try_from(count).unwrap());
+    // `MAP_NEW=1`: a map made empty (`with_capacity(0)`), which grows as it fills.
+    let capacity = if std::env::var_os("MAP_NEW").is_some() {
+        0
+    } else {
+        usize::try_from(count).unwrap()
+    };
+    let map = M::with_capacity(capacity);
     eprintln!(
         "with_capacity({count}): {:.2} ms",
         made.elapsed().as_secs_f64() * 1e3
@@ -218,4 +225,39 @@ fn map_fill<M: ConcurrentMap<u64>>(count: u64) -> f64 {
     drop(map);
     eprintln!("drop: {:.2} ms", dropped.elapsed().as_secs_f64() * 1e3);
     ns
+}
+
+/// One thread: seven iterations over a map of `count` entries (made with capacity `count`, then
+/// filled with fresh keys), each summing the values through the map's own iterator: ns per
+/// entry, the median iteration.
+fn map_iter(contender: &str, count: u64) -> f64 {
+    fn median_ns(count: u64, mut iterate: impl FnMut() -> u64) -> f64 {
+        let mut times: Vec<f64> = (0..7)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                assert_eq!(iterate(), (0..count).sum::<u64>(), "every value once");
+                start.elapsed().as_nanos() as f64 / count as f64
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[3]
+    }
+    let capacity = usize::try_from(count).unwrap();
+    match contender {
+        "hazptr" => {
+            let map = hazptr::collections::HashMap::with_capacity(capacity);
+            (0..count).for_each(|i| drop(map.insert(mix64(i), i)));
+            median_ns(count, || map.values().map(|v| *v).sum())
+        }
+        "papaya" => {
+            let map = papaya::HashMap::with_capacity(capacity);
+            (0..count).for_each(|i| _ = map.pin().insert(mix64(i), i));
+            median_ns(count, || map.pin().values().sum())
+        }
+        _ => {
+            let map = dashmap::DashMap::with_capacity(capacity);
+            (0..count).for_each(|i| _ = map.insert(mix64(i), i));
+            median_ns(count, || map.iter().map(|entry| *entry.value()).sum())
+        }
+    }
 }

@@ -73,6 +73,15 @@ const MAX_INITIAL_BUCKETS: usize = 1 << 24;
 /// beyond, they are made as they are first used. None under loom, whose models check that path.
 const EAGER_BYTES: usize = if cfg!(loom) { 0 } else { 64 << 20 };
 
+/// How many runs an iteration over a large table walks side by side: one from each of its
+/// first buckets, which cut the split-ordered list into runs of similar lengths.
+const SPLIT_ITER_RUNS: usize = 8;
+
+/// The smallest table whose iterations walk [`SPLIT_ITER_RUNS`] runs side by side; a smaller
+/// one walks its list from the head, as the hazard pointers each run takes would cost more than
+/// the overlap saves.
+const SPLIT_ITER_BUCKETS: usize = 256;
+
 /// Tables of fewer buckets than this check their load at every insertion.
 const SMALL: usize = 64;
 
@@ -605,15 +614,25 @@ where
         self.retain(|_, _| false);
     }
 
-    /// The entries, as guards, in no particular order (the order of the split-ordered list):
-    /// weakly consistent (see the type's documentation). `for entry in &map` does the same.
+    /// The entries, as guards, in no particular order: weakly consistent (see the type's
+    /// documentation). `for entry in &map` does the same.
     ///
-    /// Each guard holds a hazard pointer, from the thread's cache while it has some, else a new
-    /// one of the domain, which keeps it for reuse: read each entry and drop its guard before
-    /// the next, rather than collecting the guards (copy or clone the values out instead).
+    /// The list is walked in eight runs side by side once the table has 256 buckets (one run
+    /// from each of its first eight buckets, which cut the list into eighths), taking an entry
+    /// from each run in turn, so that the memory latency of one run's step overlaps the
+    /// others' ([`AnchoredHead::iter_split`]): a filled table's entries are scattered in
+    /// memory, in hash order. The walk then holds up to 24 hazard pointers (three per run, the
+    /// first ones from the thread's cache, the others from the domain, which keeps them for
+    /// reuse), and each guard one more: read each entry and drop its guard before the next,
+    /// rather than collecting the guards (copy or clone the values out instead).
     pub fn iter(&self) -> Iter<'_, K, V> {
+        let runs = if self.buckets.load(Ordering::Relaxed) >= SPLIT_ITER_BUCKETS {
+            SPLIT_ITER_RUNS
+        } else {
+            0
+        };
         Iter {
-            chain: self.chain.iter(),
+            chain: self.chain.iter_split(0..runs),
         }
     }
 

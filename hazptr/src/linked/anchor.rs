@@ -34,8 +34,10 @@ use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::domain::Global;
 
 mod index;
+mod split_iter;
 
 use index::Index;
+pub use split_iter::SplitIter;
 
 /// What a node of an [`AnchoredHead`]'s chain holds: an anchor, never deleted, or a value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -449,6 +449,72 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
         // the guard with it.
         Current::Guard(unsafe { Protected::new(&node.value, hazard) })
     }
+
+    /// Makes the current node the start of every later walk, as if the cursor had been made
+    /// from its link ([`Head::cursor_from`]): a walk that must start again starts there.
+    ///
+    /// # Safety
+    ///
+    /// The cursor stands before a node of this chain that is never deleted (as `cursor_from`'s
+    /// start must be).
+    pub(crate) unsafe fn rebase(&mut self) {
+        debug_assert!(!self.curr.0.is_null(), "the cursor stands before a node");
+        // SAFETY: the caller's promise: the node is never deleted, so it stays linked, unmarked
+        // and allocated while the head is borrowed, and so does its link.
+        self.start.0 = unsafe { &raw const (*self.curr.0).next };
+    }
+
+    /// Moves to the current node's successor without reading it, and asks the processor to
+    /// start loading it: an iteration's move, so that the successor's cache miss overlaps
+    /// whatever runs before the cursor is used again. `false`, and the cursor stays, if the
+    /// current node is deleted or its link changed meanwhile: [`advance`](Self::advance) then
+    /// moves past it. At the end (or moved to it) the cursor stands at the end.
+    ///
+    /// The successor is protected with the spare hazard pointer, then found still held,
+    /// unmarked, by the current node's link, as a step's common move validates it; nothing of
+    /// it is read, so whether it satisfies anything is for the caller to ask once it stands
+    /// there.
+    pub(crate) fn step_over(&mut self) -> bool {
+        let curr = self.curr.0;
+        if curr.is_null() {
+            return true;
+        }
+        // SAFETY: `hazards[c]` protects `curr` while the cursor stands before it.
+        let node = unsafe { &*curr };
+        let next = node.next.load();
+        if is_marked(next) {
+            return false;
+        }
+        let spare = (self.c + 1) % 3;
+        if !next.is_null() {
+            publish(&mut self.hazards[spare], next, LightFence::for_walk());
+            if node.next.load() != next {
+                return false;
+            }
+            prefetch(next);
+        }
+        // `curr`'s link held `next` unmarked after the hazard was published (or `next` is the
+        // end): `curr` was not deleted then, so it was linked, and so was `next`, which the spare
+        // protects from then on; the old current node's hazard becomes the one on `prev`'s node.
+        self.prev.0 = &raw const node.next;
+        self.curr.0 = next;
+        self.c = spare;
+        true
+    }
+}
+
+/// Asks the processor to start loading `node`'s first cache line: a hint, which reads nothing
+/// (any address will do), and nothing where no hint is known.
+#[inline]
+fn prefetch<T, F>(node: *mut Node<T, F>) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `sse`, the one target feature `_mm_prefetch` needs, is in the baseline of every
+    // x86-64 target; a prefetch reads nothing, so it needs no valid address.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(node.cast());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = node;
 }
 
 impl<T, F: StaticDomain> fmt::Debug for Cursor<'_, T, F> {

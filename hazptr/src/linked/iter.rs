@@ -7,9 +7,16 @@
 //! yielded so far are skipped by address: a node yielded earlier is either still allocated,
 //! hence at its own address, or freed, and then its address can only have gone to a node
 //! allocated after it, which the iteration may or may not see.
+//!
+//! Having yielded a node, the walk steps on to its successor at once, without reading it
+//! ([`Cursor::step_over`], which asks the processor to start loading it), so the successor's
+//! cache miss overlaps the caller's use of the guard, or another chain's walk
+//! ([`AnchoredHead::iter_split`](crate::AnchoredHead::iter_split)). An anchored chain's
+//! iteration passes its anchors without a guard, and a walk that starts again starts from the
+//! last anchor passed; until one does, it remembers only the nodes yielded since that anchor.
 
 use crate::linked::cursor::{Current, Cursor};
-use crate::linked::link::Head;
+use crate::linked::link::{Head, Link};
 use crate::protect::guard::Protected;
 use crate::protect::hazard_cache::StaticDomain;
 
@@ -48,8 +55,20 @@ impl<T: Send + Sync + 'static, F: StaticDomain> Head<T, F> {
     /// assert_eq!(list.iter().count(), 2);
     /// ```
     pub fn iter(&self) -> Iter<'_, T, F> {
+        // SAFETY: the head's own link.
+        unsafe { self.iter_from(self.link()) }
+    }
+
+    /// [`iter`](Self::iter), walking from `start` instead of the head: the values after it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`cursor_from`](Self::cursor_from): `start` is the head's link or the link of a
+    /// node of this head's chain that is never deleted.
+    pub(crate) unsafe fn iter_from(&self, start: &Link<T, F>) -> Iter<'_, T, F> {
         Iter {
-            cursor: self.cursor(),
+            // SAFETY: the caller's promise.
+            cursor: unsafe { self.cursor_from(start) },
             at: At::Start,
             yielded: Vec::new(),
             restarted: false,
@@ -74,8 +93,11 @@ enum At {
     /// Before the first node.
     Start,
     /// At the node whose value's address this is: the node last yielded, or a node found
-    /// deleted and skipped.
+    /// deleted or skipped.
     Node(usize),
+    /// At a node the cursor moved to without reading it ([`Cursor::step_over`]), past the
+    /// node last yielded or skipped.
+    Ahead,
     /// Past the last node.
     End,
 }
@@ -113,10 +135,48 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> 
     type Item = Protected<'h, T, F>;
 
     fn next(&mut self) -> Option<Protected<'h, T, F>> {
+        // SAFETY: it names no node.
+        match unsafe { self.turn(&mut |_| false) } {
+            Turn::Value(guard) => Some(guard),
+            Turn::Anchor => unreachable!("no node is an anchor here"),
+            Turn::End => None,
+        }
+    }
+}
+
+/// What one turn of an iteration found ([`Iter::turn`]).
+pub(crate) enum Turn<G> {
+    /// The next value, as a guard.
+    Value(G),
+    /// An anchor, passed.
+    Anchor,
+    /// The end.
+    End,
+}
+
+impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iter<'h, T, F> {
+    /// The next value as a guard, or the next anchor, passed: a node that is never deleted
+    /// (those whose values `is_anchor` names), which the iteration does not yield, nor take a
+    /// hazard pointer of its own for. A walk that must start again starts from the last anchor
+    /// passed, and until one does, only the nodes yielded since that anchor are remembered:
+    /// walking forward, it left every node yielded before behind the anchor, and walks only go
+    /// forward from there. (Once a walk started again it keeps them all: it may meet an anchor
+    /// made since, before nodes it yielded.) A turn reads one node the walk had not
+    /// read before, so that a caller walking several chains in turn overlaps their misses.
+    /// `is_anchor` may be asked about a value more than once.
+    ///
+    /// # Safety
+    ///
+    /// `is_anchor` is true only for values of nodes of this chain that are never deleted (as
+    /// for the start of [`Head::iter_from`]).
+    pub(crate) unsafe fn turn(
+        &mut self,
+        is_anchor: &mut impl FnMut(&T) -> bool,
+    ) -> Turn<Protected<'h, T, F>> {
         loop {
             let (yielded, restarted) = (&self.yielded, self.restarted);
             let moved = match self.at {
-                At::End => return None,
+                At::End => return Turn::End,
                 At::Start => {
                     self.cursor.seek(|_| true);
                     true
@@ -124,6 +184,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> 
                 At::Node(last) => self.cursor.advance(&mut |value: &T| {
                     address(value) != last && !Self::yielded(yielded, restarted, value)
                 }),
+                At::Ahead => true,
             };
             if !moved {
                 // The walk must start again from the head: skip what was yielded.
@@ -135,10 +196,38 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> 
                 self.cursor
                     .seek(|value| !Self::yielded(yielded, true, value));
             }
+            if let Some(value) = self.cursor.current() {
+                // A node stepped onto unread may be one yielded before the walk started again,
+                // or an anchor: move past it (a walk that stopped there by `seek` or `advance`
+                // already asked the first).
+                let anchor = is_anchor(value);
+                if anchor || Self::yielded(&self.yielded, self.restarted, value) {
+                    let address = address(value);
+                    if anchor {
+                        // SAFETY: the caller's promise: this node is never deleted.
+                        unsafe { self.cursor.rebase() };
+                        // Walking forward since the last anchor passed, the walk has left
+                        // behind every node it yielded; once it started again, it may meet an
+                        // anchor made since before nodes it yielded, so it keeps them.
+                        if !self.restarted {
+                            self.yielded.clear();
+                        }
+                    }
+                    self.at = if self.cursor.step_over() {
+                        At::Ahead
+                    } else {
+                        At::Node(address)
+                    };
+                    if anchor {
+                        return Turn::Anchor;
+                    }
+                    continue;
+                }
+            }
             match self.cursor.guard_current() {
                 Current::End => {
                     self.at = At::End;
-                    return None;
+                    return Turn::End;
                 }
                 Current::Deleted => {
                     // Removed since the walk reached it: a concurrent removal, which the
@@ -151,8 +240,14 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Iterator for Iter<'h, T, F> 
                 Current::Guard(guard) => {
                     let address = address(&*guard);
                     self.record(address);
-                    self.at = At::Node(address);
-                    return Some(guard);
+                    // On to the next node now, without reading it: its cache miss overlaps
+                    // the caller's use of this guard.
+                    self.at = if self.cursor.step_over() {
+                        At::Ahead
+                    } else {
+                        At::Node(address)
+                    };
+                    return Turn::Value(guard);
                 }
             }
         }

@@ -4,25 +4,21 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 
-use super::{HashMap, Node, Ref};
+use super::{Entry, HashMap, Ref};
+use crate::linked::anchor::SplitIter;
 use crate::protect::guard::Protected;
 
 /// The entries of a [`HashMap`], each as a guard: [`HashMap::iter`]. Weakly consistent; not
 /// `Send` (it walks with a cursor, whose hazard pointers belong to this thread).
 pub struct Iter<'a, K, V> {
-    pub(super) chain: crate::linked::iter::Iter<'a, Node<K, V>, crate::Global>,
+    pub(super) chain: SplitIter<'a, u64, Entry<K, V>>,
 }
 
 impl<'a, K: Send + Sync + 'static, V: Send + Sync + 'static> Iterator for Iter<'a, K, V> {
     type Item = Ref<'a, K, V>;
 
     fn next(&mut self) -> Option<Ref<'a, K, V>> {
-        loop {
-            let item = self.chain.next()?;
-            if !item.is_anchor() {
-                return Some(Ref::new(item));
-            }
-        }
+        self.chain.next().map(Ref::new)
     }
 }
 
