@@ -41,6 +41,15 @@ fn reclaim_global() {
     Domain::global().reclaim();
 }
 
+/// A drop log, and a map of 1 (a tower of height 1, value slot 0) and 2 (height 2, slot 1).
+fn one_and_two() -> (std::sync::Arc<DropLog>, Arc<SkipMap<u32, Value>>) {
+    let log = std::sync::Arc::new(DropLog::default());
+    let map = Arc::new(SkipMap::new());
+    map.insert(1, Value::new(0, &log)); // height 1
+    map.insert(2, Value::new(1, &log)); // height 2
+    (log, map)
+}
+
 /// A tower of height 2 is inserted while another thread removes its key: the removal finds it
 /// or not; if it does, the tower is unlinked from both levels (whoever linked the upper level
 /// last cleans up) and retired once. Either way the map is consistent after both, and every
@@ -137,10 +146,7 @@ fn get_entry_survives_a_replacing_insert() {
 #[test]
 fn removal_races_an_insert_next_to_it() {
     model(|| {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map = Arc::new(SkipMap::new());
-        map.insert(1, Value::new(0, &log)); // height 1
-        map.insert(2, Value::new(1, &log)); // height 2
+        let (log, map) = one_and_two();
         let remover = {
             let map = Arc::clone(&map);
             spawn(move || map.remove(&2).map(|e| e.value().slot))
@@ -180,10 +186,7 @@ fn removal_races_an_insert_next_to_it() {
 #[test]
 fn removed_entry_clone_outlives_a_racing_removal() {
     model(|| {
-        let log = std::sync::Arc::new(DropLog::default());
-        let map = Arc::new(SkipMap::new());
-        map.insert(1, Value::new(0, &log)); // height 1
-        map.insert(2, Value::new(1, &log)); // height 2
+        let (log, map) = one_and_two();
         let hold = |entry: Option<hazptr::collections::skip_map::Entry<'_, u32, Value>>| {
             let entry = entry?;
             let clone = entry.clone();
@@ -212,6 +215,38 @@ fn removed_entry_clone_outlives_a_racing_removal() {
         }
         reclaim_global();
         assert_eq!(log.drops(1), 1, "the removed tower is reclaimed once");
+        drop(map);
+        assert_eq!(log.drops(0), 1);
+    });
+}
+
+/// A lookup's entry of a two-level tower is cloned while another thread removes the key and
+/// reclaims: the clone takes a unit of the tower's count before, as or after its retirement
+/// (reviving it then), and the lookup's guard is dropped and a reclamation run while the clone
+/// lives. The clone's value is not dropped while it lives, and the tower is freed exactly once
+/// in the end, whichever retirement (the first, or the one the clone's drop makes) frees it.
+#[test]
+fn lookup_clone_revives_a_retired_tower() {
+    model(|| {
+        let (log, map) = one_and_two();
+        let remover = {
+            let map = Arc::clone(&map);
+            spawn(move || {
+                let removed = map.remove(&2).map(|entry| entry.value().slot);
+                let _ = Domain::global().reclaim();
+                removed
+            })
+        };
+        if let Some(entry) = map.get(&2) {
+            let clone = entry.clone();
+            drop(entry);
+            let _ = Domain::global().reclaim();
+            assert_eq!(log.drops(1), 0, "dropped under a clone");
+            assert_eq!(clone.value().slot, 1);
+        }
+        assert_eq!(remover.join().unwrap(), Some(1));
+        reclaim_global();
+        assert_eq!(log.drops(1), 1, "the removed tower is freed once");
         drop(map);
         assert_eq!(log.drops(0), 1);
     });

@@ -4,7 +4,9 @@
 //! through removal, replacement and `clear`, and every key and value dropped exactly once.
 //!
 //! Sizes are cut under Miri (`cfg!(miri)`), which runs this file too; `HAZPTR_LINKED_SCALE=N`
-//! runs the concurrent tests N times longer.
+//! runs the concurrent tests N times longer. No `unsafe` here: what Miri checks is the map as a
+//! safe caller uses it.
+#![forbid(unsafe_code)]
 
 mod common;
 
@@ -668,9 +670,10 @@ fn entries_move_reposition_and_clone() {
 
 /// The entries a removal returns hold a unit of the entry's count, so they and their clones
 /// can be cloned after the entry left the map, down to the last one; the value is freed once,
-/// after the last guard of it is dropped, and not before. Only a lookup's entry of a key that
-/// another call removed and retired since cannot be cloned: that panics, and frees nothing
-/// early.
+/// after the last guard of it is dropped, and not before. A lookup's entry of a key that another
+/// call removed and retired since clones too: its clone revives the retired entry, which the
+/// reclamation that finds it unprotected leaves to the clone, and the clone's drop retires
+/// again.
 #[test]
 fn entries_of_removed_keys_clone_until_the_last_is_dropped() {
     let values = Counter::default();
@@ -705,15 +708,88 @@ fn entries_of_removed_keys_clone_until_the_last_is_dropped() {
     reclaim_global_until(|| values.dropped() == 3);
     assert_eq!(values.dropped(), 3);
 
-    // A lookup's entry, whose key another call removes (and whose guard it drops).
+    // A lookup's entry, whose key another call removes (and whose guard it drops): retired,
+    // with the lookup's hazard pointer on it. Its clone revives it; the reclamation after the
+    // lookup's guard is gone hands it back to the clone; the clone's drop retires it again.
     let looked_up = map.get(&2).unwrap();
     drop(map.remove(&2));
-    let clone = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| looked_up.clone()));
-    assert!(clone.is_err());
     reclaim_global();
-    assert!(looked_up.value().is_intact());
-    assert_eq!(values.dropped(), 3);
+    let clone = looked_up.clone();
+    let clone_of_clone = clone.clone();
     drop(looked_up);
+    reclaim_global();
+    reclaim_global();
+    assert_eq!(
+        values.dropped(),
+        3,
+        "a revived entry was freed under its clones"
+    );
+    assert!(clone.value().is_intact() && clone.is_removed());
+    assert_eq!(clone_of_clone.value().value, 2);
+    drop(clone);
+    reclaim_global();
+    assert_eq!(values.dropped(), 3, "freed under its last clone");
+    assert!(clone_of_clone.value().is_intact());
+    drop(clone_of_clone);
     reclaim_global_until(|| values.dropped() == 4);
+    assert_eq!(values.dropped(), 4);
+
+    // Revived while its retirement is pending, and given back before it runs: the pending
+    // retirement frees it, once.
+    map.insert(5, values.make(5));
+    let looked_up = map.get(&5).unwrap();
+    drop(map.remove(&5));
+    drop(looked_up.clone());
+    drop(looked_up);
+    reclaim_global_until(|| values.dropped() == 5);
+    assert_eq!(values.dropped(), 5);
     assert_eq!(values.alive(), 0);
+}
+
+/// Lookups' entries held while another thread removes and re-inserts their keys, then cloned
+/// (most of them retired by then, so revived) and dropped: every clone reads its own intact
+/// value until it is dropped, and every value is dropped exactly once.
+#[test]
+fn lookup_clones_race_removals_and_reclamations() {
+    let values = Counter::default();
+    let map = SkipMap::new();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rounds: u64 = if cfg!(miri) {
+                200
+            } else {
+                20_000 * linked_scale()
+            };
+            for round in 0..rounds {
+                let key = round % 8;
+                map.insert(key, values.make(key));
+                drop(map.remove(&key));
+                if round % 64 == 0 {
+                    reclaim_global();
+                }
+            }
+            stop.store(true, Ordering::Release);
+        });
+        for _ in 0..2 {
+            s.spawn(|| {
+                while !stop.load(Ordering::Acquire) {
+                    let held: Vec<_> = (0..8).filter_map(|key| map.get(&key)).collect();
+                    thread::yield_now();
+                    reclaim_global();
+                    let clones: Vec<_> = held.iter().map(Clone::clone).collect();
+                    drop(held);
+                    reclaim_global();
+                    for clone in &clones {
+                        assert!(clone.value().is_intact(), "freed under a clone");
+                        assert_eq!(*clone.key(), clone.value().value);
+                    }
+                }
+            });
+        }
+    });
+    drop(map);
+    reclaim_global_until(|| values.alive() == 0);
+    assert_eq!(values.alive(), 0);
+    assert_eq!(values.made(), values.dropped());
 }

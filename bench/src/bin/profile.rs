@@ -7,10 +7,10 @@
 //! from ordinary code ([`hazptr_bench::ordinary`]; the inclusive count of `ns_per_call`) for
 //! hazptr-derive, hazptr-macro, raw-reused, epoch, seize, arc-swap and plain.
 //!
-//! The collections, one thread: `mapget`, `mapchurn`, `mapfill` and `mapiter` for hazptr, papaya and dashmap
-//! (and `fixed`, the suite's fixed-bucket map, for `mapfill`), `skipget` and `skipchurn` for
-//! hazptr and crossbeam; `MAP_LOG2=20 MAP_KEYS=absent target/release/profile mapget hazptr
-//! 1000000`, say.
+//! The collections, one thread: `mapget`, `mapchurn`, `mapfill` and `mapiter` for hazptr,
+//! papaya and dashmap (and `fixed`, the suite's fixed-bucket map, for `mapfill`); `skipget`,
+//! `skipchurn` and `skipscan` for hazptr and crossbeam; `MAP_LOG2=20 MAP_KEYS=absent
+//! target/release/profile mapget hazptr 1000000`, say.
 
 use hazptr_bench::contenders::{
     ArcSwapCell, Contender, EpochCell, HazptrDerive, HazptrMacro, RawNewHazard, RawReusedHazard,
@@ -20,7 +20,7 @@ use hazptr_bench::linked;
 use hazptr_bench::maps::{ConcurrentMap, mix64};
 use hazptr_bench::ordinary;
 use hazptr_bench::payload::Payload;
-use hazptr_bench::skip_maps::OrderedMap;
+use hazptr_bench::skip_maps::{OrderedMap, SCAN};
 use hazptr_bench::three_fields::{
     ArcSwapFields, OneProtectedBlock, ThreeFields, ThreeGuards, ns_per_read_all,
 };
@@ -51,7 +51,7 @@ fn run_fields<S: ThreeFields>(count: u64) -> f64 {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|mapiter|skipget|skipchurn CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|mapiter|skipget|skipchurn|skipscan CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -96,6 +96,8 @@ fn main() {
         ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("skipchurn", "hazptr") => skip_churn::<hazptr::collections::SkipMap<u64, u64>>(count),
         ("skipchurn", "crossbeam") => skip_churn::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
+        ("skipscan", "hazptr") => skip_scans::<hazptr::collections::SkipMap<u64, u64>>(count),
+        ("skipscan", "crossbeam") => skip_scans::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("get", "rwlock") => linked::ns_per_map_get::<linked::RwLockMap>(count),
         // COUNT is the run time in milliseconds, on two threads.
         ("map", "hazptr") => map::<hazptr_suite::hash_map::HashMap<u64, u64>>(count),
@@ -177,6 +179,19 @@ fn skip_gets<M: OrderedMap<u64>>(count: u64) -> f64 {
     }
     std::hint::black_box(hits);
     start.elapsed().as_nanos() as f64 / count as f64
+}
+
+/// One thread: `count` range scans of [`SCAN`] entries from a random key of an ordered map of
+/// 100,000 keys (the range-scan mix's reads): ns per entry read.
+fn skip_scans<M: OrderedMap<u64>>(count: u64) -> f64 {
+    let map = skip_map_of_100_000_keys::<M>();
+    let start = std::time::Instant::now();
+    let mut sum = 0u64;
+    for n in 0..count {
+        sum = sum.wrapping_add(map.scan(n.wrapping_mul(2_654_435_761) % 200_000, SCAN));
+    }
+    std::hint::black_box(sum);
+    start.elapsed().as_nanos() as f64 / (count as f64 * SCAN as f64)
 }
 
 /// One thread: `count` pairs of an insertion and a removal on an ordered map of 100,000 keys (a

@@ -411,11 +411,11 @@ impl<K, V> fmt::Debug for IntoIter<K, V> {
 ///
 /// A lookup's entry (`get`, `front`, an iteration) is protected by a hazard pointer: reading it
 /// writes nothing to the map. The entries `remove`, `pop_front`, `pop_back` and `clone` return
-/// hold a unit of the entry's reference count instead, as crossbeam-skiplist's entries do. So
-/// every entry can be cloned, except a lookup's entry of a key that another call has since
-/// removed and unlinked from every level: no new protection can be validated on a value
-/// already retired, and that `clone` panics. Clone such an entry before it is removed, or look
-/// the key up again.
+/// hold a unit of the entry's reference count instead, as crossbeam-skiplist's entries do.
+/// Every entry can be cloned, whenever: a lookup's entry of a key that another call has since
+/// removed and retired too (the clone's unit then keeps the entry from being freed: the
+/// reclamation that finds it unprotected leaves it to its clones, and the last one dropped
+/// retires it again).
 pub struct Entry<'a, K, V> {
     list: &'a TowerList<K, V>,
     entry: TowerRef<'a, K, V>,
@@ -492,22 +492,12 @@ impl<'a, K: Ord + Send + Sync + 'static, V: Send + Sync + 'static> Entry<'a, K, 
 }
 
 impl<K, V> Clone for Entry<'_, K, V> {
-    /// A second guard of the same entry: it takes a unit of the entry's reference count.
-    ///
-    /// # Panics
-    ///
-    /// If the entry came from a lookup or an iteration, and another call has since removed it
-    /// and unlinked it from every level (see the type's documentation).
+    /// A second guard of the same entry: it takes a unit of the entry's reference count (see
+    /// the type's documentation).
     fn clone(&self) -> Self {
-        let Some(entry) = self.entry.try_count() else {
-            panic!(
-                "hazptr: cannot clone an entry that another call removed and retired; clone it \
-                 before, or look its key up again"
-            );
-        };
         Self {
             list: self.list,
-            entry,
+            entry: self.entry.count(),
         }
     }
 }

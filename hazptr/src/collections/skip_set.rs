@@ -212,8 +212,8 @@ impl<T> Iterator for IntoIter<T> {
 }
 
 /// A value of a [`SkipSet`], protected: readable for as long as the guard lives, even once
-/// removed. Borrows the set; derefs to the value. `Clone` as [`skip_map::Entry`]'s (it panics
-/// only on a lookup's entry that another call removed and retired since).
+/// removed. Borrows the set; derefs to the value. `Clone` as [`skip_map::Entry`]'s (a unit of
+/// its reference count, which works even once another call removed and retired it).
 pub struct Entry<'a, T>(skip_map::Entry<'a, T, ()>);
 
 impl<T> Clone for Entry<'_, T> {

@@ -12,13 +12,19 @@
 //!   for its inserter. The thread whose exchange unlinks it from a level takes one off; the
 //!   inserter, when it is done, takes off its own and one for each level it never linked (it
 //!   stops linking once the tower is marked). A guard may hold one too ([`TowerRef`]: the
-//!   guards a removal returns, and clones), taken only while the count is not zero and given
-//!   back when it is dropped. The thread that takes the count to zero retires
+//!   guards a removal returns, and clones), taken by a thread that protects the tower and
+//!   given back when it is dropped. The thread whose `release` takes the count to zero retires
 //!   the tower: then it is linked at no level, and never will be again (each level is linked
 //!   at most once, by its inserter, before the inserter lets go), so no new protection of it can
 //!   be validated. This is the hazard libcds's `SkipListMap` and crossbeam-skiplist's `base.rs`
 //!   also meet (a slow inserter linking an upper level after the tower was unlinked there);
 //!   here it costs nothing on a read.
+//! - **Revival.** A lookup's guard (a hazard pointer) of a tower retired since may still be
+//!   cloned into a guard with a unit: a unit taken from a zero count sets [`REVIVED`], and the
+//!   retirement's drop, once no hazard pointer protects the tower, finds units held and hands
+//!   the tower back to them instead of freeing it; their last `release` retires it again. So at
+//!   most one retirement of a tower is pending at a time, and it is freed once. (A second
+//!   hazard pointer could not do this: a reclamation already scanning could miss it.)
 //! - **The slow inserter cleans up after itself.** An inserter that linked an upper level and
 //!   then finds the tower marked (a read-modify-write of its bottom link, which orders it
 //!   against the remover's mark) unlinks it everywhere itself; otherwise the remover's own
@@ -72,6 +78,7 @@ use crate::linked::link::{is_marked, unmarked};
 use crate::protect::hazard_cache::{CachedHazard, StaticDomain};
 use crate::reclaim::barrier::LightFence;
 use crate::reclaim::domain::Global;
+use crate::reclaim::section::Reclaimed;
 use crate::reclaim::sync::{AtomicPtr, AtomicU32};
 
 pub(crate) mod list;
@@ -310,10 +317,78 @@ unsafe fn retire<K: Send + 'static, V: Send + 'static>(tower: *mut Tower<K, V>) 
 /// As for [`retire`]; in the asymmetric mode, after a heavy barrier that followed its last
 /// unlink.
 unsafe fn retire_tower<K: Send + 'static, V: Send + 'static>(tower: *mut ()) {
-    // SAFETY: a `Box<Tower<K, V>>` (which `Reclaimed` frees as one), unlinked everywhere, retired
-    // once into the global domain, whose hazard pointers are the only ones that protect towers;
+    // SAFETY: a `Box<Tower<K, V>>`, unlinked everywhere, with one retirement pending (this one),
+    // into the global domain, whose hazard pointers are the only ones that protect towers;
     // `K, V: 'static`, so the tower stays valid until it is reclaimed, on any thread.
-    unsafe { crate::reclaim::domain::engine_retire(tower.cast::<Tower<K, V>>(), Global::domain()) };
+    // `RetiredTower`'s drop frees it through `Reclaimed`, or hands it back (uncounted) to the
+    // guards that revived it.
+    unsafe {
+        crate::reclaim::domain::engine_retire_as::<_, RetiredTower<K, V>, _>(
+            tower.cast::<Tower<K, V>>(),
+            Global::domain(),
+        );
+    }
+}
+
+/// A retired tower as the engine holds it. Its drop, run once the engine found no hazard
+/// pointer on the tower, frees it (through [`Reclaimed`], as every retired value), unless a
+/// guard revived it meanwhile ([`REVIVED`]): then it clears the bit and leaves the tower to
+/// its guards, whose last unit retires it again.
+struct RetiredTower<K, V>(NonNull<Tower<K, V>>);
+
+// SAFETY: `into_raw` and `from_raw` pass the pointer through, once each way; the drop either
+// frees it as `Reclaimed` does (the `Box` it came from, `retire_tower`'s promise) or leaves it
+// allocated to the guards that hold units of it.
+unsafe impl<K, V> haphazard::raw::Pointer<Tower<K, V>> for RetiredTower<K, V> {
+    fn into_raw(self) -> *mut Tower<K, V> {
+        self.0.as_ptr()
+    }
+
+    unsafe fn from_raw(ptr: *mut Tower<K, V>) -> Self {
+        Self(NonNull::new(ptr).unwrap_or_else(|| unreachable!("a tower is not null")))
+    }
+}
+
+impl<K, V> core::ops::Deref for RetiredTower<K, V> {
+    type Target = Tower<K, V>;
+
+    fn deref(&self) -> &Tower<K, V> {
+        // SAFETY: retired, so allocated until this wrapper's drop frees it.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<K, V> Drop for RetiredTower<K, V> {
+    fn drop(&mut self) {
+        let tower = self.0.as_ptr();
+        // SAFETY: retired and not freed: allocated. No hazard pointer protects it (the engine's
+        // scan found none, and none can be validated on it since: it is linked nowhere), so
+        // only guards that hold units may still use it.
+        let refs = &unsafe { &*tower }.refs;
+        // `Acquire`: after every unit given back (their `release` is `AcqRel`), and after every
+        // unit a hazard-protected guard took (its hazard pointer was cleared after, and the scan
+        // that found it cleared is ordered after that).
+        let mut v = refs.load(Ordering::Acquire);
+        loop {
+            if v & !REVIVED == 0 {
+                // No unit held, no hazard pointer: nothing can reach it any more.
+                // SAFETY: from a `Box`, retired once (this retirement), freed once, here.
+                drop(unsafe {
+                    <Reclaimed<Tower<K, V>> as haphazard::raw::Pointer<_>>::from_raw(tower)
+                });
+                return;
+            }
+            // Revived: its guards' last unit retires it again (the count is not zero, and no
+            // retirement is pending once the bit is clear).
+            match refs.compare_exchange_weak(v, v & !REVIVED, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    Global::domain().counters.count_withdrawn();
+                    return;
+                }
+                Err(actual) => v = actual,
+            }
+        }
+    }
 }
 
 /// A tower's entry, protected: its key and value stay readable (and the tower allocated) for as
@@ -321,11 +396,11 @@ unsafe fn retire_tower<K: Send + 'static, V: Send + 'static>(tower: *mut ()) {
 /// the list cannot be dropped meanwhile.
 ///
 /// What protects the tower is either a hazard pointer (a lookup's guard: no write to the tower)
-/// or one unit of the tower's count (`refs`), taken while the count was not zero, i.e. before
-/// the tower was retired, and given back when the guard is dropped: the tower is then not
-/// retired before that. The guards a removal returns, and every clone, hold a unit, so that a
-/// guard of a removed tower can still be cloned (a hazard pointer could not be validated on a
-/// tower already retired).
+/// or one unit of the tower's count (`refs`), taken while this thread protected the tower and
+/// given back when the guard is dropped: the tower is then not freed before that (nor retired,
+/// unless it was already: then it is revived, see the module documentation). The guards a
+/// removal returns, and every clone, hold a unit, so that a guard of a removed tower can still
+/// be cloned (a hazard pointer could not be validated on a tower already retired).
 ///
 /// It may move to another thread (its hazard pointer is then returned to that thread's cache,
 /// and its unit given back there) when `K` and `V` are `Send` and `Sync`: it lends `&K` and
@@ -352,29 +427,39 @@ unsafe impl<K: Send + Sync, V: Send + Sync> Send for TowerRef<'_, K, V> {}
 // of the count; the last unit may be given back by another thread (`Send`, as above).
 unsafe impl<K: Send + Sync, V: Send + Sync> Sync for TowerRef<'_, K, V> {}
 
-/// The most a tower's count may reach through clones of its guards: beyond, the process
-/// aborts, as `Arc::clone` does, rather than let the count wrap and free a tower in use.
-const MAX_COUNT: u32 = u32::MAX / 2;
+/// The bit of a tower's `refs` that says a retirement of it is pending although guards hold
+/// units: a hazard-protected guard took a unit after the count reached zero (so after the tower
+/// was retired, or as it was). `RetiredTower`'s drop then clears it instead of freeing the
+/// tower, and the guards' last unit retires the tower again. While a retirement is pending, the
+/// count is zero or this bit is set; a `release` never takes a count with the bit to zero.
+const REVIVED: u32 = 1 << 31;
 
-/// Adds a unit to `tower`'s count unless it is zero (the tower retired, or about to be);
-/// whether it did. The unit keeps the tower from retirement until it is given back.
-fn take_count<K, V>(tower: &Tower<K, V>) -> bool {
-    let mut n = tower.refs.load(Ordering::Relaxed);
+/// The most a tower's count may reach through clones of its guards: beyond, the process
+/// aborts, as `Arc::clone` does, rather than let the count reach [`REVIVED`] and free a tower
+/// in use.
+const MAX_COUNT: u32 = REVIVED / 2;
+
+/// Adds a unit to `tower`'s count, reviving it if the count is zero (a retirement of it is
+/// pending, or about to be: the unit keeps its drop from freeing it). The unit keeps the tower
+/// from being freed, and from a new retirement, until it is given back.
+///
+/// The caller protects the tower (a hazard pointer, or a unit of its own): it is allocated.
+fn take_count<K, V>(tower: &Tower<K, V>) {
+    let mut v = tower.refs.load(Ordering::Relaxed);
     loop {
-        if n == 0 {
-            return false;
-        }
-        if n >= MAX_COUNT {
+        if v & !REVIVED >= MAX_COUNT {
             std::process::abort();
         }
+        let taken = if v == 0 { REVIVED | 1 } else { v + 1 };
         // `Relaxed`, as `Arc::clone`'s increment: the unit is given back by a `release`, whose
-        // decrement orders everything this thread did with the tower before its retirement.
+        // decrement orders everything this thread did with the tower before a retirement, and a
+        // pending retirement's drop is ordered after this by the protection the caller holds.
         match tower
             .refs
-            .compare_exchange_weak(n, n + 1, Ordering::Relaxed, Ordering::Relaxed)
+            .compare_exchange_weak(v, taken, Ordering::Relaxed, Ordering::Relaxed)
         {
-            Ok(_) => return true,
-            Err(actual) => n = actual,
+            Ok(_) => return,
+            Err(actual) => v = actual,
         }
     }
 }
@@ -405,17 +490,19 @@ impl<K, V> TowerRef<'_, K, V> {
         is_marked(self.tower().next(0).load())
     }
 
-    /// A second guard of the same tower, with a hazard pointer of its own; `None` if the tower
-    /// was already retired (then it was removed, and left every level).
+    /// A second guard of the same tower, with a hazard pointer of its own; `None` if a
+    /// retirement of the tower may be pending (then it was removed, and left every level).
     ///
-    /// The new hazard pointer is published, then the tower's count read: if it is not zero,
-    /// the tower was not retired then (it is retired only after its count reached zero), so
-    /// every reclamation that may free it runs its scan after this publication.
+    /// The new hazard pointer is published, then the tower's count read: if it is neither zero
+    /// nor [`REVIVED`], no retirement of the tower was pending then (one is made only after the
+    /// count reached zero, and stays pending until its drop clears the bit), so every
+    /// reclamation that may free it runs its scan after this publication.
     pub(crate) fn try_clone(&self) -> Option<Self> {
         let mut hazard = CachedHazard::acquire();
         hazard.hazard_pointer().protect_raw(self.tower.as_ptr());
         LightFence::for_walk().after_publish();
-        if self.tower().refs.load(Ordering::Acquire) == 0 {
+        let refs = self.tower().refs.load(Ordering::Acquire);
+        if refs == 0 || refs & REVIVED != 0 {
             return None;
         }
         Some(Self {
@@ -426,16 +513,15 @@ impl<K, V> TowerRef<'_, K, V> {
         })
     }
 
-    /// A second guard of the same tower that holds a unit of its count; `None` if the count is
-    /// zero: the tower was retired (this guard, then, is a lookup's, of a tower another call
-    /// removed and unlinked everywhere since). A guard that holds a unit itself always gets one.
-    pub(crate) fn try_count(&self) -> Option<Self> {
+    /// A second guard of the same tower that holds a unit of its count, which keeps it
+    /// allocated even if it was removed and retired since this guard protected it: a unit
+    /// taken then revives it (see [`REVIVED`]).
+    pub(crate) fn count(&self) -> Self {
         // SAFETY: `self` protects the tower, a tower of the list it borrows for `'a`.
         unsafe { Self::counted(self.tower, self.release) }
     }
 
-    /// A guard of `tower` that holds a unit of its count, given back with `release`; `None` if
-    /// the count is zero.
+    /// A guard of `tower` that holds a unit of its count, given back with `release`.
     ///
     /// # Safety
     ///
@@ -444,23 +530,24 @@ impl<K, V> TowerRef<'_, K, V> {
     unsafe fn counted(
         tower: NonNull<Tower<K, V>>,
         release: unsafe fn(*mut Tower<K, V>, usize),
-    ) -> Option<Self> {
+    ) -> Self {
         // SAFETY: the caller's promise: protected, so allocated now; with the unit, until the
         // guard gives it back.
-        take_count(unsafe { tower.as_ref() }).then(|| Self {
+        take_count(unsafe { tower.as_ref() });
+        Self {
             tower,
             hazard: None,
             release,
             _list: PhantomData,
-        })
+        }
     }
 }
 
 impl<K, V> Drop for TowerRef<'_, K, V> {
     fn drop(&mut self) {
         if self.hazard.is_none() {
-            // SAFETY: this guard holds a unit of the tower's count (taken while the count was
-            // not zero, so the tower is allocated), given back once, here, with the list's own
+            // SAFETY: this guard holds a unit of the tower's count (which keeps it allocated),
+            // given back once, here, with the list's own
             // `release`; the tower is not used after it.
             unsafe { (self.release)(self.tower.as_ptr(), 1) };
         }

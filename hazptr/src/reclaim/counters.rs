@@ -30,6 +30,13 @@ impl Counters {
         self.retired.fetch_add(retired, Ordering::SeqCst);
     }
 
+    /// Uncounts a value the engine handed back unfreed (a tower a guard revived:
+    /// `linked/tower.rs`), so that it is counted once more when it is retired again.
+    #[inline]
+    pub(crate) fn count_withdrawn(&self) {
+        self.retired.fetch_sub(1, Ordering::SeqCst);
+    }
+
     /// Counts an engine call that freed `freed` values (a reclamation if it was `asked` for or
     /// freed any).
     #[inline]

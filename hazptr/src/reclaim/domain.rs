@@ -221,6 +221,26 @@ pub(crate) unsafe fn retire_into<T: Send, F>(value: *mut T, domain: &Domain<F>) 
     unsafe { retire_counted(value, domain) };
 }
 
+/// [`retire_into`] through `retire`, which hands `value` to `domain`'s engine at once (with the
+/// deleter it chooses: [`engine_retire`] or [`engine_retire_as`]).
+///
+/// # Safety
+///
+/// As for [`retire_into`], and `retire(value)` is sound to call now.
+#[inline]
+pub(crate) unsafe fn retire_into_by<F>(
+    value: *mut (),
+    domain: &Domain<F>,
+    retire: unsafe fn(*mut ()),
+) {
+    domain.counters.count_retired(1);
+    let ((), freed) = section::run_quietly(|| {
+        // SAFETY: the caller's promise.
+        section::counting(|| unsafe { retire(value) })
+    });
+    domain.counters.count_reclamation(freed, false);
+}
+
 /// [`retire_into`] for a value already counted as retired (a batch counts its entries at once).
 ///
 /// # Safety
@@ -245,6 +265,22 @@ pub(crate) unsafe fn retire_counted<T: Send, F>(value: *mut T, domain: &Domain<F
 pub(crate) unsafe fn engine_retire<T: Send, F>(value: *mut T, domain: &Domain<F>) {
     // SAFETY: the caller's promise; `Reclaimed<T>` frees it as the `Box<T>` it came from.
     let _ = unsafe { domain.engine.retire_ptr::<T, section::Reclaimed<T>>(value) };
+}
+
+/// [`engine_retire`] with `P`'s drop, not [`section::Reclaimed`]'s, run when the engine finds
+/// `value` unprotected: a drop that either frees it through `Reclaimed` or hands it back to its
+/// owner, uncounting it ([`Counters::count_withdrawn`]), and does nothing else inside the engine.
+///
+/// # Safety
+///
+/// As for [`retire_into`], and `P::from_raw(value)` is sound and its drop does one of those two.
+#[inline]
+pub(crate) unsafe fn engine_retire_as<T: Send, P: haphazard::raw::Pointer<T>, F>(
+    value: *mut T,
+    domain: &Domain<F>,
+) {
+    // SAFETY: the caller's promise.
+    let _ = unsafe { domain.engine.retire_ptr::<T, P>(value) };
 }
 
 /// A domain, as `complete.rs` and the reclaimer reach it.

@@ -217,8 +217,9 @@ pub(crate) fn note_static<F: Send + Sync>(domain: &'static Domain<F>) -> &'stati
 ///
 /// `value` came from a `Box<T>`, left its field or link (no new protection of it can be
 /// validated) and is retired once; `batched(value)` retires it into `domain` (as
-/// [`engine_retire`](crate::reclaim::domain::engine_retire)), sound on any thread once a heavy
-/// barrier has run after the unlink.
+/// [`engine_retire`](crate::reclaim::domain::engine_retire) does, or
+/// [`engine_retire_as`](crate::reclaim::domain::engine_retire_as)), sound on any thread in the
+/// fallback, and in the asymmetric mode once a heavy barrier has run after the unlink.
 #[inline]
 pub(crate) unsafe fn retire_static<T: Send, F: Send + Sync>(
     value: *mut T,
@@ -231,8 +232,9 @@ pub(crate) unsafe fn retire_static<T: Send, F: Send + Sync>(
         // the one `counters` count.
         unsafe { batch::retire_later(value.cast(), batched, counters) };
     } else {
-        // SAFETY: the caller's promise; in the fallback readers fence for themselves.
-        unsafe { crate::reclaim::domain::retire_into(value, domain) };
+        // SAFETY: the caller's promise; in the fallback readers fence for themselves, so
+        // `batched` may run at once.
+        unsafe { crate::reclaim::domain::retire_into_by(value.cast(), domain, batched) };
         doorbell::wake_if_idle();
     }
 }

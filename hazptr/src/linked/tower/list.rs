@@ -128,7 +128,8 @@ impl<K, V> TowerList<K, V> {
 }
 
 impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
-    /// Takes `n` off `tower`'s count, retiring it if that made it zero.
+    /// Takes `n` off `tower`'s count, retiring it if that made it zero (a revived count, with
+    /// `tower.rs`'s `REVIVED` set, never does: its retirement is still pending).
     ///
     /// # Safety
     ///
@@ -140,8 +141,10 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         // SAFETY: the caller's promise: allocated.
         let n = small(n);
         if unsafe { &*tower }.refs.fetch_sub(n, Ordering::AcqRel) == n {
-            // SAFETY: the count reached zero here: linked nowhere, its inserter is done, and no
-            // other thread saw zero.
+            // SAFETY: the count reached zero here: linked nowhere, its inserter is done, no
+            // retirement of it pending (a pending one keeps the count zero or revived), and no
+            // other thread's `release` saw zero; a guard that takes a unit from zero revives it,
+            // and leaves this retirement to free it or hand it back.
             unsafe { retire(tower) };
         }
     }
@@ -167,14 +170,15 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         }
     }
 
-    /// A guard of `tower` that holds a unit of its count; `None` if the count is zero.
+    /// A guard of `tower` that holds a unit of its count (reviving it if it was retired
+    /// meanwhile: `tower.rs`'s `REVIVED`).
     ///
     /// # Safety
     ///
     /// `tower` is a tower that this thread protects (with a hazard pointer, or a guard's
     /// unit), of a list borrowed for `'a`.
     #[inline]
-    unsafe fn counted<'a>(tower: *mut Tower<K, V>) -> Option<TowerRef<'a, K, V>> {
+    unsafe fn counted<'a>(tower: *mut Tower<K, V>) -> TowerRef<'a, K, V> {
         let tower = NonNull::new(tower).unwrap_or_else(|| unreachable!("a tower is not null"));
         // SAFETY: the caller's promise; `release` is this list's.
         unsafe { TowerRef::counted(tower, Self::release) }

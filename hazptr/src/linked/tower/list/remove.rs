@@ -53,9 +53,8 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
         K: Ord,
     {
         let tower = entry.tower.as_ptr();
-        // SAFETY: `entry` protects it, and borrows its list for `'a`. A count of zero: the tower
-        // was retired, so it was removed already.
-        let removed = unsafe { Self::counted(tower) }?;
+        // SAFETY: `entry` protects it, and borrows its list for `'a`.
+        let removed = unsafe { Self::counted(tower) };
         // SAFETY: as above.
         if !unsafe { Self::mark(tower) } {
             // Removed by another thread: `removed` gives its unit back.
@@ -114,13 +113,10 @@ impl<K: Send + Sync + 'static, V: Send + Sync + 'static> TowerList<K, V> {
             if !is_key(&tower.key) {
                 return None;
             }
-            // A unit of its count for the guard returned, taken before the mark. Its count is not
-            // zero while it is linked at level 0, as it was when validated; zero only once it
-            // left every level, so after another thread's mark: removed since, look again.
-            // SAFETY: as just said.
-            let Some(removed) = (unsafe { Self::counted(curr) }) else {
-                continue;
-            };
+            // A unit of its count for the guard returned, taken before the mark (if another
+            // thread removed it since it was validated, the mark below fails).
+            // SAFETY: protected by one of `hazards`, a tower of this list.
+            let removed = unsafe { Self::counted(curr) };
             // SAFETY: as just said.
             if !unsafe { Self::mark(curr) } {
                 // Removed by another thread since (`removed` gives its unit back): look again.
