@@ -11,6 +11,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use common::{Counter, reclaim_global_until};
+use hazptr::collections::hash_map::{Compute, Operation};
 use hazptr::collections::{HashMap, HashSet};
 use proptest::prelude::*;
 
@@ -21,6 +22,9 @@ enum Op {
     TryInsert(u8, u16),
     GetOrInsert(u8, u16),
     Update(u8),
+    Compute(u8, u16),
+    UpdateOrInsert(u8, u16),
+    RemoveIf(u8, u8),
     Remove(u8),
     Get(u8),
     Retain(u8),
@@ -34,6 +38,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::TryInsert(k, v)),
         2 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
         2 => any::<u8>().prop_map(Op::Update),
+        4 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::Compute(k, v)),
+        2 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::UpdateOrInsert(k, v)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(k, m)| Op::RemoveIf(k, m)),
         5 => any::<u8>().prop_map(Op::Remove),
         5 => any::<u8>().prop_map(Op::Get),
         1 => any::<u8>().prop_map(Op::Retain),
@@ -65,6 +72,17 @@ impl Hasher for CollidingHasher {
         for byte in bytes {
             self.0 = self.0.wrapping_mul(31).wrapping_add(u64::from(*byte));
         }
+    }
+}
+
+/// What the model test's `compute` asks for, given the value present (if any) and the
+/// operation's number: each of the four answers, for present and absent keys.
+fn decide(current: Option<u16>, n: u16) -> Operation<u16, u16> {
+    match (current, n % 4) {
+        (_, 0) => Operation::Abort(n),
+        (Some(_), 1) | (None, 3) => Operation::Remove,
+        (Some(old), _) => Operation::Insert(old.wrapping_add(n)),
+        (None, _) => Operation::Insert(n),
     }
 }
 
@@ -107,6 +125,59 @@ fn run_model<S: BuildHasher>(map: &HashMap<u8, u16, S>, ops: &[Op]) {
                     *v = v.wrapping_add(1);
                     *v
                 });
+                assert_eq!(ours, theirs, "{op:?}");
+            }
+            Op::Compute(k, n) => {
+                let mut calls = 0;
+                let ours = match map.compute(k, |at| {
+                    calls += 1;
+                    decide(
+                        at.map(|(key, v)| {
+                            assert_eq!(*key, k);
+                            *v
+                        }),
+                        n,
+                    )
+                }) {
+                    Compute::Inserted(new) => (Some(*new.key()), None, Some(*new)),
+                    Compute::Updated { old, new } => (None, Some(*old), Some(*new)),
+                    Compute::Removed(old) => (None, Some(*old), None),
+                    Compute::Absent => (None, None, None),
+                    Compute::Aborted(n) => (None, None, Some(!n)),
+                };
+                assert_eq!(calls, 1, "one thread: the closure runs once");
+                let theirs = match decide(model.get(&k).copied(), n) {
+                    Operation::Abort(n) => (None, None, Some(!n)),
+                    Operation::Remove => (None, model.remove(&k), None),
+                    Operation::Insert(v) => match model.insert(k, v) {
+                        Some(old) => (None, Some(old), Some(v)),
+                        None => (Some(k), None, Some(v)),
+                    },
+                };
+                assert_eq!(ours, theirs, "{op:?}");
+            }
+            Op::UpdateOrInsert(k, v) => {
+                let ours = *map.update_or_insert(k, |old| old.wrapping_add(1), v);
+                let theirs = *model
+                    .entry(k)
+                    .and_modify(|old| *old = old.wrapping_add(1))
+                    .or_insert(v);
+                assert_eq!(ours, theirs, "{op:?}");
+            }
+            Op::RemoveIf(k, m) => {
+                let m = u16::from(m.max(2));
+                let ours = map
+                    .remove_if(&k, |key, v| {
+                        assert_eq!(*key, k);
+                        v % m == 0
+                    })
+                    .map(|removed| removed.map(|r| *r))
+                    .map_err(|kept| *kept);
+                let theirs = match model.get(&k).copied() {
+                    Some(v) if v % m == 0 => Ok(model.remove(&k)),
+                    Some(v) => Err(v),
+                    None => Ok(None),
+                };
                 assert_eq!(ours, theirs, "{op:?}");
             }
             Op::Remove(k) => assert_eq!(map.remove(&k).map(|r| *r), model.remove(&k), "{op:?}"),
@@ -464,6 +535,110 @@ fn concurrent_updates_are_atomic() {
     });
     let total: u64 = (0..keys).map(|k| *map.get(&k).unwrap()).sum();
     assert_eq!(total, threads * rounds);
+}
+
+/// Threads step shared keys through a cycle with `compute`, each step decided from the value
+/// read: absent → 1 → 2 → 3 → removed → absent. Every step lands once (none lost, none applied
+/// to a value it was not decided on), so each key ends where its number of steps says, and
+/// every value made (answers that did not land included) is dropped exactly once.
+#[test]
+fn concurrent_computes_are_atomic() {
+    let counter = Counter::default();
+    let (keys, threads, rounds) = if cfg!(miri) {
+        (2_u64, 2_u64, 12_u64)
+    } else {
+        (8, 4, 4_000)
+    };
+    let (inserted, removed) = (AtomicU64::new(0), AtomicU64::new(0));
+    {
+        let map = HashMap::new();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                let (map, counter, inserted, removed) = (&map, &counter, &inserted, &removed);
+                s.spawn(move || {
+                    for i in 0..rounds {
+                        let step = |at: Option<(&u64, &common::Counted)>| match at {
+                            None => Operation::Insert(counter.make(1)),
+                            Some((_, v)) if v.value == 3 => Operation::<_, ()>::Remove,
+                            Some((_, v)) => {
+                                assert!(v.is_intact());
+                                Operation::Insert(counter.make(v.value + 1))
+                            }
+                        };
+                        match map.compute(i % keys, step) {
+                            Compute::Inserted(new) => {
+                                assert_eq!(new.value, 1);
+                                inserted.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Compute::Updated { old, new } => assert_eq!(old.value + 1, new.value),
+                            Compute::Removed(old) => {
+                                assert_eq!(old.value, 3);
+                                removed.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Compute::Absent | Compute::Aborted(()) => unreachable!(),
+                        }
+                    }
+                });
+            }
+        });
+        let steps_per_key = threads * rounds / keys;
+        for k in 0..keys {
+            let expected = match steps_per_key % 4 {
+                0 => None,
+                n => Some(n),
+            };
+            assert_eq!(map.get(&k).map(|r| r.value), expected, "key {k}");
+        }
+        let cycles = steps_per_key / 4 * keys;
+        assert_eq!(removed.load(Ordering::Relaxed), cycles);
+        assert_eq!(
+            inserted.load(Ordering::Relaxed),
+            cycles + keys * u64::from(steps_per_key % 4 != 0)
+        );
+        assert_eq!(map.len() as u64, keys * u64::from(steps_per_key % 4 != 0));
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made());
+}
+
+/// Threads count word occurrences with `update_or_insert_with`: no count is lost, however many
+/// threads race to insert a key's first value. Each thread that finds the key absent makes one
+/// (`make` is an `FnOnce`); only one lands, and a thread whose value lost the race updates the
+/// winner's instead (a lost value inserted over the winner's would lose its counts).
+#[test]
+fn concurrent_update_or_insert_loses_no_count() {
+    let (keys, threads, rounds) = if cfg!(miri) {
+        (3_u64, 2_u64, 12_u64)
+    } else {
+        (64, 4, 4_000)
+    };
+    let made = AtomicU64::new(0);
+    let map = HashMap::new();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (map, made) = (&map, &made);
+            s.spawn(move || {
+                for i in 0..rounds {
+                    let n = map.update_or_insert_with(
+                        (i + t) % keys,
+                        |n| n + 1,
+                        || {
+                            made.fetch_add(1, Ordering::Relaxed);
+                            1_u64
+                        },
+                    );
+                    assert!(*n >= 1);
+                }
+            });
+        }
+    });
+    let total: u64 = (0..keys).map(|k| *map.get(&k).unwrap()).sum();
+    assert_eq!(total, threads * rounds);
+    let made = made.load(Ordering::Relaxed);
+    assert!(
+        (keys..=keys * threads).contains(&made),
+        "at least one first value per key, at most one per thread: {made}"
+    );
 }
 
 /// One thread grows the map from one bucket to a million keys while readers look up every key

@@ -175,6 +175,61 @@ fn a_split_ordered_chain_is_an_ordinary_chain() {
     );
 }
 
+/// A chain taken apart by value (`into_values`, which walks sixteen runs side by side) yields
+/// each value in it once, whatever its runs hold: more runs than lanes, empty runs (the head's,
+/// anchors followed by anchors, the last anchor of the chain), values removed before; what an
+/// iterator dropped half-way has not yielded, and the anchors, are dropped once.
+#[test]
+fn a_chain_taken_apart_yields_each_value_once() {
+    let counter = Counter::default();
+    // 32 slots keyed by split order; after the anchor of each slot `s` but the last one
+    // (slot 31, the last node of the chain), `s % 4` values: none after a multiple of 4.
+    let filled = |counter: &Counter| {
+        let chain: AnchoredHead<u64, Counted> =
+            AnchoredHead::split_ordered(5, |slot| (slot as u64).reverse_bits());
+        let mut expected = Vec::new();
+        for slot in 0..31 {
+            let anchor = chain.anchor(slot).expect("every slot is ready");
+            let first = *anchor.key() + 1;
+            let mut cursor = chain.cursor_at(anchor);
+            for value in (first..first + slot as u64 % 4).rev() {
+                cursor.seek(|i| key(i) >= value);
+                cursor
+                    .insert(Owned::new(Item::Value(counter.make(value))))
+                    .unwrap();
+                expected.push(value);
+            }
+        }
+        // Removed (unlinked and retired) before: not in the chain.
+        for value in expected.iter().copied().filter(|v| v % 5 == 0) {
+            let mut cursor = chain.cursor();
+            assert!(cursor.seek(|i| key(i) >= value).is_some());
+            assert!(cursor.remove());
+        }
+        expected.retain(|v| v % 5 != 0);
+        expected.sort_unstable();
+        (chain, expected)
+    };
+    {
+        let (chain, expected) = filled(&counter);
+        assert!(expected.len() > 16);
+        let mut values: Vec<u64> = chain.into_values().map(|v| v.value).collect();
+        values.sort_unstable();
+        assert_eq!(values, expected, "each value once");
+        let (chain, expected) = filled(&counter);
+        let mut values = chain.into_values();
+        let taken: Vec<u64> = values.by_ref().take(5).map(|v| v.value).collect();
+        assert!(taken.iter().all(|v| expected.binary_search(v).is_ok()));
+        drop(values);
+        let no_values: AnchoredHead<u64, Counted> = AnchoredHead::split_ordered(2, |s| s as u64);
+        assert_eq!(no_values.into_values().count(), 0);
+        let empty: AnchoredHead<u64, Counted> = AnchoredHead::new();
+        assert_eq!(empty.into_values().count(), 0);
+    }
+    reclaim_global_until(|| counter.alive() == 0);
+    assert_eq!(counter.dropped(), counter.made(), "each value dropped once");
+}
+
 /// A chain dropped with a slot left being made (its anchor's walk panicked) and values on both
 /// sides of where that anchor would go frees each value once.
 #[test]

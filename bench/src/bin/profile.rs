@@ -8,7 +8,8 @@
 //! hazptr-derive, hazptr-macro, raw-reused, epoch, seize, arc-swap and plain.
 //!
 //! The collections, one thread: `mapget`, `mapchurn`, `mapfill` and `mapiter` for hazptr,
-//! papaya and dashmap (and `fixed`, the suite's fixed-bucket map, for `mapfill`); `skipget`,
+//! papaya and dashmap (and `fixed`, the suite's fixed-bucket map, for `mapfill`); `mapinto` (a
+//! filled map's `into_iter`, consumed, ns per entry) for hazptr, dashmap and std; `skipget`,
 //! `skipchurn` and `skipscan` for hazptr and crossbeam; `MAP_LOG2=20 MAP_KEYS=absent
 //! target/release/profile mapget hazptr 1000000`, say.
 
@@ -51,7 +52,7 @@ fn run_fields<S: ThreeFields>(count: u64) -> f64 {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|mapiter|skipget|skipchurn|skipscan CONTENDER [COUNT] (see the source for names)"
+        "usage: profile read|swap|fields|ordinary|list|map|get|mapget|mapchurn|mapfill|mapiter|mapinto|skipget|skipchurn|skipscan CONTENDER [COUNT] (see the source for names)"
     );
     std::process::exit(2)
 }
@@ -92,6 +93,7 @@ fn main() {
         ("mapfill", "papaya") => map_fill::<papaya::HashMap<u64, u64>>(count),
         ("mapfill", "dashmap") => map_fill::<dashmap::DashMap<u64, u64>>(count),
         ("mapiter", contender @ ("hazptr" | "papaya" | "dashmap")) => map_iter(contender, count),
+        ("mapinto", contender @ ("hazptr" | "dashmap" | "std")) => map_into(contender, count),
         ("skipget", "hazptr") => skip_gets::<hazptr::collections::SkipMap<u64, u64>>(count),
         ("skipget", "crossbeam") => skip_gets::<crossbeam_skiplist::SkipMap<u64, u64>>(count),
         ("skipchurn", "hazptr") => skip_churn::<hazptr::collections::SkipMap<u64, u64>>(count),
@@ -245,6 +247,40 @@ fn map_fill<M: ConcurrentMap<u64>>(count: u64) -> f64 {
 /// One thread: seven iterations over a map of `count` entries (made with capacity `count`, then
 /// filled with fresh keys), each summing the values through the map's own iterator: ns per
 /// entry, the median iteration.
+/// One thread: a map of `count` entries consumed by `into_iter` (its values summed), the rest of
+/// the map freed with the iterator: the median of 5 maps, ns per entry (the fills untimed).
+fn map_into(contender: &str, count: u64) -> f64 {
+    fn timed<I: IntoIterator<Item = (u64, u64)>>(count: u64, map: I) -> f64 {
+        let start = std::time::Instant::now();
+        let sum: u64 = map.into_iter().map(|(_, v)| v).sum();
+        let ns = start.elapsed().as_nanos() as f64 / count as f64;
+        assert_eq!(sum, (0..count).sum::<u64>(), "every value once");
+        ns
+    }
+    let capacity = usize::try_from(count).unwrap();
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| match contender {
+            "hazptr" => {
+                let map = hazptr::collections::HashMap::with_capacity(capacity);
+                (0..count).for_each(|i| drop(map.insert(mix64(i), i)));
+                timed(count, map)
+            }
+            "dashmap" => {
+                let map = dashmap::DashMap::with_capacity(capacity);
+                (0..count).for_each(|i| _ = map.insert(mix64(i), i));
+                timed(count, map)
+            }
+            _ => {
+                let mut map = std::collections::HashMap::with_capacity(capacity);
+                (0..count).for_each(|i| _ = map.insert(mix64(i), i));
+                timed(count, map)
+            }
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[2]
+}
+
 fn map_iter(contender: &str, count: u64) -> f64 {
     fn median_ns(count: u64, mut iterate: impl FnMut() -> u64) -> f64 {
         let mut times: Vec<f64> = (0..7)

@@ -23,7 +23,6 @@
 //! after the chain's own nodes.
 
 use core::fmt;
-use core::mem::ManuallyDrop;
 use core::ptr;
 
 use crate::linked::cursor::Cursor;
@@ -34,9 +33,11 @@ use crate::protect::hazard_cache::StaticDomain;
 use crate::reclaim::domain::Global;
 
 mod index;
+mod into_values;
 mod split_iter;
 
 use index::Index;
+pub use into_values::IntoValues;
 pub use split_iter::SplitIter;
 
 /// What a node of an [`AnchoredHead`]'s chain holds: an anchor, never deleted, or a value.
@@ -475,94 +476,11 @@ impl<A, T, F> AnchoredHead<A, T, F> {
             };
         }
     }
-
-    /// The values of the chain, in order, by value (deleted ones dropped); the anchors and the
-    /// index are freed with the iterator.
-    pub fn into_values(mut self) -> IntoValues<A, T, F> {
-        // The chain moves to the iterator; its head must not free it (see the drop).
-        let head = ManuallyDrop::new(core::mem::take(&mut self.head));
-        IntoValues {
-            next: head.link().load(),
-            _chain: self,
-        }
-    }
-}
-
-/// The values of an [`AnchoredHead`] it consumed ([`AnchoredHead::into_values`]).
-pub struct IntoValues<A, T, F> {
-    /// The next node of the chain (with its mark, unused), or null: the iterator owns the value
-    /// nodes from there.
-    next: *mut ItemNode<A, T, F>,
-    /// The index, which holds the anchors; its head is empty.
-    _chain: AnchoredHead<A, T, F>,
-}
-
-// SAFETY: it owns the rest of the chain's values and the index, as the chain did.
-unsafe impl<A: Send, T: Send, F> Send for IntoValues<A, T, F> {}
-
-// SAFETY: through `&IntoValues` nothing is reachable.
-unsafe impl<A, T, F> Sync for IntoValues<A, T, F> {}
-
-impl<A, T, F> Iterator for IntoValues<A, T, F> {
-    type Item = T;
-
-    fn next(&mut self) -> Option<T> {
-        loop {
-            let node = unmarked(self.next);
-            if node.is_null() {
-                return None;
-            }
-            // SAFETY: the iterator owns the chain from `next` (taken from a chain it consumed,
-            // which no cursor or guard borrowed); each node is allocated until freed here, and
-            // the anchors until the index drops, after the walk.
-            let at = unsafe { &*node };
-            self.next = at.next.load();
-            if at.value.is_anchor() {
-                continue;
-            }
-            // SAFETY: a value node is a `Box` (see the chain's drop), held by one link, taken
-            // out once.
-            let Node { value, .. } = *unsafe { Box::from_raw(node) };
-            match value {
-                // A deleted node (its own link marked) holds a value removed or replaced.
-                Item::Value(value) if !is_marked(self.next) => return Some(value),
-                _ => {}
-            }
-        }
-    }
-}
-
-impl<A, T, F> Drop for IntoValues<A, T, F> {
-    fn drop(&mut self) {
-        while self.next().is_some() {}
-        // Then `_chain` drops: an empty head, and the index with the anchors.
-    }
-}
-
-impl<A, T, F> fmt::Debug for IntoValues<A, T, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoValues").finish_non_exhaustive()
-    }
 }
 
 impl<A, T, F> Default for AnchoredHead<A, T, F> {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-impl<A, T, F> Drop for AnchoredHead<A, T, F> {
-    fn drop(&mut self) {
-        // `&mut self`: no cursor or guard borrows the chain. Its value nodes are `Box`es, freed
-        // here; its anchors live in the index, freed after. (The head's own drop, which would
-        // free every node as a `Box`, never runs on this chain: `ManuallyDrop`, even if a
-        // value's drop panics.)
-        let head = ManuallyDrop::new(core::mem::take(&mut self.head));
-        // SAFETY: `&mut self`; the head's link and those after it hold every node of the chain
-        // once (invariants 2 and 4 of `link.rs`); a value node came from `Owned::new` (a
-        // `Box`): anchors are only made in the index, and the cursor refuses anchor items.
-        unsafe { self.index.free_values(unmarked(head.link().load())) };
-        // Then the index drops, with the anchors.
     }
 }
 

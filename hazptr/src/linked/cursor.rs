@@ -506,7 +506,7 @@ impl<'h, T: Send + Sync + 'static, F: StaticDomain> Cursor<'h, T, F> {
 /// Asks the processor to start loading `node`'s first cache line: a hint, which reads nothing
 /// (any address will do), and nothing where no hint is known.
 #[inline]
-fn prefetch<T, F>(node: *mut Node<T, F>) {
+pub(crate) fn prefetch<T, F>(node: *mut Node<T, F>) {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     // SAFETY: `sse`, the one target feature `_mm_prefetch` needs, is in the baseline of every
     // x86-64 target; a prefetch reads nothing, so it needs no valid address.

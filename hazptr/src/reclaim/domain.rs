@@ -234,11 +234,8 @@ pub(crate) unsafe fn retire_into_by<F>(
     retire: unsafe fn(*mut ()),
 ) {
     domain.counters.count_retired(1);
-    let ((), freed) = section::run_quietly(|| {
-        // SAFETY: the caller's promise.
-        section::counting(|| unsafe { retire(value) })
-    });
-    domain.counters.count_reclamation(freed, false);
+    // SAFETY: the caller's promise.
+    in_counted_section(domain, || unsafe { retire(value) });
 }
 
 /// [`retire_into`] for a value already counted as retired (a batch counts its entries at once).
@@ -248,10 +245,15 @@ pub(crate) unsafe fn retire_into_by<F>(
 /// As for [`retire_into`].
 #[inline]
 pub(crate) unsafe fn retire_counted<T: Send, F>(value: *mut T, domain: &Domain<F>) {
-    let ((), freed) = section::run_quietly(|| {
-        // SAFETY: the caller's promise.
-        section::counting(|| unsafe { engine_retire(value, domain) })
-    });
+    // SAFETY: the caller's promise.
+    in_counted_section(domain, || unsafe { engine_retire(value, domain) });
+}
+
+/// Runs `retire` (one retirement into `domain`'s engine) in a section, and counts what the
+/// reclamation it may start frees toward `domain`.
+#[inline]
+fn in_counted_section<F>(domain: &Domain<F>, retire: impl FnOnce()) {
+    let ((), freed) = section::run_quietly(|| section::counting(retire));
     domain.counters.count_reclamation(freed, false);
 }
 

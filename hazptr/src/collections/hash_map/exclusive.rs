@@ -45,7 +45,7 @@ where
         let entry = self
             .chain
             .find_mut(bucket, |item| stops_at(item, order, key))?;
-        (entry.order == order && entry.key.borrow() == key).then_some(&mut entry.value)
+        (entry.order() == order && entry.key.borrow() == key).then_some(&mut entry.value)
     }
 }
 

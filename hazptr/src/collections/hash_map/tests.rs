@@ -16,3 +16,14 @@ fn split_order_keys_sort_buckets_before_their_entries() {
     assert!(regular_key(2) < anchor_key(1));
     assert_eq!([parent(1), parent(2), parent(3), parent(6)], [0, 0, 1, 2]);
 }
+
+#[test]
+fn an_item_of_words_needs_no_tag() {
+    // The entry's nonzero split-order key gives the item enum its niche: no tag word, so a
+    // bucket node (and an entry node) of a map of `u64`s is a pointer and three words.
+    use core::mem::size_of;
+    assert_eq!(size_of::<super::Node<u64, u64>>(), 3 * size_of::<u64>());
+    assert_eq!(size_of::<super::Node<u64, ()>>(), 2 * size_of::<u64>());
+    let entry = super::Entry::new(regular_key(0xdead_beef), 1_u64, 2_u64);
+    assert_eq!(entry.order(), regular_key(0xdead_beef));
+}

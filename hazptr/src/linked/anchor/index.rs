@@ -35,7 +35,7 @@ use core::ptr;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 use crate::linked::anchor::{Item, ItemNode};
-use crate::linked::link::{Link, Node, link_unpublished, unmarked};
+use crate::linked::link::{Link, Node, link_unpublished};
 use crate::reclaim::sync::{AtomicPtr, AtomicU32, fence};
 
 /// Where a slot's anchor node lives (written once, by the thread that makes the slot).
@@ -73,6 +73,13 @@ fn locate(i: usize) -> (usize, usize) {
 #[inline]
 fn level_len(level: usize) -> usize {
     if level == 0 { 1 } else { 1 << (level - 1) }
+}
+
+/// The first slot of level `level` (the inverse of [`locate`]: slot `level_start(l) + offset`
+/// is at `offset` in level `l`).
+#[inline]
+fn level_start(level: usize) -> usize {
+    if level == 0 { 0 } else { 1 << (level - 1) }
 }
 
 /// A slot of the index: its word, and where its node is.
@@ -203,8 +210,7 @@ impl<A, T, F> Index<A, T, F> {
         // Every level's arrays first, so that any slot's node has its address.
         let nodes: [*mut NodeCell<A, T, F>; LEVELS] = core::array::from_fn(|level| {
             if level < levels {
-                let first = if level == 0 { 0 } else { 1 << (level - 1) };
-                let _ = self.get_or_allocate(first);
+                let _ = self.get_or_allocate(level_start(level));
                 self.nodes[level].load(Acquire)
             } else {
                 ptr::null_mut()
@@ -221,7 +227,7 @@ impl<A, T, F> Index<A, T, F> {
                 .unwrap_or(0)
         };
         // Written first, each unlinked: if `key` panics, every ready slot's node links
-        // nothing, as the drop (`free_values`) needs.
+        // nothing, as the drop (`into_values::Runs`) needs.
         for i in 0..len {
             let slot = self.get_or_allocate(i);
             debug_assert_eq!(slot.word.load(Relaxed), EMPTY, "a fresh index");
@@ -290,98 +296,32 @@ fn node_cells<A, T, F>(len: usize) -> Box<[NodeCell<A, T, F>]> {
     unsafe { cells.assume_init() }
 }
 
-/// How many walks [`Index::free_values`] runs side by side.
-const LANES: usize = 16;
-
 impl<A, T, F> Index<A, T, F> {
-    /// The nodes of the ready slots, in the order of the slots.
-    fn ready_nodes(&self) -> impl Iterator<Item = *mut ItemNode<A, T, F>> + '_ {
-        (0..LEVELS).flat_map(move |level| {
+    /// The first ready slot from slot `from` on, with its node; `None` if there is none.
+    pub(super) fn ready_from(&self, from: usize) -> Option<(usize, *mut ItemNode<A, T, F>)> {
+        let (first_level, first_offset) = locate(from);
+        for level in first_level..LEVELS {
+            let start = if level == first_level {
+                first_offset
+            } else {
+                0
+            };
             let words = self.words[level].load(Acquire);
-            let len = if words.is_null() { 0 } else { level_len(level) };
+            if words.is_null() {
+                continue;
+            }
             let nodes = self.nodes[level].load(Acquire);
-            (0..len).filter_map(move |offset| {
+            for offset in start..level_len(level) {
                 // SAFETY: a non-null level is a live allocation of `level_len(level)` words
-                // (freed only by the drop, which `&self` excludes), and `offset < len`.
+                // (freed only by the drop, which `&self` excludes), and `offset` is below it.
                 let word = unsafe { &*words.add(offset) };
-                (word.load(Acquire) & STATE == READY)
-                    .then(|| UnsafeCell::raw_get(nodes.wrapping_add(offset)).cast())
-            })
-        })
-    }
-
-    /// Frees the value nodes of the chain whose first node is `first` (null if none), and none
-    /// of its anchors (the index's drop drops them). The chain is cut into runs, one from its
-    /// head and one from each ready anchor, each up to the next anchor, and [`LANES`] runs are
-    /// walked side by side: their nodes' loads do not wait for each other, as one walk's do
-    /// (the chain is in hash order, the nodes in allocation order: each step is a cache
-    /// miss).
-    ///
-    /// Every anchor of the chain is a ready slot's: a slot still being made here is one whose
-    /// making panicked, in its walk or its summary, before its anchor was linked (the link and
-    /// the slot's move to ready have nothing between them). Were such an anchor linked, the
-    /// values after it up to the next anchor would be in no run: leaked, never freed twice.
-    ///
-    /// # Safety
-    ///
-    /// Nothing else uses the chain or the index (their owner is being dropped); `first` and the
-    /// links that follow it hold every node of the chain once (invariants 2 and 4 of
-    /// `link.rs`), every ready slot's anchor among them unless `first` is null; each node is an
-    /// anchor of this index or a value node from `Owned::new` (a `Box`). If a value's drop
-    /// panics, the nodes not yet freed are leaked.
-    pub(super) unsafe fn free_values(&mut self, first: *mut ItemNode<A, T, F>) {
-        /// Frees `node` if it holds a value: the node after it, or `None` at an anchor (the end
-        /// of a run).
-        ///
-        /// # Safety
-        ///
-        /// `node` is a node of the chain not freed yet, as `free_values` promises.
-        unsafe fn step<A, T, F>(node: *mut ItemNode<A, T, F>) -> Option<*mut ItemNode<A, T, F>> {
-            // SAFETY: the caller's promise: allocated until freed here, once.
-            let at = unsafe { &*node };
-            if at.value.is_anchor() {
-                return None;
-            }
-            let after = unmarked(at.next.load());
-            // SAFETY: a value node, from `Owned::new`; its one link is passed.
-            drop(unsafe { Box::from_raw(node) });
-            Some(after)
-        }
-        if first.is_null() {
-            // Nothing is linked: the chain's nodes went elsewhere (`into_values` took the
-            // head), or it never got any; its ready anchors' links are not its own.
-            return;
-        }
-        // Every anchor in the chain is a ready slot's node, and every ready slot's node is
-        // linked: each value node is in exactly one run, which starts at the head or just
-        // after the nearest anchor before it.
-        let mut runs = core::iter::once(first).chain(self.ready_nodes().map(|anchor| {
-            // SAFETY: a ready slot's node, written and linked, allocated with the index.
-            unmarked(unsafe { &*anchor }.next.load())
-        }));
-        let mut lanes: [*mut ItemNode<A, T, F>; LANES] = [ptr::null_mut(); LANES];
-        let mut more = true;
-        loop {
-            let mut busy = false;
-            for lane in &mut lanes {
-                if lane.is_null() && more {
-                    match runs.next() {
-                        Some(run) => *lane = run,
-                        None => more = false,
-                    }
+                if word.load(Acquire) & STATE == READY {
+                    let node = UnsafeCell::raw_get(nodes.wrapping_add(offset)).cast();
+                    return Some((level_start(level) + offset, node));
                 }
-                if lane.is_null() {
-                    continue;
-                }
-                busy = true;
-                // SAFETY: a node of the chain not freed yet: the runs are disjoint, and each
-                // lane walks its run once, forward.
-                *lane = unsafe { step(*lane) }.unwrap_or(ptr::null_mut());
-            }
-            if !busy && !more {
-                return;
             }
         }
+        None
     }
 }
 
