@@ -37,7 +37,6 @@
 
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
-use core::num::NonZeroU64;
 use core::sync::atomic::Ordering;
 use std::hash::RandomState;
 
@@ -51,6 +50,7 @@ mod count;
 mod exclusive;
 mod guard;
 mod iter;
+mod node;
 #[cfg(test)]
 mod tests;
 mod traits;
@@ -60,6 +60,7 @@ use count::Count;
 pub use exclusive::IntoIter;
 pub use guard::{OccupiedError, Ref};
 pub use iter::{Iter, Keys, Values};
+use node::{Entry, Node, current_entry, entry, found, order, seek_entry, stops_at};
 
 /// The most entries per bucket, on average, before the table doubles.
 const LOAD_FACTOR: usize = 1;
@@ -92,78 +93,11 @@ const SMALL: usize = 64;
 /// head).
 type Start<'m, K, V> = (u64, Option<Anchor<'m, u64, Entry<K, V>>>);
 
+/// A cursor over the map's chain.
+type Cursor<'m, K, V> = AnchoredCursor<'m, u64, Entry<K, V>>;
+
 /// A cursor at (`true`) or where a key would be (`false`), with the key's split-order key.
-type Position<'m, K, V> = (AnchoredCursor<'m, u64, Entry<K, V>>, u64, bool);
-
-/// One entry: its split-order key, its key and its value.
-///
-/// The split-order key of an entry is odd, so never zero: held as a `NonZeroU64`, it leaves the
-/// chain's item enum a niche for its anchors' variant, and a node of a map of `u64`s is 32 bytes,
-/// not 40 (its bucket nodes too: the index's array a fifth smaller, a lookup's first miss rarer).
-struct Entry<K, V> {
-    order: NonZeroU64,
-    key: K,
-    value: V,
-}
-
-impl<K, V> Entry<K, V> {
-    /// The entry of `key` with split-order key `order` (odd: [`buckets::regular_key`]).
-    #[inline]
-    fn new(order: u64, key: K, value: V) -> Self {
-        debug_assert!(order & 1 == 1, "an entry's split-order key is odd");
-        Self {
-            // Setting the bit already set makes the nonzero value at no cost.
-            order: NonZeroU64::MIN | order,
-            key,
-            value,
-        }
-    }
-
-    /// The entry's split-order key.
-    #[inline]
-    fn order(&self) -> u64 {
-        self.order.get()
-    }
-}
-
-/// What the chain holds: bucket anchors (keyed by their split-order key) and entries.
-type Node<K, V> = Item<u64, Entry<K, V>>;
-
-/// The split-order key of an item.
-#[inline]
-fn order<K, V>(item: &Node<K, V>) -> u64 {
-    match item {
-        Item::Anchor(key) => *key,
-        Item::Value(entry) => entry.order(),
-    }
-}
-
-/// The entry of a value item.
-#[inline]
-fn entry<K, V>(item: &Node<K, V>) -> &Entry<K, V> {
-    match item {
-        Item::Value(entry) => entry,
-        Item::Anchor(_) => unreachable!("only value items are read as entries"),
-    }
-}
-
-/// Whether `item` is where a walk for `key` (of split-order key `order`) stops: the entry of
-/// `key`, or the first item ordered after it.
-#[inline]
-fn stops_at<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: &Node<K, V>, order: u64, key: &Q) -> bool {
-    match item {
-        Item::Anchor(at) => *at > order,
-        Item::Value(entry) => {
-            entry.order() > order || (entry.order() == order && entry.key.borrow() == key)
-        }
-    }
-}
-
-/// Whether the cursor stands at the entry of `key`.
-#[inline]
-fn found<K: Borrow<Q>, Q: Eq + ?Sized, V>(item: Option<&Node<K, V>>, order: u64, key: &Q) -> bool {
-    matches!(item, Some(Item::Value(entry)) if entry.order() == order && entry.key.borrow() == key)
-}
+type Position<'m, K, V> = (Cursor<'m, K, V>, u64, bool);
 
 /// A lock-free concurrent hash map whose table grows without blocking readers or writers, and
 /// whose removed and replaced values are freed by hazard-pointer reclamation: however long a
@@ -315,8 +249,7 @@ where
             Some(anchor) => self.chain.cursor_at(anchor),
             None => self.chain.cursor(),
         };
-        let at = cursor.seek(|item| stops_at(item, order, key));
-        let present = found(at, order, key);
+        let present = seek_entry(&mut cursor, order, key);
         (cursor, order, present)
     }
 
@@ -421,7 +354,7 @@ where
                 }
             }
             let key = &entry(&node).key;
-            present = found(cursor.seek(|item| stops_at(item, order, key)), order, key);
+            present = seek_entry(&mut cursor, order, key);
         }
     }
 
@@ -489,10 +422,7 @@ where
         let mut node: Option<Owned<Node<K, V>>> = None;
         loop {
             if present {
-                let Some(current) = cursor.into_current() else {
-                    unreachable!("the cursor stands at the entry");
-                };
-                return (Ref::new(current), false);
+                return (current_entry(cursor), false);
             }
             let new = node.take().unwrap_or_else(|| {
                 let (Some(key), Some(make)) = (key.take(), make.take()) else {
@@ -511,11 +441,7 @@ where
                 unreachable!("an entry");
             };
             let probe = &waiting.key;
-            present = found(
-                cursor.seek(|item| stops_at(item, order, probe)),
-                order,
-                probe,
-            );
+            present = seek_entry(&mut cursor, order, probe);
         }
     }
 
@@ -560,7 +486,7 @@ where
                 return Some(Ref::new(new));
             }
             // Replaced or removed meanwhile: `new` is dropped; read the entry there now.
-            present = found(cursor.seek(|item| stops_at(item, order, key)), order, key);
+            present = seek_entry(&mut cursor, order, key);
         }
     }
 
@@ -591,7 +517,7 @@ where
                 return cursor.into_current().map(Ref::new);
             }
             // Removed or replaced first by another thread: look again.
-            present = found(cursor.seek(|item| stops_at(item, order, key)), order, key);
+            present = seek_entry(&mut cursor, order, key);
         }
     }
 

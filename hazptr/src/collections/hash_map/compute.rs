@@ -8,8 +8,8 @@
 use core::borrow::Borrow;
 use core::hash::{BuildHasher, Hash};
 
-use super::{Entry, HashMap, Ref, entry, found, stops_at};
-use crate::linked::anchor::{AnchoredCursor, Item};
+use super::{Entry, HashMap, Ref, current_entry, entry, seek_entry};
+use crate::linked::anchor::Item;
 use crate::linked::link::Owned;
 
 /// What a [`HashMap::compute`] closure asks for, given what the key holds.
@@ -115,7 +115,7 @@ where
                 Operation::Remove => {
                     if cursor.remove() {
                         self.len.add(-1);
-                        return Compute::Removed(current_of(cursor));
+                        return Compute::Removed(current_entry(cursor));
                     }
                     None
                 }
@@ -128,7 +128,7 @@ where
                         match cursor.replace(node) {
                             Ok(new) => {
                                 return Compute::Updated {
-                                    old: current_of(cursor),
+                                    old: current_entry(cursor),
                                     new: Ref::new(new),
                                 };
                             }
@@ -160,11 +160,7 @@ where
             let Some(probe) = key.as_ref() else {
                 unreachable!("the caller's key is back");
             };
-            present = found(
-                cursor.seek(|item| stops_at(item, order, probe)),
-                order,
-                probe,
-            );
+            present = seek_entry(&mut cursor, order, probe);
         }
     }
 
@@ -252,26 +248,14 @@ where
             };
             let at = entry(at);
             if !remove(&at.key, &at.value) {
-                return Err(current_of(cursor));
+                return Err(current_entry(cursor));
             }
             if cursor.remove() {
                 self.len.add(-1);
-                return Ok(Some(current_of(cursor)));
+                return Ok(Some(current_entry(cursor)));
             }
             // Replaced or removed first by another thread: ask about what is there now.
-            present = found(cursor.seek(|item| stops_at(item, order, key)), order, key);
+            present = seek_entry(&mut cursor, order, key);
         }
-    }
-}
-
-/// The entry a cursor that stands at one stands at, as a guard.
-fn current_of<K, V>(cursor: AnchoredCursor<'_, u64, Entry<K, V>>) -> Ref<'_, K, V>
-where
-    K: Send + Sync + 'static,
-    V: Send + Sync + 'static,
-{
-    match cursor.into_current() {
-        Some(current) => Ref::new(current),
-        None => unreachable!("the cursor stands at the entry"),
     }
 }
